@@ -1,0 +1,1 @@
+"""Exercise checks (public and hidden), notebook extraction and the grader."""

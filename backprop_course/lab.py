@@ -1,0 +1,94 @@
+"""``backprop-course lab``: open the course in JupyterLab.
+
+In a clone of the repository the lessons are opened where they are. After a plain ``pip install`` the
+lessons and learner exercises shipped in the wheel are first copied into ``--dir`` (default
+``./backprop-course``); a file that is already there is never overwritten, so a learner's edits survive.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+COURSE_FOLDERS = ("notebooks", "exercises")
+
+
+def repo_root() -> Path | None:
+    """The repository root when running from a clone (editable install), else None."""
+    root = PACKAGE_DIR.parent
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir():
+        return root
+    return None
+
+
+def shipped_course() -> Path:
+    """Where the wheel keeps its copy of the lessons and learner exercises."""
+    return PACKAGE_DIR / "course"
+
+
+def copy_course(source: Path, dest: Path) -> tuple[list[Path], list[Path]]:
+    """Copy ``source/{notebooks,exercises}/*.ipynb`` into ``dest``, never overwriting.
+
+    Returns
+    -------
+    (copied, kept) : lists of destination paths that were written, and that already existed.
+    """
+    copied: list[Path] = []
+    kept: list[Path] = []
+    for folder in COURSE_FOLDERS:
+        for nb in sorted((source / folder).glob("*.ipynb")):
+            target = dest / folder / nb.name
+            if target.exists():
+                kept.append(target)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(nb, target)
+            copied.append(target)
+    return copied, kept
+
+
+def prepare(dir_arg: str | None) -> Path:
+    """Decide which folder JupyterLab opens, copying the course out of the wheel when needed."""
+    root = repo_root()
+    if root is not None and dir_arg is None:
+        return root
+    dest = Path(dir_arg or "backprop-course").resolve()
+    source = root if root is not None else shipped_course()
+    if not any((source / f).is_dir() for f in COURSE_FOLDERS):
+        raise FileNotFoundError(
+            f"The course notebooks were not found in {source}. Reinstall the package "
+            "(pip install --force-reinstall backprop-course) or run from a clone of the repository."
+        )
+    copied, kept = copy_course(source, dest)
+    print(f"Course folder: {dest} ({len(copied)} notebooks copied, {len(kept)} kept as you left them)")
+    return dest
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        folder = prepare(args.dir)
+    except FileNotFoundError as exc:
+        print(f"backprop-course lab: {exc}", file=sys.stderr)
+        return 1
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *args.jupyter_args]
+    if args.dry_run:
+        print(" ".join(cmd))
+        return 0
+    return subprocess.call(cmd)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "lab",
+        help="open the course (lessons and exercises) in JupyterLab",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--dir", default=None,
+                   help="folder to copy the course into and open (default: the clone, or ./backprop-course)")
+    p.add_argument("--dry-run", action="store_true", help="prepare the folder and print the command only")
+    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="extra arguments passed to JupyterLab")
+    p.set_defaults(func=run)

@@ -1,0 +1,1 @@
+"""Interactive views (ipywidgets + matplotlib): thin shells over pure, tested functions."""
