@@ -1,0 +1,104 @@
+"""The common shell of every view.
+
+A view *is* a widget (an ``ipywidgets.VBox``), so library code returns it and never calls ``display``.
+Each view
+
+- keeps its last computed result in ``self.state`` (a dict), so tests can set ``.value`` on a control
+  and assert on ``state`` without a browser;
+- owns exactly one matplotlib ``Figure`` (made without pyplot, so nothing is shown twice and no figures
+  pile up) which is redrawn in place and shipped to the front end as PNG bytes in one ``Image`` widget;
+- shows problems (clamped or rejected settings, divergence) in its ``message`` area instead of raising a
+  traceback in the learner's face.
+
+Subclasses build their controls, call ``super().__init__(controls=[...])`` and implement ``update()``,
+which recomputes through pure functions, fills ``state`` and draws on ``self.fig``.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import io
+import time
+from typing import Any, Callable
+
+import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = ["View", "guarded"]
+
+
+def guarded(method: Callable) -> Callable:
+    """Run a callback; show any exception as a message in the view instead of a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: "View", *args: Any, **kwargs: Any):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # the learner sees a sentence, the state records the failure
+            self.state["error"] = f"{type(exc).__name__}: {exc}"
+            self.show_message(str(exc), kind="error")
+            return None
+
+    return wrapper
+
+
+class View(W.VBox):
+    """Base class: controls on top, one figure, a message line, and ``state``."""
+
+    figsize: tuple[float, float] = (6.4, 4.0)
+    dpi: int = 80
+
+    def __init__(self, controls: list[W.Widget] | None = None, extra: list[W.Widget] | None = None,
+                 figsize: tuple[float, float] | None = None, **kwargs: Any) -> None:
+        self.state: dict[str, Any] = {}
+        self.fig = Figure(figsize=figsize or self.figsize, dpi=self.dpi, layout="constrained")
+        self._canvas = FigureCanvasAgg(self.fig)
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.message = W.HTML(value="")
+        self.last_update_seconds: float | None = None
+        children = [W.HBox(controls, layout=W.Layout(flex_flow="row wrap"))] if controls else []
+        children += [self.image, self.message, *(extra or [])]
+        super().__init__(children=children, **kwargs)
+
+    # -- messages ---------------------------------------------------------------------------------
+    def show_message(self, text: str, kind: str = "info") -> None:
+        """Show a one-line message: kind is "info", "warning" or "error"."""
+        colour = {"info": "#335", "warning": "#a60", "error": "#b00"}[kind]
+        self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
+        self.state["message"] = text
+        self.state["message_kind"] = kind if text else None
+
+    def clear_message(self) -> None:
+        self.show_message("")
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def render(self) -> None:
+        """Send the current figure to the front end (PNG bytes into the one Image widget)."""
+        buf = io.BytesIO()
+        self._canvas.print_png(buf)
+        self.image.value = buf.getvalue()
+
+    def refresh(self, *_: Any) -> None:
+        """Recompute and redraw: the callback every control is wired to."""
+        start = time.perf_counter()
+        self._refresh()
+        self.last_update_seconds = time.perf_counter() - start
+
+    @guarded
+    def _refresh(self) -> None:
+        self.state.pop("error", None)
+        self.update()
+        self.render()
+
+    def update(self) -> None:  # pragma: no cover - subclasses implement it
+        raise NotImplementedError("View subclasses implement update()")
+
+    def observe_controls(self, *controls: W.Widget) -> None:
+        """Wire controls so that a change of value recomputes and redraws."""
+        for c in controls:
+            c.observe(self.refresh, names="value")
+
+    def save_png(self, path: str) -> None:
+        """Write the current figure to a PNG file (to look at a view the way a learner would)."""
+        self.fig.savefig(path, dpi=self.dpi)
