@@ -1,0 +1,49 @@
+"""House rules for every stored notebook (lessons, exercises, solutions).
+
+nbval checks that stored outputs are what the code produces; these tests check the conventions that
+nbval cannot see: stored executed, seeded setup with ``import backprop_course as bc`` first, no
+trailing ``;`` hiding output, lessons numbered in order.
+"""
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ALL = LESSONS + sorted((ROOT / "exercises").glob("*.ipynb")) + sorted((ROOT / "exercises" / "solutions").glob("*.ipynb"))
+
+
+def code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_lessons_exist_and_are_numbered_in_order():
+    assert LESSONS, "no lesson notebooks in notebooks/"
+    numbers = [int(re.match(r"(\d+)_", p.name).group(1)) for p in LESSONS]
+    assert numbers == list(range(1, len(numbers) + 1)), numbers
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(ROOT)))
+def test_stored_executed(path):
+    cells = code_cells(path)
+    assert cells, "a notebook without code"
+    missing = [i for i, c in enumerate(cells) if c.source.strip() and c.execution_count is None]
+    assert not missing, f"code cells {missing} were never executed; run scripts/execute_notebooks.py"
+    counts = [c.execution_count for c in cells if c.source.strip()]
+    assert counts == list(range(1, len(counts) + 1)), "cells were executed out of order or partly"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(ROOT)))
+def test_seeded_setup_imports_package_first(path):
+    first = code_cells(path)[0].source
+    assert "import backprop_course as bc" in first
+    assert re.search(r"seed", first), "the first code cell must seed the random generators"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_trailing_semicolon(path):
+    for c in code_cells(path):
+        last = c.source.rstrip().splitlines()[-1] if c.source.strip() else ""
+        assert not last.rstrip().endswith(";"), f"trailing ';' hides output (nbval ignores it): {last!r}"
