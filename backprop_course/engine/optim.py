@@ -162,8 +162,10 @@ class Optimizer:
         if len(params) == 0:
             raise ValueError(f"The 'params' parameter of {owner} must hold at least one array. "
                              "Got [] instead.")
-        p_arrays = [np.asarray(p, dtype=float) for p in params]
-        g_arrays = [np.asarray(g, dtype=float) for g in grads]
+        # Keep a float parameter's dtype (float32 networks stay float32); anything else -> float64.
+        p_arrays = [np.asarray(p) for p in params]
+        p_arrays = [p if p.dtype.kind == "f" else p.astype(float) for p in p_arrays]
+        g_arrays = [np.asarray(g, dtype=p.dtype) for p, g in zip(p_arrays, grads)]
         for i, (p, g) in enumerate(zip(p_arrays, g_arrays)):
             if g.shape != p.shape:
                 raise ValueError(f"The 'grads' parameter of {owner} must match the shape of params[{i}], "
