@@ -1,0 +1,452 @@
+"""View 3: gradient descent on a loss curve or surface (seed 001).
+
+Pure part (tested on its own):
+
+- :data:`SURFACES`: 1-D curves and 2-D surfaces, each with its value and gradient:
+  ``"linear"`` (seed 001's f(x) = 3x + 4, slope 3 everywhere, no minimum), ``"quadratic"``,
+  ``"double_well"`` (1-D, a shallow and a deep minimum), ``"bowl"``, ``"valley"`` (long and narrow,
+  condition number 20) and ``"local_minimum"`` (2-D, shallow local and deeper global minimum).
+- :func:`make_optimizer` builds the engine's optimizer for "plain", "momentum", "nesterov", "rprop".
+- :func:`descend` runs that optimizer step by step on a surface ("compute the update, then apply")
+  and returns the trajectory; a run that blows up stops with ``diverged=True`` instead of NaNs.
+
+Settings that show the seed's points (each asserted in ``tests/widgets/test_descent.py``):
+
+==========================================  ===================================================
+setting                                      what the learner sees
+==========================================  ===================================================
+quadratic, plain, lr 0.1, start 2.5          steady walk down to the minimum at 0
+quadratic, plain, lr 0.9                     "bouncing": x flips sign every step, slowly settles
+quadratic (or bowl), plain, lr 1.1           the bounces grow: divergence, the path leaves the plot
+valley, plain, lr 0.45                       zig-zag across the narrow valley, slow along it
+double_well / local_minimum, plain, lr 0.02  stops in the shallow local minimum (x ~ 1.26)
+same start, momentum 0.9, lr 0.02            momentum carries the point over the ridge into the
+                                             deeper global minimum (x ~ -1.52)
+==========================================  ===================================================
+
+Notation: seed 001 writes the learning rate epsilon (``lr``) and the momentum alpha (``momentum``);
+the update is Delta w_t = -lr * dE/dw + momentum * Delta w_{t-1}.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+import ipywidgets as W
+
+from backprop_course.engine.optim import RPROP, SGD, Optimizer
+from backprop_course.widgets import plotting as P
+from backprop_course.widgets.base import View
+
+__all__ = ["Surface", "SURFACES", "METHODS", "Trajectory", "get_surface", "make_optimizer", "descend",
+           "grid", "DescentView", "descent_explorer"]
+
+METHODS = ("plain", "momentum", "nesterov", "rprop")
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss to descend: value, gradient and how to plot it.
+
+    Attributes
+    ----------
+    name, title : str
+    dim : int
+        1 (a curve f(x)) or 2 (a surface f(x, y)).
+    f : callable
+        ``f(p) -> float`` for a point ``p`` of shape (dim,). Also works on a grid: ``f`` of an array
+        of shape (dim, ...) returns shape (...).
+    grad : callable
+        ``grad(p) -> ndarray (dim,)``, the exact gradient.
+    bounds : tuple of (lo, hi), one per dimension
+        The plotted range.
+    start : tuple of float
+        Default start point.
+    minima : tuple of points
+        Known minima (for drawing and tests), the global one first.
+    """
+
+    name: str
+    title: str
+    dim: int
+    f: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+    bounds: tuple
+    start: tuple
+    minima: tuple = field(default=())
+
+
+def _double_well(x):
+    # g(x) = x^4/4 - x^2 + x/2: minima at x ~ -1.52 (g ~ -1.73, global) and x ~ 1.26 (g ~ -0.33),
+    # separated by a ridge at x ~ 0.25 (g ~ 0.06).
+    return 0.25 * x**4 - x**2 + 0.5 * x
+
+
+def _double_well_prime(x):
+    return x**3 - 2.0 * x + 0.5
+
+
+# The minima of the double well: roots of x^3 - 2x + 1/2 where g'' = 3x^2 - 2 > 0.
+_WELL_ROOTS = np.sort(np.roots([1.0, 0.0, -2.0, 0.5]).real)
+_WELL_GLOBAL, _WELL_LOCAL = float(_WELL_ROOTS[0]), float(_WELL_ROOTS[2])
+
+SURFACES: dict[str, Surface] = {s.name: s for s in (
+    Surface("linear", "f(x) = 3x + 4: slope 3 everywhere", 1,
+            lambda p: 3.0 * p[0] + 4.0, lambda p: np.array([3.0]),
+            ((-5.0, 5.0),), (3.0,)),
+    Surface("quadratic", "f(x) = x^2", 1,
+            lambda p: p[0] ** 2, lambda p: np.array([2.0 * p[0]]),
+            ((-3.0, 3.0),), (2.5,), ((0.0,),)),
+    Surface("double_well", "f(x) = x^4/4 - x^2 + x/2: two minima", 1,
+            lambda p: _double_well(p[0]), lambda p: np.array([_double_well_prime(p[0])]),
+            ((-2.5, 2.8),), (2.5,), ((_WELL_GLOBAL,), (_WELL_LOCAL,))),
+    Surface("bowl", "bowl f(x, y) = x^2 + y^2", 2,
+            lambda p: p[0] ** 2 + p[1] ** 2, lambda p: np.array([2.0 * p[0], 2.0 * p[1]]),
+            ((-3.0, 3.0), (-3.0, 3.0)), (2.5, 2.0), ((0.0, 0.0),)),
+    Surface("valley", "narrow valley f(x, y) = 0.1 x^2 + 2 y^2", 2,
+            lambda p: 0.1 * p[0] ** 2 + 2.0 * p[1] ** 2, lambda p: np.array([0.2 * p[0], 4.0 * p[1]]),
+            ((-5.0, 5.0), (-2.0, 2.0)), (-4.5, 1.5), ((0.0, 0.0),)),
+    Surface("local_minimum", "f(x, y) = x^4/4 - x^2 + x/2 + y^2: local and global minimum", 2,
+            lambda p: _double_well(p[0]) + p[1] ** 2,
+            lambda p: np.array([_double_well_prime(p[0]), 2.0 * p[1]]),
+            ((-2.5, 2.8), (-2.0, 2.0)), (2.5, 1.5), ((_WELL_GLOBAL, 0.0), (_WELL_LOCAL, 0.0))),
+)}
+
+
+def get_surface(name: str) -> Surface:
+    """Look a surface up by name; a ValueError lists the valid names."""
+    try:
+        return SURFACES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"The 'surface' parameter must be one of {sorted(SURFACES)}. "
+                         f"Got {name!r} instead.") from None
+
+
+def make_optimizer(method: str, lr: float, momentum: float = 0.0) -> Optimizer:
+    """Build the engine's optimizer for a method name.
+
+    Parameters
+    ----------
+    method : {"plain", "momentum", "nesterov", "rprop"}
+        plain = ``SGD(lr)``; momentum = ``SGD(lr, momentum)``; nesterov = ``SGD(lr, momentum,
+        nesterov=True)``; rprop = ``RPROP(step_init=lr)`` (RPROP has no learning rate: ``lr`` is its
+        first step size, clipped to RPROP's bounds; ``momentum`` is ignored).
+    lr : float > 0
+    momentum : float in [0, 1)
+
+    Returns
+    -------
+    Optimizer
+
+    >>> make_optimizer("momentum", 0.1, 0.9)
+    SGD(lr=0.1, momentum=0.9, nesterov=False)
+    """
+    if method == "plain":
+        return SGD(lr=lr)
+    if method == "momentum":
+        return SGD(lr=lr, momentum=momentum)
+    if method == "nesterov":
+        return SGD(lr=lr, momentum=momentum, nesterov=True)
+    if method == "rprop":
+        return RPROP(step_init=float(np.clip(lr, 1e-6, 50.0)))
+    raise ValueError(f"The 'method' parameter of make_optimizer must be one of {list(METHODS)}. "
+                     f"Got {method!r} instead.")
+
+
+@dataclass
+class Trajectory:
+    """The result of :func:`descend`.
+
+    Attributes
+    ----------
+    points : ndarray, shape (k + 1, dim)
+        Start point and the point after each of the k steps taken (all finite).
+    losses : ndarray, shape (k + 1,)
+        The loss at each point.
+    diverged : bool
+        True if the run was stopped because the point ran off (|coordinate| > limit or non-finite).
+    left_plot : int or None
+        Index of the first point outside the surface's plotted range, if any.
+    reversals : int
+        In how many steps some coordinate moved the opposite way to the step before: many reversals
+        means "bouncing" (across a valley, or around a minimum).
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    diverged: bool
+    left_plot: int | None
+    reversals: int
+
+    @property
+    def steps(self) -> int:
+        return len(self.points) - 1
+
+
+def descend(surface: Surface, start, optimizer: Optimizer, steps: int, limit: float = 1e6) -> Trajectory:
+    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start``.
+
+    Each step is exactly ``updates = optimizer.compute_update([p], [grad(p)])`` followed by
+    ``optimizer.apply([p], updates)``: the trajectory is the optimizer's, not a re-implementation.
+
+    Parameters
+    ----------
+    surface : Surface
+    start : sequence of float, length surface.dim
+    optimizer : Optimizer
+        A fresh optimizer (its memory is reset first).
+    steps : int >= 0
+    limit : float
+        Stop (``diverged=True``) once a coordinate exceeds this in absolute value.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    Plain descent on f(x) = x^2 with lr = 0.25 halves x each step (x <- x - 0.25 * 2x):
+
+    >>> t = descend(SURFACES["quadratic"], [2.0], SGD(lr=0.25), steps=3)
+    >>> t.points[:, 0].tolist()
+    [2.0, 1.0, 0.5, 0.25]
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"The 'steps' parameter of descend must be an int >= 0. Got {steps!r} instead.")
+    p = np.array(start, dtype=float).reshape(-1)
+    if p.shape != (surface.dim,) or not np.all(np.isfinite(p)):
+        raise ValueError(f"The 'start' parameter of descend must be {surface.dim} finite number(s). "
+                         f"Got {start!r} instead.")
+    optimizer.reset()
+    points, losses = [p.copy()], [float(surface.f(p))]
+    diverged = False
+    with np.errstate(all="ignore"):
+        for _ in range(int(steps)):
+            g = np.asarray(surface.grad(p), dtype=float)
+            if not np.all(np.isfinite(g)):
+                diverged = True
+                break
+            params = [p]
+            updates = optimizer.compute_update(params, [g])
+            optimizer.apply(params, updates)
+            loss = float(surface.f(p))
+            if not (np.all(np.isfinite(p)) and np.isfinite(loss)) or np.max(np.abs(p)) > limit:
+                diverged = True
+                break
+            points.append(p.copy())
+            losses.append(loss)
+    pts = np.array(points)
+    lo = np.array([b[0] for b in surface.bounds])
+    hi = np.array([b[1] for b in surface.bounds])
+    outside = np.nonzero(np.any((pts < lo) | (pts > hi), axis=1))[0]
+    moves = np.diff(pts, axis=0)
+    flips = np.any(moves[1:] * moves[:-1] < 0, axis=1) if len(moves) > 1 else np.zeros(0, bool)
+    return Trajectory(pts, np.array(losses), diverged, int(outside[0]) if outside.size else None,
+                      int(np.sum(flips)))
+
+
+def grid(surface: Surface, n: int = 60) -> tuple[np.ndarray, ...]:
+    """Sample a surface on a regular grid for plotting.
+
+    Returns
+    -------
+    (x, f) with shapes (n,), (n,) for a 1-D curve, or (X, Y, Z) each (n, n) for a 2-D surface.
+    """
+    axes = [np.linspace(lo, hi, n) for lo, hi in surface.bounds]
+    if surface.dim == 1:
+        x = axes[0]
+        return x, surface.f(x[None, :]) + 0.0 * x
+    X, Y = np.meshgrid(*axes)
+    return X, Y, surface.f(np.stack([X, Y]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The view
+# ---------------------------------------------------------------------------------------------
+def _describe(t: Trajectory, surface: Surface, method: str, lr: float) -> tuple[str, str]:
+    """A one-line message for the learner and its kind, from a finished trajectory."""
+    final = ", ".join(f"{v:.3g}" for v in t.points[-1])
+    if t.diverged or (t.left_plot is not None and surface.name != "linear"):
+        k = t.left_plot if t.left_plot is not None else t.steps
+        return (f"Diverged: the path left the plot at step {k}. Each step overshoots the minimum by more "
+                f"than the last one (bouncing that grows): lower the learning rate (now {lr:.3g}).",
+                "warning")
+    if surface.name == "linear":
+        where = f" and left the plot at step {t.left_plot}" if t.left_plot is not None else ""
+        return (f"The slope is 3 everywhere, so every step moves x by -lr*3 = {-3 * lr:.3g}{where}: "
+                "f has no minimum, descent never stops.", "info")
+    msg = f"After {t.steps} steps: point ({final}), loss {t.losses[-1]:.4g}."
+    if t.steps >= 4 and t.reversals >= 0.6 * (t.steps - 1) and method != "rprop":
+        return msg + " The path bounces back and forth: the learning rate is close to too high.", "info"
+    return msg, "info"
+
+
+class DescentView(View):
+    """Gradient descent on a curve or surface, with the engine's optimizers.
+
+    Controls (attributes): ``surface`` (Dropdown), ``method`` (Dropdown: plain, momentum, nesterov,
+    rprop), ``lr`` (FloatLogSlider), ``momentum`` (FloatSlider), ``steps`` (IntSlider), ``start_x``,
+    ``start_y`` (FloatSliders; ``start_y`` is disabled on 1-D curves). ``set(**values)`` changes
+    several at once with a single redraw. ``state`` holds the trajectory (``points`` (k+1, dim),
+    ``losses`` (k+1,)), ``final_point``, ``final_loss``, ``diverged``, ``left_plot``, ``reversals``.
+    """
+
+    figsize = (6.0, 4.2)
+
+    def __init__(self, surface: str = "quadratic", method: str = "plain", lr: float = 0.1,
+                 momentum: float = 0.9, steps: int = 30, start=None) -> None:
+        s = get_surface(surface)
+        style = {"description_width": "70px"}
+        self.surface = W.Dropdown(options=list(SURFACES), value=surface, description="surface",
+                                  style=style)
+        self.method = W.Dropdown(options=list(METHODS), value=method, description="optimizer",
+                                 style=style)
+        self.lr = W.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.05, description="lr",
+                                   readout_format=".3g", continuous_update=False, style=style)
+        self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
+                                      description="momentum", continuous_update=False, style=style)
+        self.steps = W.IntSlider(value=steps, min=0, max=200, description="steps",
+                                 continuous_update=False, style=style)
+        self.start_x = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start x",
+                                     continuous_update=False, style=style)
+        self.start_y = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start y",
+                                     continuous_update=False, style=style)
+        self._hold = False
+        self._built_for: str | None = None
+        self._dynamic: list = []
+        super().__init__(controls=[self.surface, self.method, self.lr, self.momentum, self.steps,
+                                   self.start_x, self.start_y])
+        self._fast = P.FastPNG(self.fig)
+        self._reset_start(s, start)
+        self.surface.observe(self._on_surface, names="value")
+        self.observe_controls(self.method, self.lr, self.momentum, self.steps, self.start_x,
+                              self.start_y)
+        self.refresh()
+
+    # -- driving the view -----------------------------------------------------------------------
+    def render(self) -> None:
+        """Send the figure to the front end, re-drawing only the path and the title."""
+        self.image.value = self._fast.png()
+
+    def save_png(self, path: str) -> None:
+        """Write what the learner sees (the last rendered image) to a PNG file."""
+        with open(path, "wb") as fh:
+            fh.write(bytes(self.image.value))
+
+    def refresh(self, *args) -> None:
+        if not self._hold:
+            super().refresh(*args)
+
+    def set(self, **values) -> None:
+        """Set several controls by name (``lr=0.5, method="momentum"``) and redraw once.
+
+        ``start=(x, y)`` sets both start sliders. Values outside a slider's range are clamped by the
+        slider (the state shows what was used).
+        """
+        self._hold = True
+        try:
+            if "surface" in values:
+                self.surface.value = values.pop("surface")
+            start = values.pop("start", None)
+            if start is not None:
+                for slider, v in zip((self.start_x, self.start_y), start):
+                    slider.value = float(v)
+            for name, value in values.items():
+                if name not in ("method", "lr", "momentum", "steps", "start_x", "start_y"):
+                    raise ValueError(f"The {name!r} setting of DescentView.set is not a control; "
+                                     "use surface, method, lr, momentum, steps, start, start_x or "
+                                     f"start_y. Got {name}={value!r} instead.")
+                getattr(self, name).value = value
+        finally:
+            self._hold = False
+        self.refresh()
+
+    def _on_surface(self, change) -> None:
+        hold, self._hold = self._hold, True
+        try:
+            self._reset_start(get_surface(change["new"]))
+        finally:
+            self._hold = hold
+        self.refresh()
+
+    def _reset_start(self, s: Surface, start=None) -> None:
+        start = tuple(s.start if start is None else start) + (0.0,)
+        for slider, (lo, hi), v in zip((self.start_x, self.start_y), s.bounds + ((-1.0, 1.0),), start):
+            slider.min, slider.max = -1e9, 1e9  # widen first, so min <= value <= max always holds
+            slider.value = float(np.clip(v, lo, hi))
+            slider.min, slider.max = lo, hi
+        self.start_y.disabled = s.dim == 1
+
+    # -- recompute and redraw -------------------------------------------------------------------
+    def update(self) -> None:
+        s = get_surface(self.surface.value)
+        method = self.method.value
+        self.momentum.disabled = method in ("plain", "rprop")
+        note = ""
+        if method in ("momentum", "nesterov") and self.momentum.value == 0.0:
+            note = " (Momentum 0 is plain gradient descent.)"
+            method = "plain"
+        opt = make_optimizer(method, self.lr.value, self.momentum.value)
+        start = [self.start_x.value, self.start_y.value][: s.dim]
+        t = descend(s, start, opt, int(self.steps.value))
+        self.state.update(surface=s.name, method=self.method.value, optimizer=repr(opt),
+                          lr=self.lr.value, momentum=self.momentum.value, start=np.array(start),
+                          points=t.points, losses=t.losses, final_point=t.points[-1].copy(),
+                          final_loss=float(t.losses[-1]), diverged=t.diverged,
+                          left_plot=t.left_plot, reversals=t.reversals)
+        text, kind = _describe(t, s, self.method.value, self.lr.value)
+        self.show_message(text + note, kind)
+        self._draw(s, t)
+
+    def _draw(self, s: Surface, t: Trajectory) -> None:
+        lo = np.array([b[0] for b in s.bounds])
+        hi = np.array([b[1] for b in s.bounds])
+        # Draw the path up to where it leaves the plot, clamped to the box: no huge numbers (and no
+        # NaN) ever reach matplotlib.
+        pts = t.points if t.left_plot is None else t.points[: t.left_plot + 1]
+        pts = np.clip(pts, lo, hi)
+        title = f"{s.title}\n{self.method.value}, lr = {self.lr.value:.3g}"
+        if self.method.value in ("momentum", "nesterov"):
+            title += f", momentum = {self.momentum.value:.2f}"
+        if self._built_for != s.name:  # a new surface: draw the static background once
+            self.fig.clear()
+            self._ax = self.fig.add_subplot()
+            if s.dim == 1:
+                x, f = grid(s, 200)
+                P.draw_curve_descent(self._ax, x, f, np.zeros(0), np.zeros(0),
+                                     [m[0] for m in s.minima], title=title)
+            else:
+                X, Y, Z = grid(s, 60)
+                levels = np.unique(np.quantile(Z, np.linspace(0, 1, 16) ** 2))
+                P.draw_contour_descent(self._ax, X, Y, Z, np.zeros((0, 2)), s.minima, levels=levels,
+                                       title=title)
+            self._dynamic = []
+            self._built_for = s.name
+            P.freeze_layout(self.fig)
+            self._ax.title.set_animated(True)
+            self._fast.invalidate()
+        ax = self._ax
+        for artist in self._dynamic:  # replace only the path (cheap) and the title
+            artist.remove()
+        if s.dim == 1:
+            xs = pts[:, 0]
+            ys = np.clip(s.f(xs[None, :]) + 0.0 * xs, *ax.get_ylim())
+            self._dynamic = ax.plot(xs, ys, "-o", color=P.PATH_COLOUR, ms=4, lw=1.2, zorder=4)
+        else:
+            xs, ys = pts[:, 0], pts[:, 1]
+            self._dynamic = ax.plot(xs, ys, "-o", color="black", ms=3, lw=1.2, zorder=4)
+        self._dynamic += ax.plot(xs[:1], ys[:1], "s", color="black", ms=7, zorder=5)
+        self._dynamic += ax.plot(xs[-1:], ys[-1:], "o", color="yellow", mec="black", ms=9, zorder=6)
+        ax.set_title(title, fontsize=10)
+        for artist in self._dynamic:
+            artist.set_animated(True)
+
+
+def descent_explorer(**kwargs) -> DescentView:
+    """Return a :class:`DescentView`; keyword arguments as its constructor.
+
+    >>> view = descent_explorer(surface="valley", method="momentum", lr=0.05)  # doctest: +SKIP
+    """
+    return DescentView(**kwargs)

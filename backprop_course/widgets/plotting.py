@@ -1,0 +1,398 @@
+"""Pure matplotlib drawing helpers shared by the views.
+
+Every ``draw_*`` function takes plain data (numbers, numpy arrays, the dicts of
+:func:`backprop_course.engine.graph.trace`) and a matplotlib ``Axes``, draws on that Axes and returns
+it. None of them computes anything a test would want to check (that lives in the views' pure
+functions), none of them creates a figure, and none of them calls ``plt.show``: a lesson can use them
+on its own Axes (``fig, ax = plt.subplots(); draw_activation(ax, ...)``).
+
+Colours follow one convention across the course: values in dark blue, gradients in orange-red, the
+current step of the backward pass highlighted in red, minima as green stars.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+__all__ = [
+    "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR",
+    "fmt", "draw_computational_graph", "draw_activation", "draw_curve_descent",
+    "draw_contour_descent", "draw_ridgeline", "draw_layer_bars", "freeze_layout", "FastPNG",
+]
+
+VALUE_COLOUR = "#1f3b73"
+GRAD_COLOUR = "#c0392b"
+ACTIVE_COLOUR = "#d62728"
+PENDING_COLOUR = "#9a9a9a"
+PATH_COLOUR = "#e67e22"
+
+
+def fmt(x: float, digits: int = 3) -> str:
+    """Format a number compactly for a label: ``fmt(-12.0) == '-12'``, ``fmt(0.123456) == '0.123'``.
+
+    >>> fmt(-12.0), fmt(0.123456), fmt(float("nan"))
+    ('-12', '0.123', '?')
+    """
+    if x is None or not np.isfinite(x):
+        return "?"
+    if x == 0:
+        return "0"
+    return f"{x:.{digits}g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# View 1: a computational graph
+# ---------------------------------------------------------------------------------------------
+def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
+                             positions: Mapping[int, tuple[float, float]],
+                             grads: Sequence[float] | None = None, current: int | None = None,
+                             active_edges: Sequence[int] = (), edge_notes: Mapping[int, str] | None = None,
+                             fontsize: float = 9.0):
+    """Draw a computational graph: boxes for nodes, arrows for edges, numbers on both.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    nodes : list of dict
+        As returned by ``trace``: ``id``, ``label``, ``op``, ``data``, ``grad``.
+    edges : list of dict
+        As returned by ``trace``: ``source``, ``target``, ``local_grad``.
+    positions : dict id -> (x, y)
+        Where each node goes (e.g. from ``graph_view.layered_layout``).
+    grads : sequence of float, optional, length len(nodes)
+        Gradients to print instead of the nodes' own ``grad``; ``nan`` means "not reached yet" and is
+        printed as ``?`` in grey.
+    current : int, optional
+        Id of the node the backward pass is processing: drawn with a red frame.
+    active_edges : sequence of int
+        Indices into ``edges`` that carry gradient in the current step: drawn red and thick.
+    edge_notes : dict edge index -> str, optional
+        Text to print on an edge instead of its local gradient (e.g. "-4 x 1 = -4").
+
+    Returns
+    -------
+    ax
+    """
+    ax.set_axis_off()
+    if not nodes:
+        return ax
+    grads = [n["grad"] for n in nodes] if grads is None else list(grads)
+    edge_notes = dict(edge_notes or {})
+    active = set(active_edges)
+    xs = np.array([positions[n["id"]][0] for n in nodes], dtype=float)
+    ys = np.array([positions[n["id"]][1] for n in nodes], dtype=float)
+    ax.set_xlim(xs.min() - 0.6, xs.max() + 0.6)
+    ax.set_ylim(ys.min() - 0.65, ys.max() + 0.65)
+    # Edges first, so the node boxes sit on top of the arrow ends.
+    seen_pairs: dict[tuple[int, int], int] = {}
+    for k, e in enumerate(edges):
+        (x0, y0), (x1, y1) = positions[e["source"]], positions[e["target"]]
+        pair = (e["source"], e["target"])
+        nth = seen_pairs.get(pair, 0)  # x * x: two edges between the same nodes, bend the second
+        seen_pairs[pair] = nth + 1
+        rad = 0.0 if nth == 0 else 0.35 * nth
+        on = k in active
+        colour = ACTIVE_COLOUR if on else "#6b6b6b"
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.2 if on else 1.0,
+                                    shrinkA=26, shrinkB=30, connectionstyle=f"arc3,rad={rad}"))
+        note = edge_notes.get(k, f"local {fmt(e['local_grad'])}")
+        t = 0.42
+        mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.2 * rad
+        ax.text(mx, my, note, ha="center", va="center", fontsize=fontsize - 1,
+                color=ACTIVE_COLOUR if on else "#444444", zorder=4,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+    for n, x, y, g in zip(nodes, xs, ys, grads):
+        name = n["label"] or ""
+        op = n["op"]
+        title = f"{name} ({op})" if name and op else (name or op or "const")
+        reached = g is not None and np.isfinite(g)
+        is_current = current is not None and n["id"] == current
+        ax.text(x, y + 0.13, title, ha="center", va="center", fontsize=fontsize + 1, weight="bold",
+                color="black", zorder=6)
+        ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center", fontsize=fontsize,
+                color=VALUE_COLOUR, zorder=6)
+        ax.text(x, y - 0.21, f"grad {fmt(g) if reached else '?'}", ha="center", va="center",
+                fontsize=fontsize, color=GRAD_COLOUR if reached else PENDING_COLOUR, zorder=6,
+                weight="bold" if is_current else "normal")
+        ax.add_patch(_box(x, y, ACTIVE_COLOUR if is_current else "#555555", 2.4 if is_current else 1.0,
+                          "#fdecea" if is_current else ("#eef3fb" if not op else "#f7f7f7")))
+    return ax
+
+
+def _box(x: float, y: float, edge: str, lw: float, face: str):
+    from matplotlib.patches import FancyBboxPatch
+
+    w, h = 0.62, 0.5
+    return FancyBboxPatch((x - w / 2, y - h / 2 - 0.04), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
+                          ec=edge, fc=face, lw=lw, zorder=5)
+
+
+# ---------------------------------------------------------------------------------------------
+# View 2: an activation function with its operating point and tangent
+# ---------------------------------------------------------------------------------------------
+def draw_activation(ax, z: np.ndarray, a: np.ndarray, z0: float, a0: float, slope: float, name: str,
+                    tangent_halfwidth: float = 1.5):
+    """Draw ``a = g(z)``, the operating point ``(z0, a0)`` and the tangent of slope ``g'(z0)`` there.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    z, a : ndarray, shape (m,)
+        The curve.
+    z0, a0, slope : float
+        The neuron's net input, output and ``g'(z0)``.
+    name : str
+        Activation name, for the title.
+    tangent_halfwidth : float
+        The tangent is drawn over ``[z0 - h, z0 + h]``.
+
+    Returns
+    -------
+    ax
+    """
+    ax.plot(z, a, color=VALUE_COLOUR, lw=2, label=f"a = {name}(in)")
+    zt = np.array([z0 - tangent_halfwidth, z0 + tangent_halfwidth])
+    ax.plot(zt, a0 + slope * (zt - z0), color=GRAD_COLOUR, lw=1.8, ls="--",
+            label=f"tangent, slope g'(in) = {fmt(slope)}")
+    ax.plot([z0], [a0], "o", color=GRAD_COLOUR, ms=8, zorder=5)
+    ax.axvline(z0, color="#bbbbbb", lw=0.8, zorder=0)
+    ax.set_xlim(z[0], z[-1])
+    lo, hi = float(np.min(a)), float(np.max(a))
+    pad = 0.08 * (hi - lo if hi > lo else 1.0)
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xlabel("net input  in = sum_k w_k a_k + b")
+    ax.set_ylabel("activation  a = g(in)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# View 3: gradient descent on a curve or a surface
+# ---------------------------------------------------------------------------------------------
+def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, path_f: np.ndarray,
+                       minima: Sequence[float] = (), title: str = ""):
+    """Draw a 1-D loss curve and a descent path on it (points joined in step order).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    x, f : ndarray, shape (m,)
+        The curve ``f(x)``.
+    path_x, path_f : ndarray, shape (k,)
+        The visited points, already clamped to the plotted range by the caller.
+    minima : sequence of float
+        x positions of minima, marked with green stars.
+
+    Returns
+    -------
+    ax
+    """
+    ax.plot(x, f, color=VALUE_COLOUR, lw=2)
+    ax.plot(path_x, path_f, "-o", color=PATH_COLOUR, ms=4, lw=1.2, zorder=4)
+    if len(path_x):
+        ax.plot(path_x[:1], path_f[:1], "s", color="black", ms=7, zorder=5)
+        ax.plot(path_x[-1:], path_f[-1:], "o", color=ACTIVE_COLOUR, ms=8, zorder=5)
+    for m in minima:
+        ax.plot([m], [np.interp(m, x, f)], "*", color="#2e8b57", ms=13, zorder=3)
+    ax.set_xlim(x[0], x[-1])
+    ax.set_xlabel("x")
+    ax.set_ylabel("loss f(x)")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: np.ndarray,
+                         minima: Sequence[Sequence[float]] = (), levels: int | Sequence[float] = 14,
+                         title: str = ""):
+    """Draw the contour lines of a 2-D loss and a descent path over them.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    X, Y, Z : ndarray, shape (m, m)
+        A grid and the loss on it (as from ``np.meshgrid``).
+    path : ndarray, shape (k, 2)
+        The visited points, already clamped to the grid's range by the caller.
+    minima : sequence of (x, y)
+        Marked with green stars.
+    levels : int or sequence of float
+        Contour levels.
+
+    Returns
+    -------
+    ax
+    """
+    ax.contourf(X, Y, Z, levels=levels, cmap="coolwarm", alpha=0.55)
+    ax.contour(X, Y, Z, levels=levels, colors="#555555", linewidths=0.5)
+    path = np.asarray(path, dtype=float).reshape(-1, 2)
+    ax.plot(path[:, 0], path[:, 1], "-o", color="black", ms=3, lw=1.2, zorder=4)
+    if len(path):
+        ax.plot(path[:1, 0], path[:1, 1], "s", color="black", ms=7, zorder=5)
+        ax.plot(path[-1:, 0], path[-1:, 1], "o", color="yellow", mec="black", ms=8, zorder=5)
+    for mx, my in minima:
+        ax.plot([mx], [my], "*", color="#2e8b57", mec="white", ms=14, zorder=3)
+    ax.set_xlim(X.min(), X.max())
+    ax.set_ylim(Y.min(), Y.max())
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# View 6: per-layer distributions
+# ---------------------------------------------------------------------------------------------
+def draw_ridgeline(ax, edges: np.ndarray, counts: Sequence[np.ndarray], labels: Sequence[str],
+                   colour: str = VALUE_COLOUR, xlabel: str = "", title: str = "",
+                   shade: Sequence[tuple[float, float]] = ()):
+    """Draw one histogram per row, stacked vertically (first row at the top): a "ridgeline" plot.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    edges : ndarray, shape (b + 1,)
+        Common bin edges.
+    counts : list of ndarray, each shape (b,)
+        Fractions (or counts) per bin, one array per row; each row is scaled to its own maximum.
+    labels : list of str
+        Row labels (e.g. "layer 1").
+    shade : sequence of (lo, hi)
+        x ranges to shade in the background (e.g. the saturated regions of the sigmoid).
+
+    Returns
+    -------
+    ax
+    """
+    n = len(counts)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    for lo, hi in shade:
+        ax.axvspan(lo, hi, color="#f4cccc", alpha=0.6, lw=0, zorder=0)
+    for i, c in enumerate(counts):
+        c = np.asarray(c, dtype=float)
+        top = c.max() if c.size and c.max() > 0 else 1.0
+        base = n - 1 - i
+        h = 0.9 * c / top
+        ax.fill_between(centres, base, base + h, step="mid", color=colour, alpha=0.55, lw=0)
+        ax.plot(centres, base + h, drawstyle="steps-mid", color=colour, lw=0.8)
+    ax.set_yticks(np.arange(n)[::-1] + 0.3)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_ylim(-0.1, n)
+    ax.set_xlim(edges[0], edges[-1])
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.tick_params(axis="x", labelsize=8)
+    return ax
+
+
+def draw_layer_bars(ax, values: Sequence[float], labels: Sequence[str], colour: str = GRAD_COLOUR,
+                    xlabel: str = "", title: str = "", log: bool = True):
+    """Draw one horizontal bar per layer (first layer at the top), e.g. gradient norms.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : sequence of float, length L
+    labels : sequence of str, length L
+    log : bool
+        Logarithmic x axis (gradient norms span many orders of magnitude); non-positive values are
+        drawn as empty bars.
+
+    Returns
+    -------
+    ax
+    """
+    v = np.asarray(values, dtype=float)
+    pos = np.arange(len(v))[::-1]
+    shown = np.where(np.isfinite(v) & (v > 0), v, np.nan) if log else v
+    ax.barh(pos, np.nan_to_num(shown, nan=0.0), color=colour, alpha=0.8, height=0.6)
+    if log:
+        finite = shown[np.isfinite(shown)]
+        lo = finite.min() / 3 if finite.size else 1e-3
+        hi = finite.max() * 3 if finite.size else 1.0
+        ax.set_xscale("log")
+        ax.set_xlim(lo, hi)
+    ax.set_yticks(pos)
+    ax.set_yticklabels(labels, fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=9)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast redraws: draw the static part once, then only the artists that change
+# ---------------------------------------------------------------------------------------------
+def freeze_layout(fig) -> None:
+    """Run the constrained layout once, then keep those positions.
+
+    Later redraws skip the layout solver (the slowest part of a small figure's draw). Call it again
+    after adding or removing Axes.
+    """
+    fig.set_layout_engine("constrained")
+    fig.get_layout_engine().execute(fig)
+    fig.set_layout_engine("none")
+
+
+class FastPNG:
+    """Render a figure to PNG bytes, re-drawing only its *animated* artists after the first time.
+
+    Mark every artist that changes between updates with ``artist.set_animated(True)``. The first
+    :meth:`png` (and the first after :meth:`invalidate`) draws the static part (axes, ticks,
+    contours...) and keeps a copy of the pixels; later calls paste that copy back and draw only the
+    animated artists on top. Tick labels and contour lines are what makes a full draw slow, so this
+    keeps a callback well under the views' time budget.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+        A figure with an Agg canvas (``FigureCanvasAgg(fig)``).
+    compress_level : int
+        zlib level for the PNG (1 is fast; the images are small either way).
+    """
+
+    def __init__(self, fig, compress_level: int = 1) -> None:
+        self.fig = fig
+        self.compress_level = compress_level
+        self._background = None
+
+    def invalidate(self) -> None:
+        """Forget the cached static part (call after changing anything that is not animated)."""
+        self._background = None
+
+    def _animated(self) -> list:
+        found = []
+        for ax in self.fig.axes:
+            found += [a for a in ax.get_children() if a.get_animated()]
+        found += [a for a in self.fig.get_children() if a.get_animated()]
+        return sorted(found, key=lambda a: a.get_zorder())
+
+    def png(self) -> bytes:
+        """Return the current figure as PNG bytes."""
+        import io
+
+        from PIL import Image
+
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw()  # skips animated artists
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        renderer = canvas.get_renderer()
+        for artist in self._animated():
+            if artist.get_visible():
+                artist.draw(renderer)
+        pixels = np.asarray(canvas.buffer_rgba())
+        buf = io.BytesIO()
+        Image.fromarray(pixels).save(buf, format="png", compress_level=self.compress_level)
+        return buf.getvalue()
