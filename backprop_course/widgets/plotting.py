@@ -155,7 +155,7 @@ def draw_activation(ax, z: np.ndarray, a: np.ndarray, z0: float, a0: float, slop
     ax.plot(z, a, color=VALUE_COLOUR, lw=2, label=f"a = {name}(in)")
     zt = np.array([z0 - tangent_halfwidth, z0 + tangent_halfwidth])
     ax.plot(zt, a0 + slope * (zt - z0), color=GRAD_COLOUR, lw=1.8, ls="--",
-            label=f"tangent, slope g'(in) = {fmt(slope)}")
+            label="tangent, slope g'(in)")
     ax.plot([z0], [a0], "o", color=GRAD_COLOUR, ms=8, zorder=5)
     ax.axvline(z0, color="#bbbbbb", lw=0.8, zorder=0)
     ax.set_xlim(z[0], z[-1])
