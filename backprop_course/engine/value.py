@@ -70,17 +70,19 @@ def _describe(obj: Any) -> str:
     return f"{obj!r} ({type(obj).__name__})"
 
 
-def _as_float(obj: Any, what: str) -> float:
+def _as_float(obj: Any, what: str, rule: str = "a real number") -> float:
     """Convert a real number (int, float, numpy scalar, 0-d array) to float, or raise TypeError.
 
-    ``what`` names the parameter in the error message, e.g. ``"The 'data' parameter of Value"``.
+    ``what`` names the parameter and ``rule`` what it must be, for the error message, e.g.
+    "The 'data' parameter of Value" must be "a real number".
     """
     if isinstance(obj, Real) and not isinstance(obj, bool):
         return float(obj)
     # A 0-d numpy array (e.g. ``np.array(2.0)``) is accepted without importing numpy here.
     if getattr(obj, "ndim", None) == 0 and getattr(getattr(obj, "dtype", None), "kind", "") in "iuf":
         return float(obj)
-    raise TypeError(f"{what} must be a real number (int, float or numpy scalar). "
+    hint = " (for many numbers, use a list of Values)" if getattr(obj, "ndim", 0) else ""
+    raise TypeError(f"{what} must be {rule} (int, float or numpy scalar){hint}. "
                     f"Got {_describe(obj)} instead.")
 
 
@@ -206,7 +208,7 @@ class Value:
     def __pow__(self, exponent: Operand) -> Value:
         if type(exponent) is Value:
             return self._pow_value(exponent)
-        n = _as_float(exponent, "The exponent of Value '**'")
+        n = _as_float(exponent, "The 'exponent' operand of Value '**'", "a Value or a real number")
         a = self.data
         # p = a**n with a constant n  =>  dp/da = n * a**(n-1) (the power rule). The constant n is
         # not a node of the graph, as in micrograd; the op name records it, e.g. "**2".
@@ -447,9 +449,5 @@ def _operand(other: Any, symbol: str) -> Value:
     """Wrap a plain number as a constant input node; reject anything else with a clear message."""
     if type(other) is float:
         return _constant(other)
-    try:
-        return _constant(_as_float(other, ""))
-    except TypeError:
-        hint = " (for many numbers, use a list of Values)" if getattr(other, "ndim", 0) else ""
-        raise TypeError(f"The 'other' operand of Value '{symbol}' must be a Value or a real number "
-                        f"(int, float or numpy scalar){hint}. Got {_describe(other)} instead.") from None
+    return _constant(_as_float(other, f"The 'other' operand of Value '{symbol}'",
+                               "a Value or a real number"))
