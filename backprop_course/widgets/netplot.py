@@ -1,0 +1,621 @@
+"""Pure drawing and geometry helpers for network diagrams, training curves and decision boundaries.
+
+Every ``draw_*`` function takes plain data (numpy arrays, lists) and a matplotlib ``Axes``, draws on
+it and returns the ``Axes``; nothing here touches widgets or the engine, so each piece is tested on its
+own and reused by the gradient-flow view (:mod:`backprop_course.widgets.flow`) and the training
+playground (:mod:`backprop_course.widgets.playground`).
+
+Index convention (DESIGN.md): ``weights[l]`` has shape ``(sizes[l+1], sizes[l])``; entry ``[j, k]``
+joins node ``k`` of layer ``l`` to node ``j`` of layer ``l+1`` (Gashler's :math:`w_{l+1,j,k}`).
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+from typing import Callable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "encode_png",
+    "BlitRenderer",
+    "NetworkPlot",
+    "LayerBarsPlot",
+    "LossSlicePlot",
+    "LossCurvePlot",
+    "BoundaryPlot",
+    "layer_layout",
+    "edge_segments",
+    "edge_style",
+    "draw_network",
+    "draw_layer_bars",
+    "draw_loss_curve",
+    "draw_loss_slice",
+    "decision_grid",
+    "draw_decision_boundary",
+]
+
+# Diverging colours: negative values blue, positive red, grey for "not computed yet".
+NEGATIVE = np.array([0.19, 0.40, 0.73])
+POSITIVE = np.array([0.80, 0.16, 0.16])
+PENDING = (0.78, 0.78, 0.78, 1.0)
+
+
+def layer_layout(sizes: Sequence[int]) -> list[np.ndarray]:
+    """Node positions of a layered network, one array per layer.
+
+    Layers sit at x = 0, 1, ..., L; the nodes of a layer are spread evenly over y in [-1, 1]
+    (a single node sits at y = 0), the first node of a layer at the top.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Widths of the layers, input first, each >= 1.
+
+    Returns
+    -------
+    list of ndarray
+        ``layout[l]`` has shape ``(sizes[l], 2)`` holding (x, y) of every node of layer ``l``.
+
+    >>> [p.tolist() for p in layer_layout([2, 1])]
+    [[[0.0, 1.0], [0.0, -1.0]], [[1.0, 0.0]]]
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"The 'sizes' parameter of layer_layout must hold at least two widths >= 1. "
+                         f"Got {sizes} instead.")
+    layout = []
+    for l, n in enumerate(sizes):
+        ys = np.zeros(1) if n == 1 else np.linspace(1.0, -1.0, n)
+        layout.append(np.column_stack([np.full(n, float(l)), ys]))
+    return layout
+
+
+def edge_segments(layout: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    """Line segments for every weight, in the order of ``weights[l].ravel()`` for l = 0, 1, ...
+
+    Parameters
+    ----------
+    layout : list of ndarray
+        Output of :func:`layer_layout`.
+
+    Returns
+    -------
+    segments : ndarray, shape (n_weights, 2, 2)
+        Start (source node k) and end (destination node j) of each edge.
+    index : list of (l, j, k)
+        Which weight each segment draws.
+    """
+    segs, index = [], []
+    for l in range(len(layout) - 1):
+        src, dst = layout[l], layout[l + 1]
+        for j in range(len(dst)):
+            for k in range(len(src)):
+                segs.append((src[k], dst[j]))
+                index.append((l, j, k))
+    return np.asarray(segs, dtype=float).reshape(-1, 2, 2), index
+
+
+def edge_style(values: np.ndarray, scale: float | None = None, max_width: float = 5.0,
+               min_width: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """Colours (sign) and line widths (magnitude) for a set of signed values.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n,)
+        Weights or gradients; non-finite entries are drawn as thin grey lines.
+    scale : float, optional
+        Magnitude that maps to ``max_width``; default the largest finite ``|value|``.
+
+    Returns
+    -------
+    colours : ndarray, shape (n, 4)
+        RGBA; red for positive, blue for negative, fading to white-ish grey as ``|value| -> 0``.
+    widths : ndarray, shape (n,)
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    finite = np.isfinite(v)
+    if scale is None:
+        scale = float(np.max(np.abs(v[finite]))) if finite.any() else 1.0
+    scale = scale if scale > 0 else 1.0
+    r = np.where(finite, np.clip(np.abs(np.where(finite, v, 0.0)) / scale, 0.0, 1.0), 0.0)
+    base = np.where((v >= 0)[:, None], POSITIVE, NEGATIVE)
+    pale = np.array([0.85, 0.85, 0.85])
+    t = (0.25 + 0.75 * r)[:, None]  # even tiny values keep a hint of their sign
+    rgb = pale * (1 - t) + base * t
+    colours = np.column_stack([rgb, np.ones(len(v))])
+    colours[~finite] = PENDING
+    widths = min_width + (max_width - min_width) * r
+    return colours, widths
+
+
+def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "nan"
+    return f"{x:.2g}" if abs(x) >= 0.01 or x == 0 else f"{x:.0e}"
+
+
+# -- PNG output with blitting -------------------------------------------------------------------------
+def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
+    """Encode an RGBA pixel buffer as an RGB PNG (no filtering, fast zlib level).
+
+    Parameters
+    ----------
+    rgba : ndarray, shape (h, w, 4), uint8
+
+    Returns
+    -------
+    bytes
+        A complete PNG file.
+    """
+    rgba = np.asarray(rgba)
+    h, w = rgba.shape[:2]
+    raw = np.zeros((h, 3 * w + 1), dtype=np.uint8)  # each row: filter byte 0, then RGB triples
+    raw[:, 1:] = rgba[:, :, :3].reshape(h, 3 * w)
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
+
+
+class BlitRenderer:
+    """Redraw only what moves: a cached background plus a few "animated" artists.
+
+    The first :meth:`png` call (and the first after :meth:`invalidate`) draws the whole figure
+    without the dynamic artists and keeps that picture; later calls paste it back and draw only the
+    dynamic artists on top. Axes, ticks and labels are thus drawn once, which is what makes a slider
+    callback fast. Call :meth:`invalidate` whenever something static changes (limits, ticks, layout).
+    """
+
+    def __init__(self, fig, canvas) -> None:
+        self.fig, self.canvas = fig, canvas
+        self.background = None
+
+    def invalidate(self) -> None:
+        self.background = None
+
+    def png(self, dynamic: Sequence) -> bytes:
+        dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
+        for a in dynamic:
+            a.set_animated(True)  # left out of full draws, drawn by hand below
+        if self.background is None:
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
+        for a in dynamic:
+            if a.get_visible():
+                a.draw(renderer)
+        return encode_png(np.asarray(self.canvas.buffer_rgba()))
+
+
+# -- network diagram ------------------------------------------------------------------------------------
+class NetworkPlot:
+    """A layered network on one Axes whose colours, widths and labels can be updated in place.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    sizes : sequence of int
+        Layer widths, input first.
+    annotate : bool, optional
+        Print node values next to the nodes; default only for small networks (<= 24 nodes).
+    """
+
+    def __init__(self, ax, sizes: Sequence[int], annotate: bool | None = None) -> None:
+        from matplotlib.collections import LineCollection
+
+        self.ax, self.sizes = ax, [int(s) for s in sizes]
+        self.layout = layer_layout(self.sizes)
+        self.segments, self.index = edge_segments(self.layout)
+        self.nodes = np.concatenate(self.layout)
+        small = len(self.nodes) <= 24
+        self.annotate = small if annotate is None else annotate
+        self.edges = LineCollection(self.segments, zorder=1, capstyle="round")
+        self.outline = LineCollection(self.segments[:1], colors="black", zorder=0.5)
+        ax.add_collection(self.outline)
+        ax.add_collection(self.edges)
+        self.dots = ax.scatter(self.nodes[:, 0], self.nodes[:, 1], s=260 if small else 110,
+                               c=[PENDING] * len(self.nodes), edgecolors="#333", linewidths=0.8,
+                               zorder=3)
+        self.labels = []
+        if self.annotate:
+            for x, y in self.nodes:
+                self.labels.append(ax.text(x + 0.09, y + 0.12, "", fontsize=8, zorder=4,
+                                           bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none",
+                                                     alpha=0.8)))
+        for l in range(len(self.sizes)):
+            name = "input" if l == 0 else ("output" if l == len(self.sizes) - 1 else f"layer {l}")
+            ax.text(l, -1.3, name, ha="center", va="top", fontsize=8, color="#444")
+        self.caption = ax.text(-0.4, 1.32, "", fontsize=8, color="#444", va="bottom")
+        self.title = ax.set_title("", fontsize=10)
+        ax.set_xlim(-0.45, len(self.sizes) - 1 + 0.5)
+        ax.set_ylim(-1.55, 1.55)
+        ax.set_axis_off()
+
+    @property
+    def artists(self) -> list:
+        """Everything :meth:`update` changes (for :class:`BlitRenderer`)."""
+        return [self.outline, self.edges, self.dots, *self.labels]
+
+    def update(self, edge_values: Sequence[np.ndarray], node_values: Sequence | None = None,
+               edge_known: Sequence[bool] | None = None, edge_group: Sequence[int] | None = None,
+               highlight: tuple[int, int, int] | None = None, caption: str = "",
+               title: str = "") -> bool:
+        """Recolour the network; arguments as in :func:`draw_network`.
+
+        Returns True when a static part (title, caption) changed, so a cached background is stale.
+        """
+        sizes = self.sizes
+        flat = []
+        for l, ev in enumerate(edge_values):
+            ev = np.asarray(ev, dtype=float)
+            if ev.shape != (sizes[l + 1], sizes[l]):
+                raise ValueError(f"The 'edge_values' parameter of draw_network must hold arrays of "
+                                 f"shape (sizes[l+1], sizes[l]). Got {ev.shape} for l={l} instead.")
+            if edge_known is not None and not edge_known[l]:
+                ev = np.full(ev.shape, np.nan)
+            flat.append(ev.ravel())
+        groups = list(edge_group) if edge_group is not None else [0] * len(flat)
+        colours = np.zeros((len(self.segments), 4))
+        widths = np.zeros(len(self.segments))
+        starts = np.cumsum([0] + [len(f) for f in flat])
+        for g in set(groups):
+            members = [l for l in range(len(flat)) if groups[l] == g]
+            c, w = edge_style(np.concatenate([flat[l] for l in members]))
+            pos = np.concatenate([np.arange(starts[l], starts[l + 1]) for l in members])
+            colours[pos], widths[pos] = c, w
+        self.edges.set_color(colours)
+        self.edges.set_linewidths(widths)
+        if highlight is not None and tuple(highlight) in self.index:
+            i = self.index.index(tuple(highlight))
+            self.outline.set_segments(self.segments[i:i + 1])
+            self.outline.set_linewidths([widths[i] + 3.5])
+            self.outline.set_visible(True)
+        else:
+            self.outline.set_visible(False)
+        nv = list(node_values) if node_values is not None else [None] * len(sizes)
+        known = [np.asarray(v, float) for v in nv if v is not None]
+        known = np.concatenate(known) if known else np.zeros(0)
+        known = known[np.isfinite(known)]
+        scale = float(np.max(np.abs(known))) if known.size else 1.0
+        cols, texts = [], []
+        for l, n in enumerate(sizes):
+            if nv[l] is None:
+                cols += [PENDING] * n
+                texts += [""] * n
+            else:
+                vals = np.asarray(nv[l], float)
+                cols += list(edge_style(vals, scale=scale)[0])
+                texts += [_fmt(x) for x in vals]
+        self.dots.set_facecolors(cols)
+        for label, t in zip(self.labels, texts):
+            label.set_text(t)
+            label.set_visible(bool(t))
+        changed = (caption, title) != (self.caption.get_text(), self.title.get_text())
+        self.caption.set_text(caption)
+        self.title.set_text(title)
+        return changed
+
+
+def draw_network(ax, sizes: Sequence[int], edge_values: Sequence[np.ndarray],
+                 node_values: Sequence[np.ndarray | None] | None = None,
+                 edge_known: Sequence[bool] | None = None, edge_group: Sequence[int] | None = None,
+                 highlight: tuple[int, int, int] | None = None, caption: str = "", title: str = "",
+                 annotate: bool | None = None):
+    """Draw a layered network: edges coloured and sized by a signed value per weight.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    sizes : sequence of int
+        Layer widths, input first.
+    edge_values : list of ndarray
+        ``edge_values[l]`` of shape ``(sizes[l+1], sizes[l])`` (weights or their gradients).
+    node_values : list of (ndarray or None), optional
+        One entry per layer; ``node_values[l]`` of shape ``(sizes[l],)`` colours the nodes of layer
+        ``l`` (e.g. the error terms); ``None`` draws that layer's nodes grey ("not computed yet").
+    edge_known : list of bool, optional
+        Per weight layer; False draws those edges grey.
+    edge_group : list of int, optional
+        Per weight layer, a group id; widths are scaled by the largest ``|value|`` within each group
+        (so weights and gradients drawn side by side each use the full range of widths).
+    highlight : (l, j, k), optional
+        A weight drawn with a black outline (the one the learner is editing).
+    caption, title : str
+    annotate : bool, optional
+        Print node values next to the nodes; default only for small networks (<= 24 nodes).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    NetworkPlot(ax, sizes, annotate).update(edge_values, node_values, edge_known, edge_group,
+                                           highlight, caption, title)
+    return ax
+
+
+# -- bars, curves ---------------------------------------------------------------------------------------
+class LayerBarsPlot:
+    """One bar per weight layer on a log axis; heights update in place (limits in whole decades).
+
+    ``update`` returns True when the axis limits had to change (the caller must then redraw the
+    static background).
+    """
+
+    def __init__(self, ax, n: int, labels: Sequence[str] | None = None, title: str = "") -> None:
+        self.ax, self.n = ax, n
+        labels = list(labels) if labels is not None else [f"W{l + 1}" for l in range(n)]
+        x = np.arange(n)
+        self.bars = list(ax.bar(x, np.ones(n), color="#c44", edgecolor="#622"))
+        self.marks = [ax.text(xi, 0.5, "?", ha="center", va="center", color="#888", fontsize=11,
+                              transform=ax.get_xaxis_transform()) for xi in x]
+        ax.set_yscale("log")
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, fontsize=8)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_title(title, fontsize=9)
+        self.decades: tuple[int, int] | None = None
+
+    @property
+    def artists(self) -> list:
+        return [*self.bars, *self.marks]
+
+    def update(self, values: Sequence[float], known: Sequence[bool] | None = None) -> bool:
+        v = np.asarray(values, dtype=float)
+        known = np.ones(self.n, bool) if known is None else np.asarray(known, bool)
+        ok = known & np.isfinite(v) & (v > 0)
+        changed = False
+        if ok.any():
+            lo = int(np.floor(np.log10(v[ok].min()))) - 1
+            hi = int(np.ceil(np.log10(v[ok].max()))) + 1
+            if self.decades is None or lo < self.decades[0] or hi > self.decades[1]:
+                self.decades = (min(lo, self.decades[0]) if self.decades else lo,
+                                max(hi, self.decades[1]) if self.decades else hi)
+                self.ax.set_ylim(10.0 ** self.decades[0], 10.0 ** self.decades[1])
+                changed = True
+        elif self.decades is None:
+            self.decades = (-3, 1)
+            self.ax.set_ylim(1e-3, 10.0)
+            changed = True
+        bottom = 10.0 ** self.decades[0]
+        for bar, mark, value, good in zip(self.bars, self.marks, v, ok):
+            bar.set_visible(bool(good))
+            mark.set_visible(not good)
+            if good:
+                bar.set_y(bottom)
+                bar.set_height(value - bottom)
+        return changed
+
+
+def draw_layer_bars(ax, norms: Sequence[float], labels: Sequence[str] | None = None,
+                    known: Sequence[bool] | None = None, title: str = ""):
+    """Bar chart of one positive number per weight layer (e.g. the gradient norm), log scale.
+
+    Parameters
+    ----------
+    norms : sequence of float, length L
+    labels : sequence of str, optional
+        Tick labels; default "W1", "W2", ...
+    known : sequence of bool, optional
+        False bars are replaced by a "?" (not computed yet).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    LayerBarsPlot(ax, len(norms), labels, title).update(norms, known)
+    return ax
+
+
+class LossSlicePlot:
+    """The loss along one weight: the curve, the current point and its tangent (slope = dE/dw)."""
+
+    def __init__(self, ax) -> None:
+        self.ax = ax
+        (self.curve,) = ax.plot([], [], color="#555", lw=1.2)
+        (self.tangent,) = ax.plot([], [], color="#c44", lw=2.2)
+        (self.point,) = ax.plot([], [], "o", color="black", ms=5)
+        self.title = ax.set_title("", fontsize=9)
+        ax.set_ylabel("E", fontsize=8)
+        ax.tick_params(labelsize=7)
+
+    @property
+    def artists(self) -> list:
+        return [self.tangent, self.point]
+
+    def set_curve(self, values: np.ndarray, losses: np.ndarray, name: str = "w") -> None:
+        """New curve (static part: call before the background is drawn)."""
+        ok = np.isfinite(losses)
+        self.curve.set_data(values[ok], losses[ok])
+        self.half = 0.12 * (values[-1] - values[0])
+        self.ax.set_xlim(values[0], values[-1])
+        if ok.any():
+            lo, hi = losses[ok].min(), losses[ok].max()
+            pad = 0.08 * (hi - lo) if hi > lo else 0.1
+            self.ax.set_ylim(lo - pad, hi + pad)
+        self.ax.set_xlabel(name, fontsize=8)
+        self.title.set_text(f"E along {name} (red: tangent, slope dE/dw)")
+
+    def update(self, current: float, loss: float, slope: float) -> None:
+        xs = np.array([current - self.half, current + self.half])
+        self.tangent.set_data(xs, loss + slope * (xs - current))
+        self.point.set_data([current], [loss])
+
+
+def draw_loss_slice(ax, values: np.ndarray, losses: np.ndarray, current: float, loss: float,
+                    slope: float, name: str = "w"):
+    """The loss along one weight with the current point and its tangent (slope = the gradient).
+
+    Parameters
+    ----------
+    values, losses : ndarray, shape (m,)
+        Weight values and the loss E at each (all other weights fixed).
+    current, loss, slope : float
+        The weight's present value, E there and dE/dw there.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plot = LossSlicePlot(ax)
+    plot.set_curve(np.asarray(values, float), np.asarray(losses, float), name)
+    plot.update(current, loss, slope)
+    return ax
+
+
+class LossCurvePlot:
+    """Loss per epoch on a log axis; the x range grows by doubling, the y range by whole decades,
+    so most updates only move the line (``update`` returns True when limits changed)."""
+
+    def __init__(self, ax, title: str = "loss E per epoch (whole data set)") -> None:
+        self.ax = ax
+        (self.line,) = ax.plot([], [], color="#c44", lw=1.5)
+        self.hint = ax.text(0.5, 0.5, "press run or step", transform=ax.transAxes, ha="center",
+                            color="#888")
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.set_title(title, fontsize=9)
+        self.xmax, self.decades = 0, None
+
+    @property
+    def artists(self) -> list:
+        return [self.line, self.hint]
+
+    def update(self, losses: Sequence[float]) -> bool:
+        y = np.asarray(losses, dtype=float)
+        x = np.arange(1, len(y) + 1)
+        ok = np.isfinite(y) & (y > 0)
+        self.line.set_data(x[ok], y[ok])
+        self.hint.set_visible(not ok.any())
+        changed = False
+        xmax = max(self.xmax, 10)
+        while xmax < len(y):
+            xmax *= 2
+        if xmax != self.xmax:
+            self.xmax = xmax
+            self.ax.set_xlim(0, xmax)
+            changed = True
+        if ok.any():
+            lo = int(np.floor(np.log10(y[ok].min())))
+            hi = int(np.ceil(np.log10(y[ok].max()) + 1e-12))
+            hi = max(hi, lo + 1)
+            if self.decades is None or lo < self.decades[0] or hi > self.decades[1]:
+                d = self.decades
+                self.decades = (min(lo, d[0]), max(hi, d[1])) if d else (lo, hi)
+                self.ax.set_ylim(10.0 ** self.decades[0], 10.0 ** self.decades[1])
+                changed = True
+        elif self.decades is None:
+            self.decades = (-2, 0)
+            self.ax.set_ylim(1e-2, 1.0)
+            changed = True
+        return changed
+
+    def reset(self) -> None:
+        self.xmax, self.decades = 0, None
+
+
+def draw_loss_curve(ax, losses: Sequence[float], title: str = "loss E per epoch (whole data set)"):
+    """Loss against epoch on a log axis; non-finite values are left out (never a NaN plot).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    LossCurvePlot(ax, title).update(losses)
+    return ax
+
+
+def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, resolution: int = 60,
+                  margin: float = 0.25) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate a 2-D classifier on a regular grid covering the data.
+
+    Parameters
+    ----------
+    predict : callable
+        Maps an array of points of shape (m, 2) to outputs of shape (m,) or (m, 1).
+    X : ndarray, shape (n, 2)
+        The data; the grid spans its bounding box plus ``margin`` times its extent on every side.
+    resolution : int
+        Grid points per axis.
+
+    Returns
+    -------
+    xx, yy : ndarray, shape (resolution, resolution)
+        Grid coordinates (``np.meshgrid`` order: ``xx[r, c]`` varies with the column).
+    zz : ndarray, shape (resolution, resolution)
+        ``predict`` at every grid point.
+
+    >>> xx, yy, zz = decision_grid(lambda P: P[:, 0] > 0, np.array([[-1.0, 0.0], [1.0, 1.0]]), 3, 0.0)
+    >>> zz.astype(int).tolist()
+    [[0, 0, 1], [0, 0, 1], [0, 0, 1]]
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"The 'X' parameter of decision_grid must have shape (n, 2). Got {X.shape} instead.")
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = margin * np.where(hi > lo, hi - lo, 1.0)
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    zz = np.asarray(predict(np.column_stack([xx.ravel(), yy.ravel()])), dtype=float)
+    return xx, yy, zz.reshape(xx.shape)
+
+
+class BoundaryPlot:
+    """Predicted classes shaded on a grid (an image), the data on top; the image updates in place."""
+
+    def __init__(self, ax, xx: np.ndarray, yy: np.ndarray, X: np.ndarray, T: np.ndarray,
+                 title: str = "decision boundary (shade: predicted class)") -> None:
+        from matplotlib.colors import ListedColormap
+
+        self.ax = ax
+        extent = (xx.min(), xx.max(), yy.min(), yy.max())
+        self.image = ax.imshow(np.zeros(xx.shape), origin="lower", extent=extent, aspect="auto",
+                               cmap=ListedColormap(["#c7d7f0", "#f3c9c9", "#eeeeee"]),
+                               vmin=0, vmax=2, interpolation="nearest", zorder=0)
+        T = np.asarray(T, dtype=float).reshape(len(X), -1)[:, 0]
+        pos = T > 0.5
+        ax.scatter(X[~pos, 0], X[~pos, 1], s=14, c="#2a5db0", edgecolors="white", linewidths=0.4,
+                   zorder=2)
+        ax.scatter(X[pos, 0], X[pos, 1], s=14, c="#c42a2a", edgecolors="white", linewidths=0.4,
+                   zorder=2)
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.tick_params(labelsize=7)
+        ax.set_title(title, fontsize=9)
+
+    @property
+    def artists(self) -> list:
+        return [self.image]
+
+    def update(self, zz: np.ndarray, threshold: float = 0.5) -> None:
+        zz = np.asarray(zz, dtype=float)
+        classes = np.where(np.isfinite(zz), (zz > threshold).astype(float), 2.0)  # 2: unknown, grey
+        self.image.set_data(classes)
+
+
+def draw_decision_boundary(ax, xx: np.ndarray, yy: np.ndarray, zz: np.ndarray, X: np.ndarray,
+                           T: np.ndarray, threshold: float = 0.5,
+                           title: str = "decision boundary (shade: predicted class)"):
+    """Shade the predicted class over the grid of :func:`decision_grid` and plot the data.
+
+    Parameters
+    ----------
+    xx, yy, zz : ndarray, shape (r, r)
+        Output of :func:`decision_grid`; non-finite ``zz`` is shaded grey (never a NaN plot).
+    X : ndarray, shape (n, 2); T : ndarray, shape (n,) or (n, 1)
+        Data and 0/1 targets (red: 1, blue: 0).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    BoundaryPlot(ax, xx, yy, X, T, title).update(zz, threshold)
+    return ax
