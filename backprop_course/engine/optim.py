@@ -162,8 +162,13 @@ class Optimizer:
         if len(params) == 0:
             raise ValueError(f"The 'params' parameter of {owner} must hold at least one array. "
                              "Got [] instead.")
-        # Keep a float parameter's dtype (float32 networks stay float32); anything else -> float64.
+        # Keep a float parameter's dtype (float32 networks stay float32); ints etc. -> float64.
         p_arrays = [np.asarray(p) for p in params]
+        for i, p in enumerate(p_arrays):
+            if p.dtype.kind not in "fiub":
+                hint = " (for Value nodes use opt.step(values))" if hasattr(params[i], "grad") else ""
+                raise TypeError(f"The 'params' parameter of {owner} must hold arrays of numbers. "
+                                f"Got {type(params[i]).__name__} at index {i} instead{hint}.")
         p_arrays = [p if p.dtype.kind == "f" else p.astype(float) for p in p_arrays]
         g_arrays = [np.asarray(g, dtype=p.dtype) for p, g in zip(p_arrays, grads)]
         for i, (p, g) in enumerate(zip(p_arrays, g_arrays)):

@@ -102,9 +102,13 @@ class TrainingDiverged(ValueError):
         Everything recorded for the epochs before it (``history.epochs_run == epoch - 1``).
     """
 
-    def __init__(self, message: str, epoch: int, loss: float, history: History) -> None:
+    def __init__(self, message: str, epoch: int = 0, loss: float = float("nan"),
+                 history: History | None = None) -> None:
         super().__init__(message)
         self.epoch, self.loss, self.history = epoch, loss, history
+
+    def __reduce__(self):  # keep the attributes when the error crosses a process boundary
+        return (type(self), (str(self), self.epoch, self.loss, self.history))
 
 
 # -- validation ---------------------------------------------------------------------------------------

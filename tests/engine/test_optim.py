@@ -325,3 +325,8 @@ def test_float32_network_stays_float32(make):
     updates = make().step(net, net.backward(np.array([[1.0]])))
     assert all(u.dtype == np.float32 for u in updates)
     assert all(p.dtype == np.float32 for p in net.parameters())
+
+
+def test_compute_update_on_values_points_to_step():
+    with pytest.raises(TypeError, match=r"must hold arrays of numbers. Got Value at index 1 .*opt.step"):
+        SGD().compute_update([np.zeros(1), Value(1.0)], [np.zeros(1), np.zeros(1)])

@@ -274,3 +274,14 @@ def test_optimizer_memory_carries_over_between_calls():
     second = train(net_a, X_XOR, T_XOR, opt_a, epochs=3)
     whole = train(net_b, X_XOR, T_XOR, SGD(lr=1.0, momentum=0.9), epochs=6)
     assert second.loss == pytest.approx(whole.loss[3:], rel=1e-12)
+
+
+def test_training_diverged_survives_pickling():
+    import pickle
+
+    X, T = moons(n=50, seed=0)
+    with pytest.raises(TrainingDiverged) as info:
+        train(MLP([2, 8, 8, 1], activation="linear", seed=0), X, T, SGD(lr=5.0), epochs=500)
+    back = pickle.loads(pickle.dumps(info.value))
+    assert str(back) == str(info.value) and back.epoch == info.value.epoch
+    assert back.history.loss == info.value.history.loss
