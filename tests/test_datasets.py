@@ -234,3 +234,10 @@ def test_bad_arguments_are_named(call, exc, message):
     with pytest.raises(exc) as info:
         call()
     assert message in str(info.value)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(ds)
+    assert result.attempted >= 2 and result.failed == 0

@@ -330,3 +330,12 @@ def test_float32_network_stays_float32(make):
 def test_compute_update_on_values_points_to_step():
     with pytest.raises(TypeError, match=r"must hold arrays of numbers. Got Value at index 1 .*opt.step"):
         SGD().compute_update([np.zeros(1), Value(1.0)], [np.zeros(1), np.zeros(1)])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from backprop_course.engine import optim
+
+    result = doctest.testmod(optim)
+    assert result.attempted >= 4 and result.failed == 0

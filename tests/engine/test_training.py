@@ -285,3 +285,12 @@ def test_training_diverged_survives_pickling():
     back = pickle.loads(pickle.dumps(info.value))
     assert str(back) == str(info.value) and back.epoch == info.value.epoch
     assert back.history.loss == info.value.history.loss
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from backprop_course.engine import training
+
+    result = doctest.testmod(training)
+    assert result.attempted >= 1 and result.failed == 0
