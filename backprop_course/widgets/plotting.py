@@ -26,6 +26,7 @@ GRAD_COLOUR = "#c0392b"
 ACTIVE_COLOUR = "#d62728"
 PENDING_COLOUR = "#9a9a9a"
 PATH_COLOUR = "#e67e22"
+BOX_W, BOX_H = 0.46, 0.5  # node box size in data units (columns are 1 unit apart)
 
 
 def fmt(x: float, digits: int = 3) -> str:
@@ -68,7 +69,8 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     active_edges : sequence of int
         Indices into ``edges`` that carry gradient in the current step: drawn red and thick.
     edge_notes : dict edge index -> str, optional
-        Text to print on an edge instead of its local gradient (e.g. "-4 x 1 = -4").
+        Text to print on an edge instead of its local gradient (the default, in italics), e.g.
+        "-4 x 1 = -4" for an edge that carries gradient in the current step.
 
     Returns
     -------
@@ -82,27 +84,58 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     active = set(active_edges)
     xs = np.array([positions[n["id"]][0] for n in nodes], dtype=float)
     ys = np.array([positions[n["id"]][1] for n in nodes], dtype=float)
-    ax.set_xlim(xs.min() - 0.6, xs.max() + 0.6)
-    ax.set_ylim(ys.min() - 0.65, ys.max() + 0.65)
-    # Edges first, so the node boxes sit on top of the arrow ends.
+    ax.set_xlim(xs.min() - 0.3, xs.max() + 0.3)
+    # Edges first, so the node boxes sit on top of the arrow ends. Edges run left to right (an
+    # operand is always in an earlier column), from the right side of one box to the left side of
+    # the next; the number sits in the free corridor before the target box, and the (at most a few)
+    # numbers in front of one target are pushed apart vertically so they never overlap.
     seen_pairs: dict[tuple[int, int], int] = {}
+    label_at: dict[int, tuple[float, float]] = {}
+    y_mid = 0.5 * (ys.min() + ys.max())
+    lift_max = 0.0
     for k, e in enumerate(edges):
         (x0, y0), (x1, y1) = positions[e["source"]], positions[e["target"]]
         pair = (e["source"], e["target"])
-        nth = seen_pairs.get(pair, 0)  # x * x: two edges between the same nodes, bend the second
+        nth = seen_pairs.get(pair, 0)  # x * x: two edges between the same nodes
         seen_pairs[pair] = nth + 1
-        rad = 0.0 if nth == 0 else 0.35 * nth
+        # An edge that skips columns, or repeats one, is a curve bulging outwards (away from the
+        # middle row) so it never runs behind the boxes of the columns it skips.
+        span = round(x1 - x0)
+        lift = 0.0 if (span <= 1 and nth == 0) else 0.45 * (span - 1) + 0.5 * nth + 0.25
+        lift *= 1.0 if 0.5 * (y0 + y1) >= y_mid else -1.0
+        lift_max = max(lift_max, abs(lift) / 2)
+        xa, xb = x0 + BOX_W / 2, x1 - BOX_W / 2
+        ts = np.linspace(0.0, 1.0, 24 if lift else 2)
+        cy = 0.5 * (y0 + y1) + lift
+        bx = xa + ts * (xb - xa)
+        by = (1 - ts) ** 2 * y0 + 2 * ts * (1 - ts) * cy + ts**2 * y1
         on = k in active
         colour = ACTIVE_COLOUR if on else "#6b6b6b"
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+        ax.plot(bx, by, color=colour, lw=2.2 if on else 1.0, zorder=2, solid_capstyle="butt")
+        t_head = 1.0 - min(0.5, 0.12 / max(xb - xa, 1e-9))
+        hy = (1 - t_head) ** 2 * y0 + 2 * t_head * (1 - t_head) * cy + t_head**2 * y1
+        ax.annotate("", xy=(xb, y1), xytext=(xa + t_head * (xb - xa), hy),
                     arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.2 if on else 1.0,
-                                    shrinkA=26, shrinkB=30, connectionstyle=f"arc3,rad={rad}"))
-        note = edge_notes.get(k, f"local {fmt(e['local_grad'])}")
-        t = 0.42
-        mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.2 * rad
-        ax.text(mx, my, note, ha="center", va="center", fontsize=fontsize - 1,
-                color=ACTIVE_COLOUR if on else "#444444", zorder=4,
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+                                    shrinkA=0, shrinkB=0, mutation_scale=12))
+        t = (x1 - 0.5 - xa) / (xb - xa) if xb > xa else 0.5
+        label_at[k] = (x1 - 0.5, (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t**2 * y1)
+    ax.set_ylim(ys.min() - 0.45 - lift_max, ys.max() + 0.45 + lift_max)
+    by_target: dict[int, list[int]] = {}
+    for k, e in enumerate(edges):
+        by_target.setdefault(e["target"], []).append(k)
+    for ks in by_target.values():
+        ks = sorted(ks, key=lambda k: -label_at[k][1])
+        for upper, lower in zip(ks, ks[1:]):
+            (xu, yu), (xl, yl) = label_at[upper], label_at[lower]
+            if yu - yl < 0.3:
+                shift = (0.3 - (yu - yl)) / 2
+                label_at[upper], label_at[lower] = (xu, yu + shift), (xl, yl - shift)
+    for k, e in enumerate(edges):
+        on = k in active
+        note = edge_notes.get(k, fmt(e["local_grad"]))
+        ax.text(*label_at[k], note, ha="center", va="center", fontsize=fontsize - 1,
+                color=ACTIVE_COLOUR if on else "#444444", zorder=4, style="normal" if on else "italic",
+                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.9))
     for n, x, y, g in zip(nodes, xs, ys, grads):
         name = n["label"] or ""
         op = n["op"]
@@ -124,7 +157,7 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
 def _box(x: float, y: float, edge: str, lw: float, face: str):
     from matplotlib.patches import FancyBboxPatch
 
-    w, h = 0.62, 0.5
+    w, h = BOX_W, BOX_H
     return FancyBboxPatch((x - w / 2, y - h / 2 - 0.04), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
                           ec=edge, fc=face, lw=lw, zorder=5)
 
