@@ -1,0 +1,64 @@
+"""``bc.check("exNN.name", fn)``: immediate feedback in the learner's own notebook.
+
+This runs the learner's function in the learner's kernel, which is fine for feedback (the grader never
+trusts it: see :mod:`.grader`). Public cases print their input, expected and actual values; hidden
+cases, drawn afresh at every call, print only passed/FAILED and a hint.
+"""
+from __future__ import annotations
+
+import inspect
+import textwrap
+from typing import Callable
+
+from . import registry
+from .call import NOT_ATTEMPTED, call_case, call_inputs
+from .cases import ExerciseResult
+from .exercise import Exercise
+from .feedback import render
+from .judge import judge_case, summarize
+from .rules import find_violations
+
+__all__ = ["check", "evaluate"]
+
+
+def _source_violations(exercise: Exercise, fn: Callable) -> list[str]:
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):  # no source available (e.g. a builtin): the grader checks anyway
+        return []
+    return find_violations(source, exercise.forbidden)
+
+
+def evaluate(exercise: Exercise, fn: Callable, seed: int | None = None) -> ExerciseResult:
+    """Run every case of ``exercise`` on ``fn`` in this process and return the verdicts.
+
+    ``seed`` fixes the hidden cases (None: drawn afresh). The learner's output goes through the same
+    encoding and judging as in the grader, so the two agree.
+    """
+    violations = _source_violations(exercise, fn)
+    if violations:
+        return summarize(exercise, [], violations=violations)
+    results = []
+    for case in exercise.cases(seed):
+        outcome = call_case(fn, call_inputs(case), exercise.id, several=bool(case.calls))
+        if outcome.kind == NOT_ATTEMPTED:
+            return summarize(exercise, [], not_attempted=True)
+        results.append(judge_case(exercise, case, outcome))
+    return summarize(exercise, results)
+
+
+def check(exercise_id: str, fn: Callable) -> None:
+    """Check ``fn`` against exercise ``exercise_id`` and print one line per case.
+
+    Parameters
+    ----------
+    exercise_id : str
+        The id printed in the exercise, e.g. ``"ex03.sigmoid"``.
+    fn : callable
+        Your function (pass the function itself, not a call: ``check("ex03.sigmoid", sigmoid)``).
+    """
+    exercise = registry.get(exercise_id)
+    if not callable(fn):
+        raise TypeError(f"The 'fn' parameter of check must be your function (callable). "
+                        f"Got {type(fn).__name__} instead.")
+    print(render(evaluate(exercise, fn)))

@@ -1,0 +1,84 @@
+"""What an exercise is: its id, the learner's function, its cases and the reference that judges them."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .cases import Case
+from .compare import Comparison, compare_numbers
+
+__all__ = ["Exercise", "case_rng"]
+
+
+def case_rng(exercise_id: str, seed: int | None) -> np.random.Generator:
+    """The generator that draws an exercise's hidden inputs.
+
+    With an instructor seed every submission gets the same hidden inputs (and a rerun reproduces
+    them); with ``seed=None`` fresh entropy is used, as at every ``check`` in a learner's notebook.
+    """
+    if seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(exercise_id.encode())])
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded exercise.
+
+    Parameters
+    ----------
+    id : str
+        ``"exNN.name"``, the id used in ``bc.check(id, fn)`` and in reports.
+    function : str
+        Name of the function the learner writes (how the grader finds it in a notebook).
+    title : str
+        A few words for reports.
+    notebook : str
+        Stem of the learner notebook holding it, e.g. ``"ex06_backprop"``.
+    public : callable () -> list of Case
+        The fixed public cases (shown in full).
+    hidden : callable (rng) -> list of Case
+        Draws the hidden cases from ``rng`` (fresh at every check; the instructor's seed at grading).
+    reference : callable (*args) -> expected
+        Computes the expected output of one call, in the process that judges (never learner code).
+    compare : callable (expected, actual) -> Comparison
+        How one call's output is judged (default: numbers within tolerance).
+    forbidden : frozenset of str
+        Names the submission may not use (see :mod:`.rules`).
+    points : float
+        The exercise's maximum score; the score is ``points * passed / cases``.
+    hint : str
+        Shown when a case without its own hint fails.
+    """
+
+    id: str
+    function: str
+    title: str
+    notebook: str
+    public: Callable[[], list[Case]]
+    hidden: Callable[[np.random.Generator], list[Case]]
+    reference: Callable[..., Any]
+    compare: Callable[[Any, Any], Comparison] = compare_numbers
+    forbidden: frozenset = field(default_factory=frozenset)
+    points: float = 1.0
+    hint: str = ""
+
+    def cases(self, seed: int | None = None) -> list[Case]:
+        """Public cases followed by hidden ones drawn for ``seed`` (None: fresh entropy)."""
+        return list(self.public()) + list(self.hidden(case_rng(self.id, seed)))
+
+    def expected(self, case: Case) -> Any:
+        """The reference output of ``case`` (a list when the case makes several calls)."""
+        outs = [self.reference(*args) for args in case.call_args()]
+        return outs if case.calls else outs[0]
+
+    def judge(self, case: Case, actual: Any) -> Comparison:
+        """Compare ``actual`` (already decoded, as the grader's parent sees it) with the reference."""
+        expected = self.expected(case)
+        if case.calls:
+            if not isinstance(actual, list) or len(actual) != len(expected):
+                return Comparison(False, None, "the calls of this case did not all return")
+        return self.compare(expected, actual)

@@ -1,0 +1,82 @@
+"""Exercises of lesson 2 (seed 000): a computational graph by hand, and the backward of two gates."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.value import Value
+from .. import draw
+from ..cases import Case
+from ..exercise import Exercise
+
+NOTEBOOK = "ex02_graphs"
+FORBIDDEN = frozenset({"engine", "Value", "backward", "trace", "torch", "autograd", "jax"})
+
+
+def _graph(x, y, z):
+    # seed 000's graph through the engine: q = x + y, f = q * z
+    xv, yv, zv = Value(float(x), label="x"), Value(float(y), label="y"), Value(float(z), label="z")
+    q = xv + yv
+    f = q * zv
+    f.backward()
+    return (q.data, f.data, xv.grad, yv.grad, zv.grad)
+
+
+def _gate(op):
+    def backward_of(x, y, upstream):
+        """dL/dx and dL/dy of out = x (op) y, entry by entry, by the engine's backward pass."""
+        x, y, up = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, y, upstream)))
+        dx, dy = np.empty(x.shape), np.empty(x.shape)
+        for idx in np.ndindex(x.shape):
+            a, b = Value(float(x[idx])), Value(float(y[idx]))
+            out = (a + b) if op == "+" else (a * b)
+            (out * float(up[idx])).backward()  # L = upstream * out, so dL/dout = upstream
+            dx[idx], dy[idx] = a.grad, b.grad
+        if dx.ndim == 0:
+            return (float(dx), float(dy))
+        return (dx, dy)
+    return backward_of
+
+
+def _graph_hidden(rng):
+    return [Case(f"hidden {i}", tuple(float(v) for v in draw.mixed(rng, 3, 0.5, 9.0)), True,
+                 "q = x + y, f = q * z; then df/dz = q and df/dx = df/dy = z")
+            for i in range(1, 5)]
+
+
+def _gate_hidden(hint):
+    def hidden(rng):
+        cases = [Case("hidden 1", tuple(float(v) for v in draw.mixed(rng, 3, 0.5, 5.0)), True, hint)]
+        for i in (2, 3, 4):
+            shp = draw.shape(rng)
+            cases.append(Case(f"hidden {i}", (draw.mixed(rng, shp, 0.5, 5.0), draw.mixed(rng, shp, 0.5, 5.0),
+                                              draw.mixed(rng, shp, 0.5, 3.0)), True, hint))
+        return cases
+    return hidden
+
+
+ADD_HINT = "an add gate passes the upstream gradient to both inputs unchanged (local gradients 1 and 1)"
+MUL_HINT = "a multiply gate swaps its inputs: dL/dx = upstream * y and dL/dy = upstream * x"
+
+EXERCISES = [
+    Exercise(
+        id="ex02.graph", function="graph_forward_backward", title="seed 000's graph by hand",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)), Case("public 2", (1.0, 2.0, 3.0))],
+        hidden=_graph_hidden, reference=_graph, forbidden=FORBIDDEN,
+        hint="return (q, f, df/dx, df/dy, df/dz) with q = x + y and f = q * z",
+    ),
+    Exercise(
+        id="ex02.add_gate", function="add_gate_backward", title="backward of an add gate",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)),
+                        Case("public 2", (np.array([1.0, -3.0]), np.array([2.0, 0.5]), np.array([0.5, -2.0])))],
+        hidden=_gate_hidden(ADD_HINT), reference=_gate("+"), forbidden=FORBIDDEN, hint=ADD_HINT,
+    ),
+    Exercise(
+        id="ex02.mul_gate", function="mul_gate_backward", title="backward of a multiply gate",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (3.0, -4.0, 1.0)),
+                        Case("public 2", (np.array([1.0, -3.0]), np.array([2.0, 0.5]), np.array([0.5, -2.0])))],
+        hidden=_gate_hidden(MUL_HINT), reference=_gate("*"), forbidden=FORBIDDEN, hint=MUL_HINT,
+    ),
+]

@@ -1,0 +1,82 @@
+"""Exercises of lesson 3 (seed 001): the sigmoid, its derivative and one neuron's forward pass."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.activations import get_activation
+from ...engine.mlp import MLP
+from .. import draw
+from ..cases import Case
+from ..exercise import Exercise
+
+NOTEBOOK = "ex03_neuron"
+FORBIDDEN = frozenset({"engine", "activations", "get_activation", "ACTIVATIONS", "MLP", "expit",
+                       "scipy", "torch", "forward"})
+
+
+def _sigmoid(z):
+    return get_activation("sigmoid")(np.asarray(z, dtype=float))
+
+
+def _sigmoid_prime(z):
+    return get_activation("sigmoid").derivative(np.asarray(z, dtype=float))
+
+
+def _neuron_forward(w, X, b):
+    w = np.asarray(w, dtype=float)
+    net = MLP([w.size, 1], activation="sigmoid", seed=0)
+    net.weights[0][...] = w[None, :]
+    net.biases[0][...] = b
+    a = net.forward(np.asarray(X, dtype=float))
+    return net.net_inputs[0][:, 0].copy(), a[:, 0].copy()
+
+
+def _hidden_z(rng):
+    return [
+        Case("hidden 1", (draw.mixed(rng, draw.shape(rng)),), True,
+             "use the logistic function 1 / (1 + exp(-z)), entrywise"),
+        Case("hidden 2", (draw.saturated(rng, draw.shape(rng, 2)),), True,
+             "large |z| must give values close to 0 or 1, without NaN"),
+        Case("hidden 3", (np.array([float(draw.mixed(rng, None, 0.01, 0.3))]),), True,
+             "a single value must work too"),
+        Case("hidden 4", (draw.mixed(rng, draw.shape(rng, 2, 2, 6), 1.0, 6.0),), True,
+             "return an array of the same shape as z"),
+    ]
+
+
+def _neuron_hidden(rng):
+    cases = []
+    for i, n in enumerate((1, int(rng.integers(2, 7)), int(rng.integers(2, 7))), start=1):
+        k = int(rng.integers(2, 6))
+        b = float(draw.mixed(rng, None, 0.3, 1.5))
+        cases.append(Case(f"hidden {i}", (draw.mixed(rng, k), draw.mixed(rng, (n, k), 0.1, 2.0), b), True,
+                          "net input = X @ w + b for every sample (row of X); activation = sigmoid of it"))
+    return cases
+
+
+EXERCISES = [
+    Exercise(
+        id="ex03.sigmoid", function="sigmoid", title="the sigmoid function", notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([-2.0, 0.0, 2.0]),)),
+                        Case("public 2", (np.array([[1.0, -0.5], [3.0, -4.0]]),))],
+        hidden=_hidden_z, reference=_sigmoid, forbidden=FORBIDDEN,
+        hint="g(z) = 1 / (1 + exp(-z)) applied to every entry",
+    ),
+    Exercise(
+        id="ex03.sigmoid_prime", function="sigmoid_prime", title="the derivative of the sigmoid",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([-2.0, 0.0, 2.0]),)),
+                        Case("public 2", (np.array([[1.0, -0.5], [3.0, -4.0]]),))],
+        hidden=_hidden_z, reference=_sigmoid_prime, forbidden=FORBIDDEN,
+        hint="g'(z) = g(z) * (1 - g(z)): apply the formula to the activation g(z), not to z",
+    ),
+    Exercise(
+        id="ex03.neuron_forward", function="neuron_forward", title="one neuron's forward pass",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([0.5, -1.0]), np.array([[1.0, 2.0]]), 0.25)),
+                        Case("public 2", (np.array([0.2, 0.4, -0.6]),
+                                          np.array([[1.0, 0.5, -1.0], [-2.0, 1.0, 0.5]]), -0.1))],
+        hidden=_neuron_hidden, reference=_neuron_forward, forbidden=FORBIDDEN,
+        hint="in = sum_k w_k a_k + b for each sample, then a = g(in); return (in, a)",
+    ),
+]

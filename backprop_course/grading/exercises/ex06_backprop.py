@@ -1,0 +1,146 @@
+"""Exercises of lesson 6 (seeds 000, 001, 003): error terms, weight gradients, a whole backward pass.
+
+Shapes follow the package: ``weights[l]`` is ``(sizes[l+1], sizes[l])`` (row = destination neuron),
+activations and error terms are ``(n_samples, neurons)``. Every layer uses the sigmoid and the loss is
+the seeds' E = 1/2 * sum over samples and outputs of (t - y)^2.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.activations import get_activation
+from ...engine.mlp import MLP
+from .. import draw
+from ..cases import Case
+from ..exercise import Exercise
+
+NOTEBOOK = "ex06_backprop"
+FORBIDDEN = frozenset({"engine", "MLP", "backward", "gradcheck", "Gradients", "torch", "autograd",
+                       "jax", "get_activation", "numerical_gradient"})
+
+
+def _fprime_from_a(a):
+    a = np.asarray(a, dtype=float)
+    z = np.log(a) - np.log1p(-a)  # the net input whose sigmoid is a
+    return get_activation("sigmoid").fprime_from(z, a)
+
+
+def _output_delta(a, t):
+    # seed 001 eqs (9), (11): dE/d(in_i) = a_i (1 - a_i) * (-(t_i - a_i))
+    return -(np.asarray(t, dtype=float) - a) * _fprime_from_a(a)
+
+
+def _hidden_delta(a, weights_next, delta_next):
+    # seed 001 eqs (9), (13), vectorised: (delta_next @ W) * g'(in)
+    return (np.asarray(delta_next) @ np.asarray(weights_next)) * _fprime_from_a(a)
+
+
+def _weight_gradient(delta, a_prev):
+    # seed 001 eq (10) summed over the samples: dE/dw_ij = sum_n delta_ni a_nj
+    net = MLP([np.shape(a_prev)[1], np.shape(delta)[1]], activation="linear", seed=0)
+    net.weights[0][...] = 0.0
+    net.forward(np.asarray(a_prev, dtype=float))
+    # with zero weights and linear outputs, Y = 0, so T = -delta makes dE/dY = delta exactly
+    return net.backward(-np.asarray(delta, dtype=float)).weights[0]
+
+
+def _mlp_backward(weights, biases, X, T):
+    sizes = [np.shape(weights[0])[1]] + [np.shape(W)[0] for W in weights]
+    net = MLP(sizes, activation="sigmoid", seed=0)
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        net.weights[l][...] = W
+        net.biases[l][...] = b
+    net.forward(np.asarray(X, dtype=float))
+    g = net.backward(np.asarray(T, dtype=float))
+    return {"weights": g.weights, "biases": g.biases, "deltas": g.deltas, "inputs": g.inputs}
+
+
+OUT_HINT = "delta = -(t - a) * a * (1 - a): mind the sign and the factor g'(in) = a(1 - a)"
+HID_HINT = ("delta_hidden = (delta_next @ W_next) * a * (1 - a), with W_next of shape "
+            "(neurons next, neurons here)")
+W_HINT = "dE/dW[i, j] = sum over samples of delta[:, i] * a_prev[:, j]; the result has W's shape"
+MLP_HINT = ("forward with biases (Z = A @ W.T + b), output delta = -(T - Y) * Y(1 - Y), then "
+            "delta_l = (delta_{l+1} @ W_{l+1}) * A(1 - A); dW = delta.T @ A_prev, db = delta summed over samples, "
+            "dX = delta_0 @ W_0")
+
+
+def _out_hidden(rng):
+    cases = []
+    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+        m = int(rng.integers(1, 5))
+        cases.append(Case(f"hidden {i}", (draw.probabilities(rng, (n, m)), draw.probabilities(rng, (n, m), 0.0, 1.0)),
+                          True, OUT_HINT))
+    return cases
+
+
+def _hid_hidden(rng):
+    cases = []
+    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+        h, m = draw.distinct_sizes(rng, 2, 1, 5)
+        cases.append(Case(f"hidden {i}", (draw.probabilities(rng, (n, h)), draw.mixed(rng, (m, h), 0.2, 2.0),
+                                          draw.mixed(rng, (n, m), 0.05, 0.5)), True, HID_HINT))
+    return cases
+
+
+def _w_hidden(rng):
+    cases = []
+    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+        m, k = draw.distinct_sizes(rng, 2, 1, 5)
+        cases.append(Case(f"hidden {i}", (draw.mixed(rng, (n, m), 0.05, 0.5), draw.probabilities(rng, (n, k))),
+                          True, W_HINT))
+    return cases
+
+
+def _net(rng, sizes, n, scale=1.0):
+    weights = [draw.mixed(rng, (b, a), 0.2, 1.5) * scale for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = [draw.mixed(rng, b, 0.1, 1.0) for b in sizes[1:]]
+    X = draw.mixed(rng, (n, sizes[0]), 0.1, 2.0)
+    T = rng.uniform(0.0, 1.0, size=(n, sizes[-1]))
+    return (weights, biases, X, T)
+
+
+def _mlp_hidden(rng):
+    cases = []
+    plans = [(2, 1), (3, int(rng.integers(2, 6))), (4, int(rng.integers(2, 6))), (2, 1)]
+    for i, (n_sizes, n) in enumerate(plans, start=1):
+        sizes = draw.distinct_sizes(rng, n_sizes, 1, 5)
+        scale = 4.0 if i == 4 else 1.0  # case 4: large weights push some neurons into saturation
+        cases.append(Case(f"hidden {i}", _net(rng, sizes, n, scale), True, MLP_HINT))
+    return cases
+
+
+_PUBLIC_NET = (
+    [np.array([[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]]), np.array([[0.3, -0.6, 0.9]])],
+    [np.array([0.1, -0.1, 0.2]), np.array([-0.3])],
+    np.array([[1.0, 2.0]]),
+    np.array([[0.5]]),
+)
+
+EXERCISES = [
+    Exercise(
+        id="ex06.output_delta", function="output_delta", title="error term of output neurons",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([[0.75]]), np.array([[1.0]]))),
+                        Case("public 2", (np.array([[0.2, 0.9], [0.6, 0.4]]), np.array([[0.0, 1.0], [1.0, 0.0]])))],
+        hidden=_out_hidden, reference=_output_delta, forbidden=FORBIDDEN, hint=OUT_HINT,
+    ),
+    Exercise(
+        id="ex06.hidden_delta", function="hidden_delta", title="error term of hidden neurons",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([[0.5, 0.8, 0.3]]), np.array([[0.2, -0.4, 0.6], [1.0, 0.5, -0.7]]),
+                                          np.array([[0.1, -0.2]])))],
+        hidden=_hid_hidden, reference=_hidden_delta, forbidden=FORBIDDEN, hint=HID_HINT,
+    ),
+    Exercise(
+        id="ex06.weight_gradient", function="weight_gradient", title="weight gradients from error terms",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([[0.1, -0.2]]), np.array([[0.5, 0.8, 0.3]]))),
+                        Case("public 2", (np.array([[0.1, -0.2], [0.3, 0.05]]), np.array([[0.5, 0.8, 0.3], [0.1, 0.2, 0.9]])))],
+        hidden=_w_hidden, reference=_weight_gradient, forbidden=FORBIDDEN, hint=W_HINT,
+    ),
+    Exercise(
+        id="ex06.mlp_backward", function="mlp_backward", title="backward pass of a whole MLP",
+        notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_NET)],
+        hidden=_mlp_hidden, reference=_mlp_backward, forbidden=FORBIDDEN, points=3.0, hint=MLP_HINT,
+    ),
+]

@@ -1,0 +1,89 @@
+"""Exercises of lesson 6, part 2: a gradient checker by central differences.
+
+The judge knows every test function's exact gradient (:mod:`..testfunctions`), so the learner's finite
+differences are compared with calculus, not with another finite-difference code.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.gradcheck import relative_error
+from .. import draw, testfunctions
+from ..cases import Case
+from ..codec import FunctionSpec
+from ..compare import compare_numbers
+from ..exercise import Exercise
+
+NOTEBOOK = "ex06b_gradcheck"
+FORBIDDEN = frozenset({"engine", "gradcheck", "approx_fprime",
+                       "scipy", "torch", "autograd", "jax", "backward", "MLP"})
+
+
+def _numerical_gradient(f: FunctionSpec, x, eps):
+    return testfunctions.gradient(f.name, f.params, x)
+
+
+def _relative_error(analytic, numeric):
+    return relative_error(analytic, numeric)
+
+
+def _wavy(rng, shape):
+    return FunctionSpec("wavy", {"c": rng.uniform(-1.0, 1.0, size=shape), "d": rng.uniform(1.5, 3.0, size=shape),
+                                 "w": draw.mixed(rng, shape, 0.3, 1.0)})
+
+
+def _mlp(rng):
+    sizes = draw.distinct_sizes(rng, 3, 1, 4)
+    n = int(rng.integers(1, 4))
+    params = {"weights": [draw.mixed(rng, (b, a), 0.3, 1.5) for a, b in zip(sizes[:-1], sizes[1:])],
+              "biases": [draw.mixed(rng, b, 0.1, 0.5) for b in sizes[1:]],
+              "X": draw.mixed(rng, (n, sizes[0]), 0.2, 2.0), "T": rng.uniform(0, 1, size=(n, sizes[-1]))}
+    return FunctionSpec("mlp_loss", params), draw.mixed(rng, (sizes[1], sizes[0]), 0.3, 1.5)
+
+
+NG_HINT = ("for each entry: (f(x + eps) - f(x - eps)) / (2 eps) with only that entry moved, and put the "
+           "entry back before moving the next")
+RE_HINT = "|a - n| / max(|a| + |n|, 1e-8), entry by entry"
+
+
+def _ng_public():
+    f = FunctionSpec("wavy", {"c": np.array([0.5, -1.0]), "d": np.array([2.0, 1.5]), "w": np.array([1.0, -0.5])})
+    return [Case("public 1", (f, np.array([0.3, -1.2]), 1e-5))]
+
+
+def _ng_hidden(rng):
+    cases = []
+    for i, shape in enumerate(((1,), draw.shape(rng, 2), draw.shape(rng, 1, 2, 6)), start=1):
+        cases.append(Case(f"hidden {i}", (_wavy(rng, shape), draw.mixed(rng, shape, 0.1, 2.0),
+                                          1e-5 if i < 3 else 1e-4), True, NG_HINT))
+    f, W = _mlp(rng)
+    cases.append(Case("hidden 4", (f, W, 1e-5), True, NG_HINT))
+    return cases
+
+
+def _re_hidden(rng):
+    cases = []
+    for i in (1, 2, 3):
+        shape = draw.shape(rng)
+        a = draw.mixed(rng, shape, 1e-3, 5.0)
+        n = a * (1 + rng.uniform(-1e-3, 1e-3, size=shape)) if i != 2 else draw.mixed(rng, shape, 1e-3, 5.0)
+        if i == 3:  # both zero somewhere: the floor must keep the result finite
+            a.reshape(-1)[0], n.reshape(-1)[0] = 0.0, 0.0
+        cases.append(Case(f"hidden {i}", (a, n), True, RE_HINT))
+    return cases
+
+
+EXERCISES = [
+    Exercise(
+        id="ex06b.numerical_gradient", function="numerical_gradient",
+        title="central-difference gradient", notebook=NOTEBOOK,
+        public=_ng_public, hidden=_ng_hidden, reference=_numerical_gradient, forbidden=FORBIDDEN,
+        compare=lambda e, a: compare_numbers(e, a, rtol=1e-7, atol=1e-7), points=2.0, hint=NG_HINT,
+    ),
+    Exercise(
+        id="ex06b.relative_error", function="relative_error", title="relative error with a floor",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([1.0, -2.0, 0.0]), np.array([1.001, -2.0, 0.0])))],
+        hidden=_re_hidden, reference=_relative_error, forbidden=FORBIDDEN, hint=RE_HINT,
+    ),
+]

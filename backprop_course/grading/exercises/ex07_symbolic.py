@@ -1,0 +1,81 @@
+"""Exercises of lesson 7 (seeds 001, 002): small derivations done by SymPy, judged by symbolic equality.
+
+The learner's expression reaches the judge as ``srepr`` text, is rebuilt by the safe parser
+(:mod:`..symexpr`) and passes when ``simplify(answer - reference) == 0``: any correct form is accepted
+(``sigma*(1 - sigma)``, the raw output of ``diff``, ...), a string comparison is never made. Hidden cases
+rename the symbols, so an answer typed in with fixed names fails.
+"""
+from __future__ import annotations
+
+from ..cases import Case
+from ..compare import Comparison
+from ..exercise import Exercise
+
+NOTEBOOK = "ex07_symbolic"
+FORBIDDEN = frozenset({"symbolic", "derive_weight_gradient", "derive_input_gradient", "engine"})
+#: Answers longer than this (in srepr characters) are refused before simplify can take long.
+MAX_ANSWER_CHARS = 5000
+
+
+def _symbols(*names):
+    import sympy
+
+    return tuple(sympy.Symbol(n) for n in names)
+
+
+def _sigma(x):
+    import sympy
+
+    return 1 / (1 + sympy.exp(-x))
+
+
+def _sigmoid_derivative(x):
+    # the teaching form, g' = g (1 - g), built explicitly (seed 001 eq (8))
+    s = _sigma(x)
+    return s * (1 - s)
+
+
+def _weight_gradient(w, a, t):
+    # E = 1/2 (t - g(w a))^2  ->  dE/dw = -(t - g) g (1 - g) a   (seed 001 eqs (10), (11))
+    s = _sigma(w * a)
+    return -(t - s) * s * (1 - s) * a
+
+
+def compare_symbolic(expected, actual) -> Comparison:
+    """Pass when ``actual`` is a SymPy expression in the given symbols equal to ``expected``."""
+    import sympy
+
+    if not isinstance(actual, sympy.Expr):
+        return Comparison(False, None, f"a SymPy expression was expected; got {type(actual).__name__}")
+    if len(sympy.srepr(actual)) > MAX_ANSWER_CHARS:
+        return Comparison(False, None, "the expression is too long to check; simplify it a little")
+    extra = actual.free_symbols - expected.free_symbols
+    if extra:
+        names = ", ".join(sorted(str(s) for s in extra))
+        return Comparison(False, None, f"the answer uses symbols that are not arguments: {names}")
+    difference = sympy.simplify((actual - expected).rewrite(sympy.exp))
+    if difference == 0:
+        return Comparison(True, None, "")
+    return Comparison(False, None, "the expression is not equal to the derivative")
+
+
+D_HINT = "differentiate 1 / (1 + exp(-x)) with sympy.diff, or write g(x) * (1 - g(x)) with g the sigmoid"
+W_HINT = "E = (t - g(w*a))**2 / 2 with g the sigmoid; differentiate E with respect to w (chain rule: E, then g, then w*a)"
+
+EXERCISES = [
+    Exercise(
+        id="ex07.sigmoid_derivative", function="sigmoid_derivative", title="d/dx of the sigmoid in SymPy",
+        notebook=NOTEBOOK, public=lambda: [Case("public 1", _symbols("x"))],
+        hidden=lambda rng: [Case(f"hidden {i}", _symbols(name), True, D_HINT)
+                            for i, name in enumerate(("z", f"in_{int(rng.integers(1, 10))}"), start=1)],
+        reference=_sigmoid_derivative, compare=compare_symbolic, forbidden=FORBIDDEN, hint=D_HINT,
+    ),
+    Exercise(
+        id="ex07.weight_gradient", function="neuron_weight_gradient", title="dE/dw of one sigmoid neuron",
+        notebook=NOTEBOOK, public=lambda: [Case("public 1", _symbols("w", "a", "t"))],
+        hidden=lambda rng: [Case("hidden 1", _symbols(f"w_{int(rng.integers(1, 10))}{int(rng.integers(1, 10))}",
+                                                      "a_j", "t_i"), True, W_HINT),
+                            Case("hidden 2", _symbols("u", "v", "y"), True, W_HINT)],
+        reference=_weight_gradient, compare=compare_symbolic, forbidden=FORBIDDEN, points=2.0, hint=W_HINT,
+    ),
+]

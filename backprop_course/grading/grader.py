@@ -1,0 +1,149 @@
+"""Grade submitted notebooks: the process that decides scores, and never runs learner code.
+
+For each submission: read it (:mod:`.extract`), and for each exercise check the source rules
+(:mod:`.rules`), run its cells and cases in a fresh child process (:mod:`.runner`), then judge the
+returned outputs against reference values computed here (:mod:`.judge`). Several submissions can be
+graded in parallel worker processes (``jobs``).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from .call import NOT_ATTEMPTED
+from .cases import ExerciseResult
+from .exercise import Exercise
+from .extract import NotebookError, extract, read_notebook
+from .judge import judge_case, summarize
+from .rules import find_violations
+from .runner import run_exercise
+
+__all__ = ["SubmissionReport", "grade_exercise", "grade_notebook", "grade_many", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass
+class SubmissionReport:
+    """The verdict on one submitted file. ``status`` is ``"graded"`` or ``"error"``."""
+
+    file: str
+    status: str
+    score: float = 0.0
+    max_score: float = 0.0
+    notebook: str | None = None
+    error: str = ""
+    exercises: list[ExerciseResult] = field(default_factory=list)
+    duration: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["exercises"] = [e.to_dict() for e in self.exercises]
+        return d
+
+
+def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str], seed: int,
+                   timeout: float) -> ExerciseResult:
+    """Grade one exercise of one submission (its code runs in a child process)."""
+    start = time.perf_counter()
+    if not cells:
+        result = summarize(exercise, [], status="missing",
+                           message=f"no cell defines {exercise.function}(); nothing to grade")
+        result.status = "missing"
+        return result
+    violations = find_violations("\n\n".join([*setup, *cells]), exercise.forbidden)
+    if violations:
+        return summarize(exercise, [], violations=violations)
+    cases = exercise.cases(seed)
+    run = run_exercise([*setup, *cells], exercise.function, exercise.id, cases, timeout)
+    if any(o is not None and o.kind == NOT_ATTEMPTED for o in run.outcomes):
+        result = summarize(exercise, [], not_attempted=True)
+    else:
+        results = [judge_case(exercise, case, outcome) for case, outcome in zip(cases, run.outcomes)]
+        status, notes = None, []
+        if run.timed_out:
+            notes.append(f"stopped after the time limit of {timeout:g} s")
+        elif run.cells_done and not run.found:
+            notes.append(f"{exercise.function}() was not defined after running the cells")
+        elif not run.ended:
+            notes.append(f"the process ended early (exit code {run.returncode})")
+        if run.cell_errors:
+            notes.append("errors while running the cells: " + "; ".join(run.cell_errors))
+        if run.tampered:
+            notes.append("the result channel held unexpected data; those cases were not trusted")
+        result = summarize(exercise, results, message="; ".join(notes))
+        if result.status != "passed":
+            if run.timed_out:
+                result.status = "timeout"
+            elif not run.ended and (run.found or not run.cells_done):
+                result.status = "crashed"
+    result.output = run.output
+    result.duration = round(time.perf_counter() - start, 3)
+    return result
+
+
+def grade_notebook(path: str | Path, seed: int, timeout: float = DEFAULT_TIMEOUT) -> SubmissionReport:
+    """Grade every exercise found in one notebook; errors in the file itself are reported, not raised."""
+    from . import registry
+
+    start = time.perf_counter()
+    report = SubmissionReport(file=str(path), status="graded")
+    try:
+        nb = read_notebook(path)
+    except NotebookError as exc:
+        report.status, report.error = "error", str(exc)
+        return report
+    extracted = extract(nb, str(path))
+    report.notebook = extracted.notebook
+    if not extracted.exercises:
+        report.status = "error"
+        report.error = f"{path}: no exercise of the course was found in this notebook"
+        return report
+    for ex_id, cells in extracted.exercises.items():
+        exercise = registry.get(ex_id)
+        report.exercises.append(grade_exercise(exercise, extracted.setup, cells, seed, timeout))
+    report.score = round(sum(e.score for e in report.exercises), 4)
+    report.max_score = round(sum(e.max_score for e in report.exercises), 4)
+    report.duration = round(time.perf_counter() - start, 3)
+    return report
+
+
+def _grade_one(args: tuple) -> SubmissionReport:
+    path, seed, timeout = args
+    try:
+        return grade_notebook(path, seed, timeout)
+    except Exception as exc:  # noqa: BLE001 - one broken submission must not stop the others
+        return SubmissionReport(file=str(path), status="error",
+                                error=f"{path}: the grader failed on this file ({type(exc).__name__}: {exc})")
+
+
+def grade_many(paths: Sequence[str | Path], seed: int, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
+               progress: bool | None = None) -> list[SubmissionReport]:
+    """Grade several notebooks, ``jobs`` at a time (worker processes), in the order given.
+
+    ``progress`` shows a tqdm bar on standard error (default: when there is more than one file).
+    """
+    from tqdm import tqdm
+
+    tasks = [(str(p), seed, timeout) for p in paths]
+    show = (len(tasks) > 1) if progress is None else progress
+    bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not show, leave=False)
+    reports: list[SubmissionReport | None] = [None] * len(tasks)
+    try:
+        if jobs <= 1 or len(tasks) <= 1:
+            for i, task in enumerate(tasks):
+                reports[i] = _grade_one(task)
+                bar.update(1)
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = {pool.submit(_grade_one, task): i for i, task in enumerate(tasks)}
+                for future in as_completed(futures):
+                    reports[futures[future]] = future.result()
+                    bar.update(1)
+    finally:
+        bar.close()
+    return [r for r in reports if r is not None]

@@ -1,0 +1,47 @@
+"""Every exercise of the course, by id and by notebook.
+
+Exercise definitions live in :mod:`backprop_course.grading.exercises`, one module per learner notebook;
+this module only collects them (lazily: SymPy is imported only by the symbolic exercise's functions).
+"""
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from .exercise import Exercise
+
+__all__ = ["NOTEBOOKS", "all_exercises", "get", "for_notebook"]
+
+#: Learner notebooks in course order; each is a module of ``grading.exercises`` with ``EXERCISES``.
+NOTEBOOKS = ("ex02_graphs", "ex03_neuron", "ex06_backprop", "ex06b_gradcheck", "ex07_symbolic",
+             "ex10_optimizers", "ex11_init")
+
+
+@lru_cache(maxsize=1)
+def all_exercises() -> dict[str, Exercise]:
+    """``{id: Exercise}`` in course order."""
+    out: dict[str, Exercise] = {}
+    for stem in NOTEBOOKS:
+        module = importlib.import_module(f"backprop_course.grading.exercises.{stem}")
+        for ex in module.EXERCISES:
+            if ex.id in out:
+                raise RuntimeError(f"duplicate exercise id {ex.id!r}")
+            out[ex.id] = ex
+    return out
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this id; a ValueError lists the known ids otherwise."""
+    exercises = all_exercises()
+    if not isinstance(exercise_id, str):
+        raise TypeError(f"The 'exercise_id' parameter of check must be a str such as 'ex03.sigmoid'. "
+                        f"Got {exercise_id!r} instead.")
+    if exercise_id not in exercises:
+        raise ValueError(f"The 'exercise_id' parameter of check must be one of {list(exercises)}. "
+                         f"Got {exercise_id!r} instead.")
+    return exercises[exercise_id]
+
+
+def for_notebook(stem: str) -> list[Exercise]:
+    """The exercises of one learner notebook (by file stem), in order."""
+    return [ex for ex in all_exercises().values() if ex.notebook == stem]

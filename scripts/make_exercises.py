@@ -1,0 +1,483 @@
+#!/usr/bin/env python
+"""Write the exercise notebooks: solutions first, learner notebooks derived from them.
+
+Usage::
+
+    python scripts/make_exercises.py            # writes exercises/solutions/*.ipynb and exercises/*.ipynb
+    python scripts/execute_notebooks.py exercises/*.ipynb exercises/solutions/*.ipynb   # store outputs
+
+The SPEC below is the single source: each notebook has an introduction and a list of exercises, each
+with a prompt (Markdown), a solution cell whose answer sits between ``# BEGIN SOLUTION`` and
+``# END SOLUTION`` and the check call. The learner notebook is the solution notebook passed through
+``backprop_course.grading.strip.strip_notebook`` (tests/grading/test_notebooks.py proves it stays so).
+Cells carry metadata ``{"backprop_course": {"role": ..., "exercise": ...}}`` that the grader reads.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backprop_course.grading.strip import strip_notebook  # noqa: E402
+
+META = "backprop_course"
+
+SETUP = '''# Setup: run this cell first. It fixes the random seed so every run prints the same numbers.
+import numpy as np
+import backprop_course as bc
+
+rng = np.random.default_rng(0)
+np.set_printoptions(precision=4, suppress=True)'''
+
+HOW = """**How these exercises work.** Each exercise has a short prompt, a code cell with a function to
+complete (it raises `NotImplementedError` until you replace the marked line) and a check cell that calls
+`bc.check("<id>", your_function)`. The check prints one line per test case: *public* cases show the
+input, the expected value, your value and the largest difference; *hidden* cases are drawn afresh every
+time and only say passed or FAILED with a hint. Keep everything a function needs inside its own cell
+(helpers too): the grader runs each exercise cell on its own, in a separate process, with the setup cell
+above it. Do not call the package's own implementation of the thing you are writing; the grader checks
+the source and scores such an answer 0."""
+
+SPEC = [
+    {
+        "stem": "ex02_graphs",
+        "title": "Exercises 2: computational graphs by hand",
+        "lesson": "02",
+        "intro": """Practice for lesson 2. You will redo the small graph of the lesson by hand, with
+numbers, and then write the backward step of the two gates it is made of: an add gate and a multiply
+gate. Every backward step has the same shape: the gradient arriving from above (the *upstream*
+gradient) times the *local* gradient the gate stored on the way forward.""",
+        "exercises": [
+            {
+                "id": "ex02.graph", "function": "graph_forward_backward",
+                "prompt": """### Exercise 2.1 - the graph q = x + y, f = q * z
+
+Write `graph_forward_backward(x, y, z)` returning the tuple `(q, f, df_dx, df_dy, df_dz)` for the graph
+of the lesson: first the forward pass (q, then f), then the backward pass with the chain rule. Use plain
+arithmetic, not `bc.Value`. With x = -2, y = 5, z = -4 you should get q = 3, f = -12, and gradients
+-4, -4 and 3.""",
+                "code": '''def graph_forward_backward(x, y, z):
+    """Forward and backward pass of f = (x + y) * z.
+
+    Returns (q, f, df/dx, df/dy, df/dz) as floats.
+    """
+    # BEGIN SOLUTION
+    q = x + y              # forward: the add gate
+    f = q * z              # forward: the multiply gate
+    df_dq = z              # local gradient of f with respect to q
+    df_dz = q              # local gradient of f with respect to z
+    df_dx = df_dq * 1.0    # chain rule through the add gate (its local gradients are 1)
+    df_dy = df_dq * 1.0
+    return (q, f, df_dx, df_dy, df_dz)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex02.add_gate", "function": "add_gate_backward",
+                "prompt": """### Exercise 2.2 - backward of an add gate
+
+An add gate computes `out = x + y`. Given its inputs and the upstream gradient `dL/dout`, return
+`(dL/dx, dL/dy)`. The inputs may be numbers or numpy arrays of one shape (work entry by entry).""",
+                "code": '''def add_gate_backward(x, y, upstream):
+    """Gradients (dL/dx, dL/dy) of an add gate out = x + y, given dL/dout = upstream."""
+    # BEGIN SOLUTION
+    # d(out)/dx = d(out)/dy = 1: the gate hands the upstream gradient to both inputs unchanged
+    return (upstream * 1.0, upstream * 1.0)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex02.mul_gate", "function": "mul_gate_backward",
+                "prompt": """### Exercise 2.3 - backward of a multiply gate
+
+A multiply gate computes `out = x * y`. Return `(dL/dx, dL/dy)` given its inputs and `upstream =
+dL/dout`, entry by entry for arrays. Think about which input each local gradient is.""",
+                "code": '''def mul_gate_backward(x, y, upstream):
+    """Gradients (dL/dx, dL/dy) of a multiply gate out = x * y, given dL/dout = upstream."""
+    # BEGIN SOLUTION
+    # d(out)/dx = y and d(out)/dy = x: each input receives the OTHER input times upstream
+    return (upstream * y, upstream * x)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex03_neuron",
+        "title": "Exercises 3: the artificial neuron",
+        "lesson": "03",
+        "intro": """Practice for lesson 3. A neuron forms the weighted sum of its inputs plus a bias (its
+*net input*) and passes it through an activation function. Here the activation is the sigmoid
+g(z) = 1 / (1 + e^(-z)), whose derivative can be written with its own output: g'(z) = g(z) (1 - g(z)).""",
+        "exercises": [
+            {
+                "id": "ex03.sigmoid", "function": "sigmoid",
+                "prompt": """### Exercise 3.1 - the sigmoid
+
+Write `sigmoid(z)` for a numpy array `z` of any shape. Large inputs such as z = -800 must give values
+near 0 (and +800 near 1) without NaN. Bonus: avoid overflow warnings too.""",
+                "code": '''def sigmoid(z):
+    """The logistic sigmoid 1 / (1 + exp(-z)), entrywise; same shape as z."""
+    # BEGIN SOLUTION
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))   # never overflows: the exponent is <= 0
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex03.sigmoid_prime", "function": "sigmoid_prime",
+                "prompt": """### Exercise 3.2 - its derivative
+
+Write `sigmoid_prime(z)`, the derivative g'(z), using the identity g' = g (1 - g). A classic slip is
+to apply the formula to `z` instead of to `g(z)`. Keep the cell self-contained: compute the sigmoid
+inside it.""",
+                "code": '''def sigmoid_prime(z):
+    """Derivative of the sigmoid at z, entrywise: g(z) * (1 - g(z))."""
+    # BEGIN SOLUTION
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    g = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return g * (1.0 - g)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex03.neuron_forward", "function": "neuron_forward",
+                "prompt": """### Exercise 3.3 - one neuron, many samples
+
+Write `neuron_forward(w, X, b)`: `w` holds the neuron's k weights (shape `(k,)`), each row of `X`
+(shape `(n, k)`) is one sample of inputs, and `b` is the bias. Return the tuple `(net_input,
+activation)`, both of shape `(n,)`: net input = sum over k of w_k x_k, plus b; activation = sigmoid of
+it.""",
+                "code": '''def neuron_forward(w, X, b):
+    """Net inputs (n,) and sigmoid activations (n,) of one neuron for the n rows of X (n, k)."""
+    # BEGIN SOLUTION
+    net_input = X @ w + b
+    activation = 1.0 / (1.0 + np.exp(-net_input))
+    return (net_input, activation)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex06_backprop",
+        "title": "Exercises 6: backpropagation in a network",
+        "lesson": "06",
+        "intro": """Practice for lesson 6. Shapes follow the package: a layer's weight matrix `W` has shape
+`(neurons in this layer, neurons in the layer below)`, so row j holds the weights *into* neuron j;
+activations and error terms are `(n_samples, neurons)` arrays, one row per sample. Every neuron uses
+the sigmoid, and the error is E = 1/2 sum (t - y)^2 over samples and outputs. The *error term* (delta)
+of a neuron is dE/d(net input).""",
+        "exercises": [
+            {
+                "id": "ex06.output_delta", "function": "output_delta",
+                "prompt": """### Exercise 6.1 - error term of the output neurons
+
+For output neurons with activations `a` and targets `t` (both `(n, m)`), return dE/d(net input):
+the derivative of E with respect to the output, -(t - a), times the sigmoid's slope a (1 - a).""",
+                "code": '''def output_delta(a, t):
+    """Error terms dE/d(net input) of sigmoid output neurons; a, t and the result are (n, m)."""
+    # BEGIN SOLUTION
+    return -(t - a) * a * (1.0 - a)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex06.hidden_delta", "function": "hidden_delta",
+                "prompt": """### Exercise 6.2 - error term of hidden neurons
+
+A hidden neuron influences E through every neuron it feeds. Given its activations `a` `(n, h)`, the
+weights of the next layer `weights_next` `(m, h)` and the next layer's error terms `delta_next`
+`(n, m)`, return the hidden error terms `(n, h)`: for each hidden neuron i, the sum over next neurons
+k of w_ki delta_k, times a_i (1 - a_i). Write it with one matrix product.""",
+                "code": '''def hidden_delta(a, weights_next, delta_next):
+    """Error terms (n, h) of sigmoid hidden neurons from the next layer's weights (m, h) and deltas (n, m)."""
+    # BEGIN SOLUTION
+    return (delta_next @ weights_next) * a * (1.0 - a)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex06.weight_gradient", "function": "weight_gradient",
+                "prompt": """### Exercise 6.3 - weight gradients
+
+The gradient of E with respect to the weight from neuron j (below) to neuron i (above) is the error
+term of i times the activation of j, added up over the samples. Given `delta` `(n, m)` and the
+activations of the layer below `a_prev` `(n, k)`, return dE/dW with the weight matrix's shape
+`(m, k)`.""",
+                "code": '''def weight_gradient(delta, a_prev):
+    """dE/dW (m, k) from error terms delta (n, m) and the activations below a_prev (n, k)."""
+    # BEGIN SOLUTION
+    return delta.T @ a_prev
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex06.mlp_backward", "function": "mlp_backward",
+                "prompt": """### Exercise 6.4 - the backward pass of a whole network
+
+Now put it together for a network of any depth with biases. `weights[l]` has shape
+`(sizes[l+1], sizes[l])`, `biases[l]` shape `(sizes[l+1],)`, `X` is `(n, sizes[0])` and `T` is
+`(n, sizes[-1])`. Run the forward pass (net input = A @ W.T + b, then the sigmoid), then the backward
+pass, and return a dict with four lists/arrays:
+
+- `"deltas"`: the error terms of every layer, `deltas[l]` of shape `(n, sizes[l+1])`;
+- `"weights"`: dE/dW for every layer (shapes of the weights);
+- `"biases"`: dE/db for every layer (shapes of the biases);
+- `"inputs"`: dE/dX, shape of `X`.
+
+Everything the function needs must be inside its cell.""",
+                "code": '''def mlp_backward(weights, biases, X, T):
+    """Gradients of E = 1/2 sum (T - Y)^2 for a sigmoid MLP; see the prompt for the returned dict."""
+    # BEGIN SOLUTION
+    def sigmoid(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    # forward pass, keeping every layer's activations (activations[0] is the input)
+    activations = [X]
+    for W, b in zip(weights, biases):
+        activations.append(sigmoid(activations[-1] @ W.T + b))
+    Y = activations[-1]
+
+    L = len(weights)
+    deltas, grad_w, grad_b = [None] * L, [None] * L, [None] * L
+    delta = -(T - Y) * Y * (1.0 - Y)                 # output error term
+    for l in range(L - 1, -1, -1):
+        deltas[l] = delta
+        grad_w[l] = delta.T @ activations[l]          # sum over samples of delta_i * a_j
+        grad_b[l] = delta.sum(axis=0)                 # a bias is a weight on a constant input 1
+        upstream = delta @ weights[l]                 # dE/d(activations of the layer below)
+        if l > 0:
+            a = activations[l]
+            delta = upstream * a * (1.0 - a)          # hidden error term
+    return {"weights": grad_w, "biases": grad_b, "deltas": deltas, "inputs": upstream}
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex06b_gradcheck",
+        "title": "Exercises 6b: checking gradients numerically",
+        "lesson": "06",
+        "intro": """Practice for lesson 6, second part. A backward pass is easy to get subtly wrong, and the
+usual safety net is to compare it with finite differences: nudge one number a little each way, watch
+how the output moves, and divide. The central difference (f(x + h) - f(x - h)) / 2h is far more
+accurate than the one-sided (f(x + h) - f(x)) / h.""",
+        "exercises": [
+            {
+                "id": "ex06b.numerical_gradient", "function": "numerical_gradient",
+                "prompt": """### Exercise 6b.1 - a central-difference gradient
+
+Write `numerical_gradient(f, x, eps)`: `f` maps an array to a number, `x` is a float array of any
+shape. Return an array shaped like `x` whose entry i is (f(x with x_i + eps) - f(x with x_i - eps)) /
+(2 eps). Change one entry at a time, and put it back before moving on (`np.ndindex(x.shape)` visits
+every index). The hidden cases include the loss of a small network as a function of its weights.""",
+                "code": '''def numerical_gradient(f, x, eps):
+    """Central-difference estimate of the gradient of the scalar f at x (same shape as x)."""
+    # BEGIN SOLUTION
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + eps
+        f_plus = f(x)
+        x[index] = saved - eps
+        f_minus = f(x)
+        x[index] = saved                      # restore before the next entry
+        grad[index] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex06b.relative_error", "function": "relative_error",
+                "prompt": """### Exercise 6b.2 - how close is close?
+
+Return the entrywise relative error |a - n| / max(|a| + |n|, 1e-8) of an analytic gradient `analytic`
+and a numerical one `numeric` (arrays of one shape). The floor 1e-8 keeps two zero entries from
+giving 0/0.""",
+                "code": '''def relative_error(analytic, numeric):
+    """Entrywise |a - n| / max(|a| + |n|, 1e-8)."""
+    # BEGIN SOLUTION
+    return np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-8)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex07_symbolic",
+        "title": "Exercises 7: derivations with SymPy",
+        "lesson": "07",
+        "setup_extra": "import sympy as sp",
+        "intro": """Practice for lesson 7. Let SymPy do the calculus: build the expression, call `sp.diff`,
+and return the result. Your answer is judged by symbolic equality (SymPy simplifies the difference from
+the reference to 0), so any correct form passes. The hidden cases call your function with symbols of
+other names, so build everything from the arguments.""",
+        "exercises": [
+            {
+                "id": "ex07.sigmoid_derivative", "function": "sigmoid_derivative",
+                "prompt": """### Exercise 7.1 - the derivative of the sigmoid
+
+Given a SymPy symbol `x`, return d/dx of 1 / (1 + e^(-x)). Then, in a cell of your own, check that it
+equals g (1 - g).""",
+                "code": '''def sigmoid_derivative(x):
+    """d/dx of the sigmoid 1 / (1 + exp(-x)), as a SymPy expression in x."""
+    # BEGIN SOLUTION
+    g = 1 / (1 + sp.exp(-x))
+    return sp.diff(g, x)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex07.weight_gradient", "function": "neuron_weight_gradient",
+                "prompt": """### Exercise 7.2 - the gradient of one weight
+
+A single sigmoid neuron with weight `w` receives the input `a`; its target is `t` and its error is
+E = 1/2 (t - g(w a))^2. Given the three symbols, return dE/dw as a SymPy expression.""",
+                "code": '''def neuron_weight_gradient(w, a, t):
+    """dE/dw for E = (t - g(w*a))**2 / 2 with g the sigmoid, as a SymPy expression."""
+    # BEGIN SOLUTION
+    y = 1 / (1 + sp.exp(-w * a))
+    E = sp.Rational(1, 2) * (t - y) ** 2
+    return sp.diff(E, w)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex10_optimizers",
+        "title": "Exercises 10: momentum, Nesterov and RPROP",
+        "lesson": "10",
+        "intro": """Practice for lesson 10. Each function receives the gradients a training run produced,
+`grads[t]` being dE/dw at step t (numpy arrays of one shape), and returns the list of weight changes
+Delta w_t it would apply, one per step. The weights themselves are not needed.""",
+        "exercises": [
+            {
+                "id": "ex10.momentum", "function": "momentum_updates",
+                "prompt": """### Exercise 10.1 - momentum
+
+Seed 001's rule: Delta w_t = -lr * dE/dw + momentum * Delta w_(t-1), with Delta w_0 = 0.""",
+                "code": '''def momentum_updates(grads, lr, momentum):
+    """Weight changes of gradient descent with momentum, one per gradient."""
+    # BEGIN SOLUTION
+    updates, previous = [], np.zeros_like(grads[0], dtype=float)
+    for g in grads:
+        previous = -lr * g + momentum * previous
+        updates.append(previous)
+    return updates
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex10.nesterov", "function": "nesterov_updates",
+                "prompt": """### Exercise 10.2 - Nesterov momentum
+
+The package uses the form of Nesterov's method that needs the gradient at the current weights only:
+keep a velocity v (v_0 = 0), update it as v_t = momentum * v_(t-1) - lr * g_t, and apply
+Delta w_t = momentum * v_t - lr * g_t (a second look along the new velocity).""",
+                "code": '''def nesterov_updates(grads, lr, momentum):
+    """Weight changes of Nesterov momentum (the form described above), one per gradient."""
+    # BEGIN SOLUTION
+    updates, velocity = [], np.zeros_like(grads[0], dtype=float)
+    for g in grads:
+        velocity = momentum * velocity - lr * g
+        updates.append(momentum * velocity - lr * g)
+    return updates
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex10.rprop", "function": "rprop_updates",
+                "prompt": """### Exercise 10.3 - RPROP (the iRprop- variant the package uses)
+
+Every weight has its own step size, starting at `step_init`. At each step compare the sign of the
+gradient with the one remembered from the previous step, entry by entry:
+
+- same sign: step = min(step * 1.2, step_max), and move by -sign(g) * step;
+- opposite sign: step = max(step * 0.5, step_min), do not move (change 0), and remember 0 instead of g;
+- either gradient 0: keep the step and move by -sign(g) * step.
+
+The remembered gradient starts at 0.""",
+                "code": '''def rprop_updates(grads, step_init, step_min, step_max):
+    """Weight changes of iRprop- for a sequence of gradients."""
+    # BEGIN SOLUTION
+    step = np.full_like(grads[0], step_init, dtype=float)
+    remembered = np.zeros_like(grads[0], dtype=float)
+    updates = []
+    for g in grads:
+        agreement = remembered * g
+        step = np.where(agreement > 0, np.minimum(step * 1.2, step_max), step)
+        step = np.where(agreement < 0, np.maximum(step * 0.5, step_min), step)
+        update = np.where(agreement < 0, 0.0, -np.sign(g) * step)
+        remembered = np.where(agreement < 0, 0.0, g)
+        updates.append(update)
+    return updates
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex11_init",
+        "title": "Exercises 11: initialisation",
+        "lesson": "11",
+        "intro": """Practice for lesson 11. Xavier (Glorot) initialisation draws a layer's weights with
+variance 2 / (fan_in + fan_out), so that signals keep their size going forward and gradients going
+backward. Its uniform version draws from U(-r, r); since U(-r, r) has variance r^2 / 3, the bound is
+r = sqrt(6 / (fan_in + fan_out)).""",
+        "exercises": [
+            {
+                "id": "ex11.xavier_uniform", "function": "xavier_uniform",
+                "prompt": """### Exercise 11.1 - Xavier uniform
+
+Return a `(fan_out, fan_in)` weight matrix drawn from U(-r, r) with the `rng` you are given (a
+`numpy.random.Generator`; never the global `np.random`), so that the same seed always gives the same
+weights. Random weights cannot be compared one by one: the check tests the shape, the bound, the mean,
+the variance and the determinism.""",
+                "code": '''def xavier_uniform(fan_in, fan_out, rng):
+    """A (fan_out, fan_in) matrix drawn from U(-r, r), r = sqrt(6 / (fan_in + fan_out))."""
+    # BEGIN SOLUTION
+    r = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=(fan_out, fan_in))
+    # END SOLUTION''',
+            },
+        ],
+    },
+]
+
+
+def _meta(role: str, exercise: str | None = None) -> dict:
+    inner = {"role": role}
+    if exercise:
+        inner["exercise"] = exercise
+    return {META: inner}
+
+
+def build_solution(spec: dict):
+    """The solution notebook of one SPEC entry."""
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata[META] = {"notebook": spec["stem"], "exercises": [e["id"] for e in spec["exercises"]]}
+    cells = [new_markdown_cell(f"# {spec['title']}\n\n{spec['intro']}\n\nLesson: "
+                               f"`notebooks/{spec['lesson']}_*.ipynb`. {HOW}", metadata=_meta("intro"))]
+    setup = SETUP + ("\n" + spec["setup_extra"] if spec.get("setup_extra") else "")
+    cells.append(new_code_cell(setup, metadata=_meta("setup")))
+    for ex in spec["exercises"]:
+        cells.append(new_markdown_cell(ex["prompt"], metadata=_meta("prompt", ex["id"])))
+        cells.append(new_code_cell(ex["code"], metadata=_meta("solution", ex["id"])))
+        cells.append(new_code_cell(f'bc.check("{ex["id"]}", {ex["function"]})', metadata=_meta("check", ex["id"])))
+    cells.append(new_markdown_cell("When every check passes, save the notebook and hand it in; your instructor "
+                                   "grades it with `backprop-course grade`.", metadata=_meta("outro")))
+    nb.cells = cells
+    return nb
+
+
+def main() -> int:
+    out_dir = ROOT / "exercises"
+    (out_dir / "solutions").mkdir(parents=True, exist_ok=True)
+    for spec in SPEC:
+        solution = build_solution(spec)
+        learner = strip_notebook(solution, META)
+        nbformat.validate(solution)
+        nbformat.write(solution, out_dir / "solutions" / f"{spec['stem']}.ipynb")
+        nbformat.write(learner, out_dir / f"{spec['stem']}.ipynb")
+        print(f"wrote exercises/{spec['stem']}.ipynb and its solution")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
