@@ -92,7 +92,8 @@ class Value:
     Parameters
     ----------
     data : float
-        The number held by this node (ints and numpy scalars are converted to float).
+        The number held by this node (ints and numpy scalars are converted to float; inf and nan
+        are accepted and propagate as IEEE arithmetic says).
     _children : tuple of Value, optional
         The operands this node was computed from. Set by the operators; leave it empty for an input.
     _op : str, optional
@@ -123,14 +124,20 @@ class Value:
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "",
                  _local_grads: tuple = ()) -> None:
         self.data = data if type(data) is float else _as_float(data, "The 'data' parameter of Value")
-        if not isinstance(label, str):
-            raise TypeError(f"The 'label' parameter of Value must be a str. Got {_describe(label)} instead.")
+        for name, text in (("label", label), ("_op", _op)):
+            if not isinstance(text, str):
+                raise TypeError(f"The '{name}' parameter of Value must be a str. "
+                                f"Got {_describe(text)} instead.")
         children = tuple(_children)
-        local_grads = tuple(float(g) for g in _local_grads)
-        if len(children) != len(local_grads) or not all(isinstance(c, Value) for c in children):
-            raise ValueError("The '_local_grads' parameter of Value must hold one float per child "
-                             f"Value in '_children'. Got {len(local_grads)} local gradients for "
-                             f"{_describe(children)} instead.")
+        if not all(isinstance(c, Value) for c in children):
+            raise TypeError("The '_children' parameter of Value must hold Value objects only. "
+                            f"Got {_describe(children)} instead.")
+        local_grads = tuple(_as_float(g, "Each entry of the '_local_grads' parameter of Value")
+                            for g in _local_grads)
+        if len(local_grads) != len(children):
+            # Without its local gradients a node could not pass gradients back to its children.
+            raise ValueError("The '_local_grads' parameter of Value must hold one number per child "
+                             f"in '_children' ({len(children)}). Got {len(local_grads)} instead.")
         self.grad = 0.0
         self.label = label
         self.op = _op

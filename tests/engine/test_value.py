@@ -472,8 +472,14 @@ def test_label_must_be_a_string():
 
 def test_children_need_matching_local_gradients():
     a = Value(1.0)
-    with pytest.raises(ValueError, match="one float per child"):
+    with pytest.raises(ValueError, match=r"one number per child in '_children' \(2\)\. Got 0 instead"):
         Value(2.0, (a, a), "+")
+    with pytest.raises(TypeError, match=r"The '_children' parameter of Value must hold Value objects"):
+        Value(2.0, (a, 1.0), "+", "", (1.0, 1.0))
+    with pytest.raises(TypeError, match=r"'_local_grads' parameter of Value must be a real number"):
+        Value(2.0, (a,), "relu", "", ("one",))
+    with pytest.raises(TypeError, match=r"The '_op' parameter of Value must be a str"):
+        Value(2.0, (a,), None, "", (1.0,))
     node = Value(2.0, (a, a), "+", "s", (1.0, 1.0))   # complete: accepted and usable
     node.backward()
     assert a.grad == 2.0
