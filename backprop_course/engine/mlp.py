@@ -256,12 +256,12 @@ class MLP:
         self.net_inputs, self.layer_outputs = net_inputs, outputs
         return A[0] if self._single else A
 
-    def _as_targets(self, T: object, n: int) -> np.ndarray:
+    def _as_targets(self, T: object, n: int, owner: str = "MLP.backward") -> np.ndarray:
         k = self.sizes[-1]
         try:
             T2 = np.asarray(T, dtype=self.dtype)
         except (TypeError, ValueError):
-            _fail("T", "MLP.backward", "an array of numbers", f"{type(T).__name__}", TypeError)
+            _fail("T", owner, "an array of numbers", f"{type(T).__name__}", TypeError)
         if T2.shape == (n, k):
             return T2
         if self._single and T2.shape == (k,):
@@ -271,7 +271,7 @@ class MLP:
         if k == 1 and T2.shape == (n,):
             hint = " (use T.reshape(-1, 1) for a single output)"
         raise ValueError(
-            f"The 'T' parameter of MLP.backward must have shape {expected} to match the last "
+            f"The 'T' parameter of {owner} must have shape {expected} to match the last "
             f"forward pass ({n} samples, sizes[-1] = {k}). Got shape {T2.shape} instead{hint}."
         )
 
@@ -336,7 +336,7 @@ class MLP:
     def loss(self, X: np.ndarray, T: np.ndarray) -> float:
         """The loss at ``X`` and ``T`` (runs :meth:`forward`, so it replaces the cache)."""
         self.forward(X)
-        T2 = self._as_targets(T, self.layer_outputs[0].shape[0])
+        T2 = self._as_targets(T, self.layer_outputs[0].shape[0], "MLP.loss")
         return self._loss.value(self.layer_outputs[-1], T2)
 
     def parameters(self) -> list[np.ndarray]:
