@@ -18,7 +18,7 @@ import numpy as np
 __all__ = [
     "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR",
     "fmt", "draw_computational_graph", "draw_activation", "draw_curve_descent",
-    "draw_contour_descent", "draw_ridgeline", "draw_layer_bars", "freeze_layout", "FastPNG",
+    "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout", "FastPNG",
 ]
 
 VALUE_COLOUR = "#1f3b73"
@@ -302,17 +302,15 @@ def draw_ridgeline(ax, edges: np.ndarray, counts: Sequence[np.ndarray], labels: 
     -------
     ax
     """
+    from matplotlib.patches import Polygon
+
     n = len(counts)
-    centres = 0.5 * (edges[:-1] + edges[1:])
     for lo, hi in shade:
         ax.axvspan(lo, hi, color="#f4cccc", alpha=0.6, lw=0, zorder=0)
     for i, c in enumerate(counts):
-        c = np.asarray(c, dtype=float)
-        top = c.max() if c.size and c.max() > 0 else 1.0
-        base = n - 1 - i
-        h = 0.9 * c / top
-        ax.fill_between(centres, base, base + h, step="mid", color=colour, alpha=0.55, lw=0)
-        ax.plot(centres, base + h, drawstyle="steps-mid", color=colour, lw=0.8)
+        xy = ridge_outline(edges, c, n - 1 - i)
+        ax.add_patch(Polygon(xy, closed=True, fc=colour, alpha=0.55, lw=0, label=f"_ridge{i}"))
+        ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=0.8, label=f"_ridge{i}")
     ax.set_yticks(np.arange(n)[::-1] + 0.3)
     ax.set_yticklabels(labels, fontsize=8)
     ax.set_ylim(-0.1, n)
@@ -323,6 +321,26 @@ def draw_ridgeline(ax, edges: np.ndarray, counts: Sequence[np.ndarray], labels: 
         ax.set_title(title, fontsize=10)
     ax.tick_params(axis="x", labelsize=8)
     return ax
+
+
+def ridge_outline(edges: np.ndarray, counts: np.ndarray, base: float, height: float = 0.9) -> np.ndarray:
+    """Outline of one ridgeline row: a step curve over ``edges`` scaled to ``height``, closed at
+    ``base``.
+
+    Returns
+    -------
+    ndarray, shape (2 * b + 2, 2)
+        Vertices (x, y) for a ``Polygon`` (and, unchanged, for the outline ``Line2D``).
+
+    >>> ridge_outline(np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0]), base=0.0, height=1.0).tolist()
+    [[0.0, 0.0], [0.0, 0.5], [1.0, 0.5], [1.0, 1.0], [2.0, 1.0], [2.0, 0.0]]
+    """
+    c = np.asarray(counts, dtype=float)
+    top = c.max() if c.size and c.max() > 0 else 1.0
+    h = base + height * c / top
+    xs = np.repeat(edges, 2)
+    ys = np.concatenate([[base], np.repeat(h, 2), [base]])
+    return np.column_stack([xs, ys])
 
 
 def draw_layer_bars(ax, values: Sequence[float], labels: Sequence[str], colour: str = GRAD_COLOUR,
