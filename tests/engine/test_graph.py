@@ -67,7 +67,7 @@ def build(recipe, leaves, use_value):
 recipes = st.tuples(st.integers(0, 10_000), st.integers(1, 4), st.integers(1, 40))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(recipes)
 def test_topological_order_puts_operands_first_and_lists_each_node_once(params):
     seed, n_leaves, n_ops = params
@@ -88,7 +88,7 @@ def test_topological_order_puts_operands_first_and_lists_each_node_once(params):
     assert set(position) == reachable
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(recipes)
 def test_backward_on_random_graphs_matches_finite_differences(params):
     seed, n_leaves, n_ops = params
@@ -108,10 +108,12 @@ def test_backward_on_random_graphs_matches_finite_differences(params):
         plus[i] += h
         minus[i] -= h
         fd = (f(*plus) - f(*minus)) / (2 * h)
-        assert abs(leaf.grad - fd) / max(abs(leaf.grad), abs(fd), 1e-6) < 1e-7
+        # Rounding noise of the difference quotient is ~1e-16 / h = 1e-11 in absolute terms, so
+        # gradients below the floor 1e-3 are compared absolutely (to 1e-10), larger ones relatively.
+        assert abs(leaf.grad - fd) / max(abs(leaf.grad), abs(fd), 1e-3) < 1e-7
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(recipes)
 def test_trace_satisfies_the_chain_rule(params):
     # For every node but the root: grad = sum over its out-edges of local_grad * grad(target).

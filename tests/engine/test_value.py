@@ -158,7 +158,7 @@ def test_binary_op_gradients_match_central_differences(name, trial):
         assert rel_error(grad, central_difference(ffn, args, i)) < 1e-7, (i, args)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(a=st.floats(-3, 3), b=st.floats(0.5, 3), sign=st.sampled_from([-1.0, 1.0]))
 def test_binary_ops_gradients_hypothesis(a, b, sign):
     b = sign * b   # keep divisors away from 0
