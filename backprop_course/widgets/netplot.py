@@ -505,7 +505,8 @@ class LossCurvePlot:
         if ok.any():
             lo = int(np.floor(np.log10(y[ok].min())))
             hi = int(np.ceil(np.log10(y[ok].max()) + 1e-12))
-            hi = max(hi, lo + 1)
+            # the log locator places ticks beyond the limits: keep them far from 1e308 (= inf)
+            lo, hi = max(lo, -150), min(max(hi, lo + 1), 150)
             if self.decades is None or lo < self.decades[0] or hi > self.decades[1]:
                 d = self.decades
                 self.decades = (min(lo, d[0]), max(hi, d[1])) if d else (lo, hi)
@@ -572,7 +573,7 @@ class BoundaryPlot:
     """Predicted classes shaded on a grid (an image), the data on top; the image updates in place."""
 
     def __init__(self, ax, xx: np.ndarray, yy: np.ndarray, X: np.ndarray, T: np.ndarray,
-                 title: str = "decision boundary (shade: predicted class)") -> None:
+                 title: str = "decision boundary (shade: predicted class; dots: data)") -> None:
         from matplotlib.colors import ListedColormap
 
         self.ax = ax
@@ -582,10 +583,11 @@ class BoundaryPlot:
                                vmin=0, vmax=2, interpolation="nearest", zorder=0)
         T = np.asarray(T, dtype=float).reshape(len(X), -1)[:, 0]
         pos = T > 0.5
-        ax.scatter(X[~pos, 0], X[~pos, 1], s=14, c="#2a5db0", edgecolors="white", linewidths=0.4,
-                   zorder=2)
-        ax.scatter(X[pos, 0], X[pos, 1], s=14, c="#c42a2a", edgecolors="white", linewidths=0.4,
-                   zorder=2)
+        self.points = [
+            ax.scatter(X[~pos, 0], X[~pos, 1], s=14, c="#2a5db0", edgecolors="white", linewidths=0.4,
+                       zorder=2),
+            ax.scatter(X[pos, 0], X[pos, 1], s=14, c="#c42a2a", edgecolors="white", linewidths=0.4,
+                       zorder=2)]
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.tick_params(labelsize=7)
@@ -593,7 +595,7 @@ class BoundaryPlot:
 
     @property
     def artists(self) -> list:
-        return [self.image]
+        return [self.image, *self.points]  # the points must be drawn over the moving image
 
     def update(self, zz: np.ndarray, threshold: float = 0.5) -> None:
         zz = np.asarray(zz, dtype=float)
@@ -603,7 +605,7 @@ class BoundaryPlot:
 
 def draw_decision_boundary(ax, xx: np.ndarray, yy: np.ndarray, zz: np.ndarray, X: np.ndarray,
                            T: np.ndarray, threshold: float = 0.5,
-                           title: str = "decision boundary (shade: predicted class)"):
+                           title: str = "decision boundary (shade: predicted class; dots: data)"):
     """Shade the predicted class over the grid of :func:`decision_grid` and plot the data.
 
     Parameters
