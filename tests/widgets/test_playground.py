@@ -1,0 +1,199 @@
+"""View 5 (training playground), checked against the engine's train()."""
+import asyncio
+
+import numpy as np
+import pytest
+
+from backprop_course import datasets
+from backprop_course.engine.mlp import MLP
+from backprop_course.engine.optim import SGD
+from backprop_course.engine.training import train
+from backprop_course.widgets.playground import (DATASETS, TrainingPlayground, accuracy,
+                                                make_optimizer, parse_hidden_sizes)
+
+
+@pytest.mark.parametrize("text, sizes", [("8,8", [8, 8]), (" 3 ", [3]), ("", []), ("4; 2", [4, 2]),
+                                         ("64,1,1,1,1,1", [64, 1, 1, 1, 1, 1])])
+def test_parse_hidden_sizes_accepts(text, sizes):
+    assert parse_hidden_sizes(text) == sizes
+
+
+@pytest.mark.parametrize("text", ["8,x", "0", "65", "-2", "1,1,1,1,1,1,1", "8,,8", "2.5"])
+def test_parse_hidden_sizes_rejects_with_the_template(text):
+    with pytest.raises(ValueError, match=r"The 'hidden layers' setting must be .* Got .* instead\."):
+        parse_hidden_sizes(text)
+
+
+def test_accuracy_counts_sides_of_the_threshold():
+    Y = np.array([[0.9], [0.4], [0.51], [0.2]])
+    T = np.array([[1.0], [1.0], [0.0], [0.0]])
+    assert accuracy(Y, T) == 0.5
+
+
+def test_make_optimizer_rejects_unknown_names():
+    with pytest.raises(ValueError, match="'optimizer' parameter of make_optimizer"):
+        make_optimizer("adam", 0.1, 0.0)
+
+
+def test_initial_state_matches_a_fresh_engine_network():
+    v = TrainingPlayground(dataset="circles", hidden="5,3", activation="sigmoid", seed=4)
+    X, T = datasets.circles()
+    ref = MLP([2, 5, 3, 1], activation="sigmoid", init="xavier", seed=4)
+    for W, W_ref in zip(v.net.weights, ref.weights):
+        np.testing.assert_array_equal(W, W_ref)
+    assert v.state["epoch"] == 0 and v.state["loss_history"] == []
+    assert v.state["loss"] == pytest.approx(ref.loss(X, T))
+    assert v.state["accuracy"] == pytest.approx(accuracy(ref.forward(X), T))
+    xx, yy, zz = v.state["grid"]
+    P = np.column_stack([xx.ravel(), yy.ravel()])
+    np.testing.assert_allclose(zz.ravel(), ref.forward(P)[:, 0])
+
+
+def test_batch_mode_run_equals_one_engine_train_call():
+    # batch mode has no randomness, so the playground's epoch-by-epoch training must equal a single
+    # train() call of the same length with the same optimizer settings
+    v = TrainingPlayground(dataset="xor", hidden="4", activation="tanh", lr=0.5, momentum=0.9,
+                           mode="batch", seed=2)
+    v.run(25)
+    X, T = datasets.xor()
+    ref = MLP([2, 4, 1], activation=["tanh", "sigmoid"], init="xavier", seed=2)
+    hist = train(ref, X, T, SGD(lr=0.5, momentum=0.9), mode="batch", epochs=25)
+    np.testing.assert_allclose(v.state["loss_history"], hist.loss, rtol=1e-12)
+    for W, W_ref in zip(v.net.weights, ref.weights):
+        np.testing.assert_allclose(W, W_ref, rtol=1e-12)
+    assert v.state["epoch"] == 25 and v.state["loss"] == pytest.approx(hist.loss[-1])
+
+
+def test_run_step_and_chunks_give_the_same_weights():
+    settings = dict(dataset="moons", hidden="6", mode="minibatch", batch_size=16, seed=1)
+    a, b, c = (TrainingPlayground(**settings) for _ in range(3))
+    a.run(12)
+    for _ in range(12):
+        b.step_button.click()
+    c.run(5)
+    c.run(7)
+    for other in (b, c):
+        np.testing.assert_allclose(other.state["loss_history"], a.state["loss_history"], rtol=1e-12)
+        for W, W_ref in zip(other.net.weights, a.net.weights):
+            np.testing.assert_array_equal(W, W_ref)
+
+
+def test_training_lowers_the_loss_and_redraws():
+    v = TrainingPlayground(dataset="moons", seed=0)
+    first = bytes(v.image.value)
+    v.run(60)
+    hist = v.state["loss_history"]
+    assert len(hist) == 60 and hist[-1] < 0.5 * hist[0]
+    assert v.state["accuracy"] > 0.85
+    assert bytes(v.image.value) != first and "error" not in v.state
+    assert "epoch <span class='bc-epoch'>60</span>" in v.readout.value
+
+
+def test_reset_brings_back_the_same_initial_weights():
+    v = TrainingPlayground(dataset="xor", hidden="3", seed=7)
+    initial = [W.copy() for W in v.net.weights]
+    v.run(15)
+    assert not np.allclose(v.net.weights[0], initial[0])
+    v.reset_button.click()
+    for W, W0 in zip(v.net.weights, initial):
+        np.testing.assert_array_equal(W, W0)
+    assert v.state["epoch"] == 0 and v.state["loss_history"] == [] and not v.state["diverged"]
+    first_run = None
+    for _ in range(2):  # after a reset the same run repeats number for number
+        v.run(10)
+        if first_run is None:
+            first_run = list(v.state["loss_history"])
+            v.reset()
+    assert v.state["loss_history"] == first_run
+
+
+def test_invalid_hidden_sizes_show_a_message_and_keep_the_network():
+    v = TrainingPlayground(hidden="8,8")
+    net = v.net
+    v.hidden.value = "8,banana"
+    assert v.net is net and v.state["sizes"] == [2, 8, 8, 1]
+    assert "hidden layers" in v.message.value and v.state["message_kind"] == "error"
+    assert "error" not in v.state  # a rejected setting, not a crash
+    v.hidden.value = "3"
+    assert v.state["sizes"] == [2, 3, 1] and v.message.value == ""
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_every_dataset_builds_and_clamps_the_batch_size(name):
+    v = TrainingPlayground(dataset="moons", batch_size=50)
+    v.dataset.value = name
+    X, T = getattr(datasets, name)()
+    assert v.X.shape == X.shape and v.batch_size.max == len(X)
+    assert v.batch_size.value == min(50, len(X))
+    v.run(2)
+    assert v.state["epoch"] == 2 and "error" not in v.state
+
+
+def test_divergence_stops_with_a_message_and_finite_plots():
+    v = TrainingPlayground(output="linear", lr=10.0, momentum=0.0, mode="batch")
+    v.run(100)
+    assert v.state["diverged"] and v.state["epoch"] < 100
+    assert "diverged in epoch" in v.state["message"] and v.state["message_kind"] == "error"
+    assert np.isfinite(v.state["grid"][2]).all() and np.isfinite(v.state["loss"])
+    epochs = v.state["epoch"]
+    v.run(10)
+    v.step()
+    assert v.state["epoch"] == epochs and "press reset" in v.state["message"]
+    v.lr.value = 0.001
+    v.reset()
+    v.run(5)
+    assert not v.state["diverged"] and v.state["epoch"] == 5
+
+
+def test_engine_divergence_error_is_caught_too():
+    # without the playground's own early stop the loss runs up to inf, where train() raises
+    v = TrainingPlayground(output="linear", lr=10.0, momentum=0.0, mode="batch")
+    v.explode_at = np.inf
+    v.run(200)
+    assert v.state["diverged"] and "became inf" in v.state["message"]
+    assert all(np.isfinite(W).all() for W in v.net.weights)
+    assert np.isfinite(v.state["loss_history"]).all()
+
+
+def test_nesterov_with_zero_momentum_is_clamped_with_a_warning():
+    v = TrainingPlayground(momentum=0.0)
+    v.optimizer.value = "Nesterov momentum"
+    assert v.momentum.value == 0.9 and v.opt.nesterov and v.opt.momentum == 0.9
+    assert v.state["message_kind"] == "warning"
+
+
+def test_rprop_outside_batch_mode_warns():
+    v = TrainingPlayground(mode="online")
+    v.optimizer.value = "RPROP"
+    assert "batch" in v.state["message"] and v.state["message_kind"] == "warning"
+    v.mode.value = "batch"
+    assert v.state["message"] == ""
+
+
+def test_learning_rate_change_reaches_the_optimizer():
+    v = TrainingPlayground(lr=0.01)
+    v.lr.value = 0.1
+    assert v.opt.lr == pytest.approx(0.1)
+
+
+def test_async_run_can_be_paused():
+    v = TrainingPlayground(dataset="xor", hidden="3")
+    v.chunk_seconds = 0.005
+
+    async def scenario():
+        task = asyncio.get_running_loop().create_task(v.run_async(100_000))
+        await asyncio.sleep(0.3)
+        assert v.state["running"]
+        v.pause_button.click()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(scenario())
+    assert not v.state["running"] and 0 < v.state["epoch"] < 100_000
+    assert "Paused after epoch" in v.state["message"]
+    assert not v.run_button.disabled
+
+
+def test_run_button_without_event_loop_trains_synchronously():
+    v = TrainingPlayground(dataset="xor", hidden="3", epochs_per_run=7)
+    v.run_button.click()
+    assert v.state["epoch"] == 7 and not v.state["running"]
