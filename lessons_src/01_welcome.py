@@ -203,6 +203,31 @@ cells = [
     submitted notebooks with `backprop-course grade`, which uses the same cases in a separate process.
     """),
     md(r"""
+    Here is what that looks like for the first exercise of lesson 03, first with the untouched stub,
+    then with an attempt that has a sign error in the exponent. (The hidden inputs are drawn afresh on
+    every run, so your printout may differ in the hidden lines.)
+    """),
+    code("""
+    # NBVAL_IGNORE_OUTPUT
+    from backprop_course.grading import registry
+    from backprop_course.grading.check import evaluate
+
+    def sigmoid(z):
+        raise NotImplementedError("ex03.sigmoid")       # the stub, as the exercise hands it out
+
+    bc.check("ex03.sigmoid", sigmoid)
+    assert evaluate(registry.get("ex03.sigmoid"), sigmoid).status == "not attempted"
+    """),
+    code("""
+    # NBVAL_IGNORE_OUTPUT
+    def sigmoid(z):
+        return 1 / (1 + np.exp(np.asarray(z, dtype=float)))   # wrong: the exponent should be -z
+
+    bc.check("ex03.sigmoid", sigmoid)
+    result = evaluate(registry.get("ex03.sigmoid"), sigmoid)
+    assert not all(case.passed for case in result.cases if not case.hidden)
+    """),
+    md(r"""
     ## 3. The course map
 
     | # | lesson | what you learn | source write-ups |
