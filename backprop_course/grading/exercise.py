@@ -52,6 +52,8 @@ class Exercise:
         The exercise's maximum score; the score is ``points * passed / cases``.
     hint : str
         Shown when a case without its own hint fails.
+    show : callable, optional
+        Summarises expected and actual values for feedback (e.g. statistics of random weights).
     """
 
     id: str
@@ -65,6 +67,16 @@ class Exercise:
     forbidden: frozenset = field(default_factory=frozenset)
     points: float = 1.0
     hint: str = ""
+    show: Callable[[Any], Any] | None = None
+
+    def shown(self, value: Any) -> Any:
+        """What feedback prints for an expected or actual value (a summary for random outputs)."""
+        if self.show is None:
+            return value
+        try:
+            return self.show(value)
+        except Exception:  # noqa: BLE001 - a malformed output is shown as it is
+            return value
 
     def cases(self, seed: int | None = None) -> list[Case]:
         """Public cases followed by hidden ones drawn for ``seed`` (None: fresh entropy)."""

@@ -29,7 +29,7 @@ def judge_case(exercise: Exercise, case: Case, outcome: Outcome | None) -> CaseR
     result = CaseResult(name=case.name, hidden=case.hidden, passed=False)
     if not case.hidden:
         result.input = short(case.calls if case.calls else case.args)
-        result.expected = short(exercise.expected(case))
+        result.expected = short(exercise.shown(exercise.expected(case)))
     if outcome is None:
         result.message = NO_RESULT
         return result
@@ -46,7 +46,7 @@ def judge_case(exercise: Exercise, case: Case, outcome: Outcome | None) -> CaseR
         result.message = f"the output could not be read: {exc}"
         return result
     if not case.hidden:
-        result.actual = short(actual)
+        result.actual = short(exercise.shown(actual))
     try:
         comparison = exercise.judge(case, actual)
     except Exception as exc:  # noqa: BLE001 - a malformed output must fail the case, not the grader

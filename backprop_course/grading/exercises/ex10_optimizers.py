@@ -66,7 +66,11 @@ def _r_hidden(rng):
         shape = (1,) if i == 1 else draw.shape(rng)
         grads = _grads(rng, int(rng.integers(4, 8)), shape, flips=(i != 1))
         step_init = float(rng.uniform(0.05, 0.2))
-        bounds = (step_init * 0.4, step_init * 1.5) if i == 3 else (1e-6, 50.0)  # case 3 hits the bounds
+        bounds = (1e-6, 50.0)
+        if i == 3:  # steps grow past step_max, then the signs alternate until step_min is reached
+            grads = _grads(rng, 4, shape, flips=False)
+            grads += [grads[-1] * (-1.0) ** (k + 1) for k in range(8)]
+            bounds = (step_init * 0.4, step_init * 1.5)
         out.append(Case(f"hidden {i}", (grads, step_init, *bounds), True, R_HINT))
     return out
 

@@ -60,6 +60,19 @@ def _compare(expected: list, actual: list) -> Comparison:
     return Comparison(True, None, "")
 
 
+def _show(value: list):
+    """Feedback summary of the three calls: statistics of the first, and the determinism checks."""
+    if isinstance(value[0], dict):  # the expected side
+        spec = value[0]
+        return {"shape": tuple(spec["shape"]), "variance": spec["variance"], "max |w| <=": spec["limit"],
+                "same seed -> same weights": True}
+    arrays = [np.asarray(a, dtype=float) for a in value]
+    first = arrays[0]
+    return {"shape": first.shape, "variance": round(float(first.var()), 4),
+            "max |w|": round(float(np.abs(first).max()), 4),
+            "same seed -> same weights": bool(np.array_equal(arrays[0], arrays[1]))}
+
+
 def _case(name, fan_in, fan_out, seed, hidden=False, hint=""):
     calls = tuple((fan_in, fan_out, RngSeed(s)) for s in (seed, seed, seed + 1))
     return Case(name, hidden=hidden, hint=hint, calls=calls)
@@ -83,6 +96,6 @@ EXERCISES = [
     Exercise(
         id="ex11.xavier_uniform", function="xavier_uniform", title="Xavier uniform initialisation",
         notebook=NOTEBOOK, public=lambda: [_case("public 1", 120, 80, 0)],
-        hidden=_hidden, reference=_spec, compare=_compare, forbidden=FORBIDDEN, points=2.0, hint=HINT,
+        hidden=_hidden, reference=_spec, compare=_compare, forbidden=FORBIDDEN, points=2.0, hint=HINT, show=_show,
     ),
 ]

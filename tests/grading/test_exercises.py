@@ -1,0 +1,169 @@
+"""Every check passes its model solution and rejects planted bugs (at least two per exercise).
+
+The solutions come from exercises/solutions/*.ipynb; each bug is a small, realistic slip written as
+source code run after the notebook's setup cell. The hidden cases are drawn from several seeds.
+"""
+from __future__ import annotations
+
+import pytest
+
+from backprop_course.grading import registry
+from backprop_course.grading.check import evaluate
+
+from grading_helpers import load_function
+
+SEEDS = (0, 1, 2)
+
+BUGS = {
+    "ex02.graph": {
+        "df/dz is z instead of q": "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, z, z, z)",
+        "sign error": "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, -z, -z, q)",
+        "hard-coded seed numbers": "def graph_forward_backward(x, y, z):\n    return (3.0, -12.0, -4.0, -4.0, 3.0)",
+    },
+    "ex02.add_gate": {
+        "ignores upstream": "def add_gate_backward(x, y, upstream):\n    return (1.0 + 0 * x, 1.0 + 0 * y)",
+        "treated as multiply": "def add_gate_backward(x, y, upstream):\n    return (upstream * y, upstream * x)",
+    },
+    "ex02.mul_gate": {
+        "inputs swapped": "def mul_gate_backward(x, y, upstream):\n    return (upstream * x, upstream * y)",
+        "ignores upstream": "def mul_gate_backward(x, y, upstream):\n    return (y, x)",
+    },
+    "ex03.sigmoid": {
+        "sign error": "def sigmoid(z):\n    return 1 / (1 + np.exp(z))",
+        "tanh instead": "def sigmoid(z):\n    return np.tanh(z)",
+    },
+    "ex03.sigmoid_prime": {
+        "formula applied to z": "def sigmoid_prime(z):\n    return z * (1 - z)",
+        "missing derivative": "def sigmoid_prime(z):\n    return 1 / (1 + np.exp(-z))",
+        "plus instead of minus": "def sigmoid_prime(z):\n    g = 1 / (1 + np.exp(-z))\n    return g * (1 + g)",
+    },
+    "ex03.neuron_forward": {
+        "forgotten bias": "def neuron_forward(w, X, b):\n    n = X @ w\n    return (n, 1 / (1 + np.exp(-n)))",
+        "no activation": "def neuron_forward(w, X, b):\n    n = X @ w + b\n    return (n, n)",
+    },
+    "ex06.output_delta": {
+        "sign error": "def output_delta(a, t):\n    return (t - a) * a * (1 - a)",
+        "missing f'": "def output_delta(a, t):\n    return -(t - a)",
+    },
+    "ex06.hidden_delta": {
+        "missing transpose": "def hidden_delta(a, W, d):\n    return (d @ W.T) * a * (1 - a)",
+        "missing f'": "def hidden_delta(a, W, d):\n    return d @ W",
+    },
+    "ex06.weight_gradient": {
+        "transposed result": "def weight_gradient(delta, a_prev):\n    return a_prev.T @ delta",
+        "mean instead of sum": "def weight_gradient(delta, a_prev):\n    return delta.T @ a_prev / len(delta)",
+    },
+    "ex06.mlp_backward": {
+        "forgotten bias in the forward pass": None,  # filled below from the solution by text edits
+        "missing f' in hidden layers": None,
+        "sign error": None,
+        "bias gradient not summed": None,
+    },
+    "ex06b.numerical_gradient": {
+        "forward difference": (
+            "def numerical_gradient(f, x, eps):\n    g = np.zeros_like(x)\n    f0 = f(x)\n"
+            "    for i in np.ndindex(x.shape):\n        s = x[i]; x[i] = s + eps; g[i] = (f(x) - f0) / eps; x[i] = s\n"
+            "    return g"),
+        "divides by eps": (
+            "def numerical_gradient(f, x, eps):\n    g = np.zeros_like(x)\n    for i in np.ndindex(x.shape):\n"
+            "        s = x[i]; x[i] = s + eps; a = f(x); x[i] = s - eps; b = f(x); x[i] = s\n"
+            "        g[i] = (a - b) / eps\n    return g"),
+        "does not restore x": (
+            "def numerical_gradient(f, x, eps):\n    g = np.zeros_like(x)\n    for i in np.ndindex(x.shape):\n"
+            "        s = x[i]; x[i] = s + eps; a = f(x); x[i] = s - eps; b = f(x)\n"
+            "        g[i] = (a - b) / (2 * eps)\n    return g"),
+    },
+    "ex06b.relative_error": {
+        "no floor": "def relative_error(a, n):\n    return np.abs(a - n) / (np.abs(a) + np.abs(n))",
+        "divides by |a| only": "def relative_error(a, n):\n    return np.abs(a - n) / np.maximum(np.abs(a), 1e-8)",
+    },
+    "ex07.sigmoid_derivative": {
+        "plus instead of minus": "def sigmoid_derivative(x):\n    g = 1 / (1 + sp.exp(-x))\n    return g * (1 + g)",
+        "the sigmoid itself": "def sigmoid_derivative(x):\n    return 1 / (1 + sp.exp(-x))",
+        "fixed symbol name": "def sigmoid_derivative(x):\n    x = sp.Symbol('x')\n    return sp.diff(1 / (1 + sp.exp(-x)), x)",
+    },
+    "ex07.weight_gradient": {
+        "sign error": ("def neuron_weight_gradient(w, a, t):\n    y = 1 / (1 + sp.exp(-w * a))\n"
+                       "    return (t - y) * y * (1 - y) * a"),
+        "missing input factor": ("def neuron_weight_gradient(w, a, t):\n    y = 1 / (1 + sp.exp(-w * a))\n"
+                                 "    return -(t - y) * y * (1 - y)"),
+    },
+    "ex10.momentum": {
+        "sign error": ("def momentum_updates(grads, lr, momentum):\n    out, p = [], 0 * grads[0]\n"
+                       "    for g in grads:\n        p = lr * g + momentum * p\n        out.append(p)\n    return out"),
+        "no momentum": "def momentum_updates(grads, lr, momentum):\n    return [-lr * g for g in grads]",
+    },
+    "ex10.nesterov": {
+        "plain momentum": ("def nesterov_updates(grads, lr, momentum):\n    out, v = [], 0 * grads[0]\n"
+                           "    for g in grads:\n        v = momentum * v - lr * g\n        out.append(v)\n    return out"),
+        "look-ahead with the old velocity": (
+            "def nesterov_updates(grads, lr, momentum):\n    out, v = [], 0 * grads[0]\n"
+            "    for g in grads:\n        out.append(momentum * v - lr * g)\n        v = momentum * v - lr * g\n    return out"),
+    },
+    "ex10.rprop": {
+        "fixed step size": "def rprop_updates(grads, step_init, step_min, step_max):\n    return [-np.sign(g) * step_init for g in grads]",
+        "moves on a sign flip (Rprop-)": (
+            "def rprop_updates(grads, step_init, step_min, step_max):\n    s = np.full_like(grads[0], step_init); p = 0 * grads[0]; out = []\n"
+            "    for g in grads:\n        a = p * g\n        s = np.where(a > 0, np.minimum(s * 1.2, step_max), np.where(a < 0, np.maximum(s * 0.5, step_min), s))\n"
+            "        out.append(-np.sign(g) * s); p = g\n    return out"),
+        "ignores the bounds": (
+            "def rprop_updates(grads, step_init, step_min, step_max):\n    s = np.full_like(grads[0], step_init); p = 0 * grads[0]; out = []\n"
+            "    for g in grads:\n        a = p * g\n        s = np.where(a > 0, s * 1.2, np.where(a < 0, s * 0.5, s))\n"
+            "        out.append(np.where(a < 0, 0.0, -np.sign(g) * s)); p = np.where(a < 0, 0.0, g)\n    return out"),
+    },
+    "ex11.xavier_uniform": {
+        "transposed shape": "def xavier_uniform(fan_in, fan_out, rng):\n    r = np.sqrt(6 / (fan_in + fan_out))\n    return rng.uniform(-r, r, size=(fan_in, fan_out))",
+        "variance from fan_in only": "def xavier_uniform(fan_in, fan_out, rng):\n    r = np.sqrt(3 / fan_in)\n    return rng.uniform(-r, r, size=(fan_out, fan_in))",
+        "ignores the rng": "def xavier_uniform(fan_in, fan_out, rng):\n    r = np.sqrt(6 / (fan_in + fan_out))\n    return np.random.uniform(-r, r, size=(fan_out, fan_in))",
+        "normal instead of uniform": "def xavier_uniform(fan_in, fan_out, rng):\n    return rng.normal(0, np.sqrt(2 / (fan_in + fan_out)), size=(fan_out, fan_in))",
+    },
+}
+
+
+def _mlp_bug(name: str) -> str:
+    from grading_helpers import cells_by_role, solution_notebook
+
+    source = cells_by_role(solution_notebook("ex06_backprop"), "solution", "ex06.mlp_backward")[0].source
+    edits = {
+        "forgotten bias in the forward pass": ("activations[-1] @ W.T + b", "activations[-1] @ W.T"),
+        "missing f' in hidden layers": ("delta = upstream * a * (1.0 - a)", "delta = upstream"),
+        "sign error": ("delta = -(T - Y) * Y * (1.0 - Y)", "delta = (T - Y) * Y * (1.0 - Y)"),
+        "bias gradient not summed": ("grad_b[l] = delta.sum(axis=0)", "grad_b[l] = delta[0]"),
+    }
+    old, new = edits[name]
+    assert old in source, f"the solution changed; update the planted bug {name!r}"
+    return source.replace(old, new)
+
+
+CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
+
+
+@pytest.mark.parametrize("exercise_id", list(BUGS))
+def test_every_exercise_has_at_least_two_planted_bugs(exercise_id):
+    assert len(BUGS[exercise_id]) >= 2
+
+
+def test_every_registered_exercise_is_covered():
+    assert set(BUGS) == set(registry.all_exercises())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("exercise_id", list(BUGS))
+def test_solution_passes_every_case(exercise_id, seed):
+    ex = registry.get(exercise_id)
+    result = evaluate(ex, load_function(exercise_id), seed=seed)
+    failed = [(c.name, c.message) for c in result.cases if not c.passed]
+    assert result.status == "passed", failed
+    assert result.score == ex.points
+    assert any(c.hidden for c in result.cases) and any(not c.hidden for c in result.cases)
+
+
+@pytest.mark.parametrize("exercise_id,bug", CASES)
+def test_planted_bug_is_rejected(exercise_id, bug):
+    source = BUGS[exercise_id][bug] or _mlp_bug(bug)
+    ex = registry.get(exercise_id)
+    result = evaluate(ex, load_function(exercise_id, source), seed=0)
+    assert result.status in ("failed", "partial"), result.status
+    assert result.score < ex.points
+    # a bug is caught by a hidden case too, so hard-coding the public answers would not save it
+    assert any(c.hidden and not c.passed for c in result.cases)
