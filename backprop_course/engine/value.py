@@ -46,6 +46,13 @@ exactly 1.0 and ``Value(-1000).tanh()`` exactly -1.0, without warnings. ``exp`` 
 about 709.78 exceeds the largest float; it returns ``math.inf`` (the limit, as IEEE arithmetic and
 NumPy do) silently, and its stored local gradient is ``inf`` as well. ``log`` of a value <= 0 and
 division by a zero ``Value`` raise errors that show the offending value.
+
+Powers
+------
+``v ** n`` with a plain number ``n`` works for any base where the real power exists: a negative
+base needs a whole-number exponent, and ``0 ** n`` needs ``n >= 0``. ``v ** w`` with a ``Value``
+exponent also sends a gradient to ``w``, d(a**b)/db = a**b * log(a), so it needs a base ``a > 0``
+(a ``ValueError`` says so otherwise; use a plain number exponent when it is a constant).
 """
 from __future__ import annotations
 
@@ -216,56 +223,35 @@ class Value:
         if type(exponent) is Value:
             return self._pow_value(exponent)
         n = _as_float(exponent, "The 'exponent' operand of Value '**'", "a Value or a real number")
-        a = self.data
         # p = a**n with a constant n  =>  dp/da = n * a**(n-1) (the power rule). The constant n is
         # not a node of the graph, as in micrograd; the op name records it, e.g. "**2".
-        try:
-            p = a ** n
-        except ZeroDivisionError:
-            raise ZeroDivisionError(f"Value '**' cannot raise 0.0 to the negative power {n!r}. "
-                                    "Got base 0.0 instead.") from None
-        except OverflowError:
-            raise OverflowError(f"Value '**' overflowed: {a!r} ** {n!r} is larger than the largest "
-                                "float.") from None
-        if type(p) is complex:
-            raise ValueError(f"The base of Value '**' must be >= 0 when the exponent {n!r} is not a "
-                             f"whole number (the result would be complex). Got {a!r} instead.")
-        if n == 0.0:
-            local = 0.0               # a**0 = 1 whatever a is: flat.
-        elif a == 0.0 and n < 1.0:
-            local = math.inf          # e.g. sqrt at 0: the slope is vertical (one-sided limit).
-        else:
-            local = n * a ** (n - 1.0)
+        p, slope = _power(self.data, n)
         out = _new(Value)
         out.data = p
         out.grad = 0.0
         out.label = ""
         out.op = f"**{n:g}"
         out._prev = (self,)
-        out.local_grads = (local,)
+        out.local_grads = (slope,)
         return out
 
     def _pow_value(self, b: Value) -> Value:
         """``a ** b`` where the exponent is a node too, so it receives a gradient."""
-        a, n = self.data, b.data
+        a = self.data
         if not a > 0.0:
             # d(a**b)/db = a**b * log(a) needs log(a), defined only for a > 0.
             raise ValueError("The base of Value '**' must be > 0 when the exponent is a Value "
                              f"(d(a**b)/db = a**b * log(a) needs log(a)). Got {a!r} instead; use a "
                              "plain number exponent if it is a constant.")
-        try:
-            p = a ** n
-        except OverflowError:
-            raise OverflowError(f"Value '**' overflowed: {a!r} ** {n!r} is larger than the largest "
-                                "float.") from None
+        p, slope = _power(a, b.data)
         out = _new(Value)
-        # p = a**b  =>  dp/da = b * a**(b-1),  dp/db = a**b * log(a).
+        # p = a**b  =>  dp/da = b * a**(b-1) (as for a constant b),  dp/db = a**b * log(a).
         out.data = p
         out.grad = 0.0
         out.label = ""
         out.op = "**"
         out._prev = (self, b)
-        out.local_grads = (n * a ** (n - 1.0), p * _log(a))
+        out.local_grads = (slope, p * _log(a))
         return out
 
     # ------------------------------------------------------------------ reflected and unary forms
@@ -438,6 +424,32 @@ class Value:
 # Building result nodes through ``object.__new__`` skips ``__init__``'s input checks: the
 # operators already know their data is a float and their local gradients match their operands.
 _new = object.__new__
+
+
+def _power(a: float, n: float) -> tuple[float, float]:
+    """``a**n`` and its slope ``n * a**(n-1)``, with errors that say what went wrong.
+
+    A slope beyond the float range (e.g. ``1e-300 ** -1``) is returned as +-inf, like ``exp``.
+    """
+    try:
+        p = a ** n
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"Value '**' cannot raise 0.0 to the negative power {n!r}. "
+                                "Got base 0.0 instead.") from None
+    except OverflowError:
+        raise OverflowError(f"Value '**' overflowed: {a!r} ** {n!r} is larger than the largest "
+                            "float.") from None
+    if type(p) is complex:
+        raise ValueError(f"The base of Value '**' must be >= 0 when the exponent {n!r} is not a "
+                         f"whole number (the result would be complex). Got {a!r} instead.")
+    if n == 0.0:
+        return p, 0.0                 # a**0 = 1 whatever a is: flat.
+    if a == 0.0 and n < 1.0:
+        return p, math.inf            # e.g. sqrt at 0: the tangent is vertical (one-sided limit).
+    try:
+        return p, n * a ** (n - 1.0)
+    except OverflowError:
+        return p, n * (p / a)         # the same number, which float division turns into +-inf
 
 
 def _constant(x: float) -> Value:

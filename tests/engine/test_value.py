@@ -509,6 +509,14 @@ def test_power_errors():
         Value(2.0) ** "a"
 
 
+@pytest.mark.parametrize("exponent", [-1.0, Value(-1.0)])
+def test_power_slope_beyond_the_float_range_is_infinite(exponent):
+    # 1e-300 ** -1 = 1e300 fits, but its slope -1 * (1e-300)**-2 = -1e600 does not: -inf, no error.
+    out = Value(1e-300) ** exponent
+    assert out.data == pytest.approx(1e300, rel=1e-15)
+    assert out.local_grads[0] == -math.inf
+
+
 @pytest.mark.parametrize("base", [0.0, -2.0])
 def test_power_with_a_value_exponent_needs_a_positive_base(base):
     # d(a**b)/db = a**b * log(a) is undefined for a <= 0, even where a**b itself exists (-2 ** 2).
