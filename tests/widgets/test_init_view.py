@@ -4,12 +4,14 @@ Thresholds (width 50, depth 5, 200 standard-normal inputs; justified in init_vie
 * saturated = a sigmoid output within 0.05 of 0 or 1, where the slope a(1-a) < 0.0475 (under a fifth
   of its best, 0.25). With N(0, 1) weights a net input has variance ~ 50 * E[a^2] ~ 20 (std ~ 4.5),
   so P(|z| > 2.94) is about 0.5 or more. Fifty random weights per unit make this fluctuate from
-  layer to layer, so we require > 0.35 in every layer and > 0.5 on average (measured 0.44-0.68).
+  layer to layer, so we require > 0.3 in every layer and > 0.45 on average (measured 0.37-0.68 per
+  layer over 60 seeds; never below 0.3).
 * Xavier: Var(w) = 2/(50+50) = 0.02, net-input std ~ 0.5, |z| > 2.94 is a > 5-sigma event: we require
-  < 2 % saturated in every layer (measured < 0.4 %) while the spread stays > 0.09 (measured >= 0.11).
+  < 2 % saturated in every layer (measured < 0.4 %) while the spread stays > 0.08 (measured >= 0.085
+  over 60 seeds).
 * small uniform U(-0.1, 0.1): Var(w) = 1/300, net-input std ~ 0.2, so deep sigmoid outputs pile up
   around 0.5: we require > 85 % within 0.1 of 0.5 from layer 2 on (measured 0.90-0.98) and a spread
-  < 0.07 in the last layer (measured ~0.05), against < 75 % near 0.5 for Xavier.
+  < 0.07 in the last layer (measured ~0.05), against < 80 % near 0.5 for Xavier.
 """
 import numpy as np
 import pytest
@@ -23,14 +25,14 @@ SEEDS = [0, 1, 2]
 @pytest.mark.parametrize("seed", SEEDS)
 def test_standard_normal_saturates_sigmoid_layers(seed):
     s = layer_statistics("standard_normal", "sigmoid", depth=5, width=50, seed=seed)
-    assert np.all(s.saturated > 0.35) and s.saturated.mean() > 0.5
+    assert np.all(s.saturated > 0.3) and s.saturated.mean() > 0.45
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_xavier_keeps_sigmoid_away_from_saturation(seed):
     s = layer_statistics("xavier", "sigmoid", depth=5, width=50, seed=seed)
-    assert np.all(s.saturated < 0.02) and np.all(s.std > 0.09)
-    assert np.all(s.near_centre < 0.75)
+    assert np.all(s.saturated < 0.02) and np.all(s.std > 0.08)
+    assert np.all(s.near_centre < 0.8)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
