@@ -362,14 +362,16 @@ def draw_layer_bars(ax, values: Sequence[float], labels: Sequence[str], colour: 
     """
     v = np.asarray(values, dtype=float)
     pos = np.arange(len(v))[::-1]
-    shown = np.where(np.isfinite(v) & (v > 0), v, np.nan) if log else v
-    ax.barh(pos, np.nan_to_num(shown, nan=0.0), color=colour, alpha=0.8, height=0.6)
     if log:
-        finite = shown[np.isfinite(shown)]
-        lo = finite.min() / 3 if finite.size else 1e-3
-        hi = finite.max() * 3 if finite.size else 1.0
+        ok = np.isfinite(v) & (v > 0)
+        lo = v[ok].min() / 3 if ok.any() else 1e-3
+        hi = v[ok].max() * 3 if ok.any() else 1.0
+        ax.barh(pos, np.where(ok, v - lo, 0.0), left=lo, color=colour, alpha=0.8, height=0.6)
         ax.set_xscale("log")
         ax.set_xlim(lo, hi)
+    else:
+        ax.barh(pos, np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0), color=colour, alpha=0.8,
+                height=0.6)
     ax.set_yticks(pos)
     ax.set_yticklabels(labels, fontsize=8)
     ax.tick_params(axis="x", labelsize=8)

@@ -1,0 +1,150 @@
+"""The pure drawing helpers: they draw what they are given, on the Axes they are given."""
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch, Polygon
+
+from backprop_course.engine.graph import trace
+from backprop_course.engine.value import Value
+from backprop_course.widgets import plotting as P
+
+
+def new_ax():
+    fig = Figure(figsize=(4, 3), dpi=60)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+@pytest.mark.parametrize("x, expected", [(-12.0, "-12"), (0.0, "0"), (0.123456, "0.123"), (1e-7, "1e-07"),
+                                         (float("nan"), "?"), (float("inf"), "?"), (None, "?")])
+def test_fmt(x, expected):
+    assert P.fmt(x) == expected
+
+
+def seed_graph():
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.backward()
+    return trace(f)
+
+
+def test_graph_nodes_show_value_and_gradient_and_edges_their_local_gradient():
+    nodes, edges = seed_graph()
+    pos = {0: (0, 1), 1: (0, 0), 2: (1, 0), 3: (0, -1), 4: (2, 0)}
+    fig, ax = new_ax()
+    assert P.draw_computational_graph(ax, nodes, edges, pos) is ax
+    t = texts(ax)
+    assert sum(isinstance(p, FancyBboxPatch) for p in ax.patches) == 5
+    for expected in ("x", "q (+)", "value -12", "grad -4", "grad 3", "grad 1"):
+        assert expected in t
+    # local gradients: dq/dx = dq/dy = 1, df/dq = z = -4, df/dz = q = 3
+    assert sorted(s for s in t if s in ("1", "-4", "3")) == ["-4", "1", "1", "3"]
+    fig.canvas.draw()
+
+
+def test_graph_pending_gradients_current_node_and_active_edges():
+    nodes, edges = seed_graph()
+    pos = {0: (0, 1), 1: (0, 0), 2: (1, 0), 3: (0, -1), 4: (2, 0)}
+    fig, ax = new_ax()
+    nan = float("nan")
+    P.draw_computational_graph(ax, nodes, edges, pos, grads=[nan, nan, -4.0, 3.0, 1.0], current=4,
+                               active_edges=[2, 3], edge_notes={2: "1 x -4 = -4", 3: "1 x 3 = 3"})
+    t = texts(ax)
+    assert t.count("grad ?") == 2 and "1 x -4 = -4" in t and "1 x 3 = 3" in t
+    red = [p for p in ax.patches if isinstance(p, FancyBboxPatch) and p.get_linewidth() > 2]
+    assert len(red) == 1
+    thick = [ln for ln in ax.lines if ln.get_linewidth() > 2]
+    assert len(thick) == 2 and all(ln.get_color() == P.ACTIVE_COLOUR for ln in thick)
+
+
+def test_graph_repeated_operand_draws_two_distinct_edges():
+    a = Value(3.0, label="a")
+    nodes, edges = trace(a * a)
+    fig, ax = new_ax()
+    P.draw_computational_graph(ax, nodes, edges, {0: (0, 0), 1: (1, 0)})
+    assert len(ax.lines) == 2
+    assert not np.allclose(ax.lines[0].get_ydata().max(), ax.lines[1].get_ydata().max())
+
+
+def test_activation_tangent_has_the_given_slope():
+    fig, ax = new_ax()
+    z = np.linspace(-6, 6, 101)
+    a = 1 / (1 + np.exp(-z))
+    P.draw_activation(ax, z, a, 0.5, 0.6225, 0.235, "sigmoid")
+    tangent = ax.lines[1]
+    (x0, x1), (y0, y1) = tangent.get_xdata(), tangent.get_ydata()
+    assert (y1 - y0) / (x1 - x0) == pytest.approx(0.235)
+    assert list(ax.lines[2].get_xdata()) == [0.5] and list(ax.lines[2].get_ydata()) == [0.6225]
+
+
+def test_descent_drawings_show_the_path_as_given():
+    fig, ax = new_ax()
+    x = np.linspace(-3, 3, 50)
+    P.draw_curve_descent(ax, x, x**2, np.array([2.0, 1.0, 0.5]), np.array([4.0, 1.0, 0.25]), [0.0])
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), [2.0, 1.0, 0.5])
+    fig, ax = new_ax()
+    X, Y = np.meshgrid(np.linspace(-1, 1, 9), np.linspace(-1, 1, 9))
+    path = np.array([[0.8, 0.8], [0.4, 0.3], [0.1, 0.0]])
+    P.draw_contour_descent(ax, X, Y, X**2 + Y**2, path, minima=[(0, 0)], levels=5)
+    np.testing.assert_array_equal(ax.lines[0].get_xydata(), path)
+    assert ax.get_xlim() == (-1.0, 1.0)
+
+
+def test_ridge_outline_and_ridgeline_rows():
+    xy = P.ridge_outline(np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0]), base=3.0, height=1.0)
+    np.testing.assert_allclose(xy, [[0, 3], [0, 3.5], [1, 3.5], [1, 4], [2, 4], [2, 3]])
+    flat = P.ridge_outline(np.array([0.0, 1.0]), np.array([0.0]), base=0.0)  # no division by zero
+    assert np.all(np.isfinite(flat))
+    fig, ax = new_ax()
+    edges = np.linspace(0, 1, 5)
+    P.draw_ridgeline(ax, edges, [np.array([1, 2, 3, 4.0])] * 3, ["l1", "l2", "l3"], shade=[(0, 0.1)])
+    assert sum(isinstance(p, Polygon) for p in ax.patches) == 3       # one filled outline per row
+    assert len(ax.patches) == 4                                       # plus the shaded band
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["l1", "l2", "l3"]
+
+
+def test_layer_bars_log_scale_skips_non_positive_values():
+    fig, ax = new_ax()
+    P.draw_layer_bars(ax, [1e-6, 0.0, 1e-2, float("nan")], ["1", "2", "3", "4"])
+    widths = [p.get_width() for p in ax.patches]
+    assert widths[1] == 0.0 and widths[3] == 0.0 and widths[2] > widths[0] > 0
+    assert ax.get_xscale() == "log"
+    fig.canvas.draw()
+
+
+def test_freeze_layout_keeps_positions_and_drops_the_solver():
+    fig = Figure(figsize=(4, 3), dpi=60, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_title("t")
+    P.freeze_layout(fig)
+    before = ax.get_position().bounds
+    fig.canvas.draw()
+    assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    assert ax.get_position().bounds == before and before != (0.125, 0.11, 0.775, 0.77)
+
+
+def test_fast_png_redraws_animated_artists_and_caches_the_rest():
+    fig = Figure(figsize=(3, 2), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    (moving,) = ax.plot([0.2], [0.2], "o", ms=10, animated=True)
+    fast = P.FastPNG(fig)
+    first = fast.png()
+    assert first[:4] == b"\x89PNG"
+    moving.set_data([0.8], [0.8])
+    second = fast.png()
+    assert second != first                           # the animated artist moved
+    ax.set_facecolor("black")                        # a static change is NOT seen until invalidate()
+    assert fast.png() == second
+    fast.invalidate()
+    assert fast.png() != second
