@@ -25,10 +25,11 @@ chain rule.
 (-4.0, -4.0, 3.0)
 
 The operators mirror micrograd's ``Value`` (``+ - * / **``, unary ``-``, the reflected forms,
-``relu``, ``tanh``, ``exp``; plus ``sigmoid`` and ``log``), so code written for micrograd runs
-unchanged. Two deliberate differences: ``_prev`` is a tuple in operand order (micrograd uses a set),
-and there are no per-node ``_backward`` closures, because the stored local gradients make them
-unnecessary.
+``relu``, ``tanh``, ``exp``; plus ``sigmoid`` and ``log``), so expressions and training loops written
+for micrograd run unchanged. Deliberate differences: ``_prev`` is a tuple in operand order
+(micrograd uses a set); there are no per-node ``_backward`` closures, because the stored local
+gradients make them unnecessary (so nodes hold no reference cycles and are freed at once); and
+``backward()`` resets the graph's gradients first (next section).
 
 Calling ``backward()`` twice
 ----------------------------
@@ -43,8 +44,9 @@ Numerical behaviour
 -------------------
 ``tanh`` and ``sigmoid`` are evaluated in forms that never overflow, so ``Value(1000).sigmoid()`` is
 exactly 1.0 and ``Value(-1000).tanh()`` exactly -1.0, without warnings. ``exp`` of an input above
-about 709.78 exceeds the largest float; it returns ``math.inf`` (the limit, as IEEE arithmetic and
-NumPy do) silently, and its stored local gradient is ``inf`` as well. ``log`` of a value <= 0 and
+about 709.78 exceeds the largest float; it returns ``math.inf`` silently (the limit, and the IEEE
+overflow result that NumPy also gives, with a warning), and its stored local gradient is ``inf``
+as well. ``log`` of a value <= 0 and
 division by a zero ``Value`` raise errors that show the offending value.
 
 Powers
@@ -380,6 +382,17 @@ class Value:
             gives the same gradients, not doubled ones. True: the inputs (nodes without operands)
             keep their current ``grad`` and the new gradients are added to it, which sums the
             gradients of several outputs that share inputs; intermediate nodes are still reset.
+
+        Examples
+        --------
+        >>> w = Value(3.0)
+        >>> f = w * w            # df/dw = 2w = 6
+        >>> f.backward(); f.backward()
+        >>> w.grad               # reset first, so not 12
+        6.0
+        >>> (w * 10).backward(accumulate=True)
+        >>> w.grad               # 6 + 10
+        16.0
         """
         order = _topological_order(self)
         # 1. Start from zero, so that each += below adds exactly one path's contribution.
@@ -398,13 +411,16 @@ class Value:
             prev = node._prev
             if prev:
                 g = node.grad
-                if len(prev) == 2:
+                if len(prev) == 2:         # the common case, unrolled for speed
                     a, b = prev
                     la, lb = node.local_grads
                     a.grad += la * g
                     b.grad += lb * g
-                else:
+                elif len(prev) == 1:
                     prev[0].grad += node.local_grads[0] * g
+                else:                      # a node built by hand with three or more operands
+                    for child, local in zip(prev, node.local_grads):
+                        child.grad += local * g
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 for every node of the graph that ends at this node (self included)."""

@@ -214,3 +214,13 @@ def test_root_must_be_a_value(fn, bad):
     with pytest.raises(TypeError, match=rf"The 'root' parameter of {fn.__name__} must be a Value\. "
                                         rf"Got {bad!r} \({type(bad).__name__}\) instead\."):
         fn(bad)
+
+
+# ---------------------------------------------------------------------------- documented examples
+@pytest.mark.parametrize("module_name", ["backprop_course.engine.value", "backprop_course.engine.graph"])
+def test_docstring_examples_run(module_name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module_name))
+    assert result.attempted > 0 and result.failed == 0

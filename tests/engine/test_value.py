@@ -485,6 +485,15 @@ def test_children_need_matching_local_gradients():
     assert a.grad == 2.0
 
 
+def test_hand_built_node_with_three_operands():
+    # s = a + 2b + 3c built by hand: local gradients (1, 2, 3); then y = s * s, dy/ds = 2s.
+    a, b, c = Value(1.0), Value(-1.0), Value(0.5)
+    s = Value(a.data + 2 * b.data + 3 * c.data, (a, b, c), "lin", "s", (1, 2, 3))   # s = 0.5
+    y = s * s
+    y.backward()
+    assert (a.grad, b.grad, c.grad) == (1.0, 2.0, 3.0)   # 2s * (1, 2, 3) with 2s = 1
+
+
 @pytest.mark.parametrize("x", [0.0, -1.0, -1e-300])
 def test_log_of_non_positive_names_the_value(x):
     with pytest.raises(ValueError, match=rf"Value\.log needs data > 0.*Got {re.escape(repr(x))} instead"):
