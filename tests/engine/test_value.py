@@ -539,3 +539,15 @@ def test_micrograd_names_still_work():
     x, y, z, q, f = seed_graph()
     assert f._op == "*" and x._op == ""
     assert set(f._prev) == {q, z}
+
+
+def test_builtin_sum_of_values_like_a_neuron():
+    # sum() starts from the int 0, so 0 + w1*x1 goes through __radd__.
+    # n = 0.5*2 + (-1)*3 + 0.25*(-4) = 1 - 3 - 1 = -3;  dn/dw_i = x_i, dn/dx_i = w_i.
+    ws = [Value(w) for w in (0.5, -1.0, 0.25)]
+    xs = [Value(x) for x in (2.0, 3.0, -4.0)]
+    n = sum(w * x for w, x in zip(ws, xs))
+    n.backward()
+    assert n.data == -3.0
+    assert [w.grad for w in ws] == [2.0, 3.0, -4.0]
+    assert [x.grad for x in xs] == [0.5, -1.0, 0.25]
