@@ -1,0 +1,230 @@
+"""The grader end to end: solutions score full marks, learner notebooks zero, and adversarial
+submissions score what they deserve (each misbehaving exercise costs only its own points)."""
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from backprop_course.grading import registry
+from backprop_course.grading.grader import grade_many
+from backprop_course.grading.report import write_atomic
+from backprop_course.grading.runner import OUTPUT_CAP
+
+from grading_helpers import EXERCISES, META, SOLUTIONS, solution_notebook
+
+SEED = 12345
+TIMEOUT = 5.0  # short, since one submission loops forever
+
+WRONG = "def sigmoid(z):\n    return z * 0.0 + 0.5\n"
+PUBLIC_TABLE = '''def sigmoid(z):
+    # remembers the public answers, knows nothing else
+    table = {(-2.0, 0.0, 2.0): [0.11920292202211755, 0.5, 0.8807970779778823],
+             ((1.0, -0.5), (3.0, -4.0)): [[0.7310585786300049, 0.3775406687981454],
+                                          [0.9525741268224334, 0.01798620996209156]]}
+    key = tuple(map(tuple, z)) if z.ndim == 2 else tuple(z)
+    return np.array(table.get(key, np.zeros_like(z)))
+'''
+FORGE = '''import gc, json
+def sigmoid(z):
+    for obj in gc.get_objects():
+        if isinstance(obj, dict) and "nonce" in obj and "result_path" in obj:
+            with open(obj["result_path"], "a") as fh:
+                for i in range(10):
+                    record = {"case": i, "kind": "ok", "output": {"__ndarray__": [0.5], "shape": [1]}, "error": ""}
+                    fh.write(obj["nonce"] + "\\t" + json.dumps(record) + "\\n")
+    with open("results.txt", "a") as fh:
+        fh.write("0" * 32 + "\\t{\\"case\\": 0, \\"kind\\": \\"ok\\", \\"output\\": 1.0}\\n")
+    return z
+'''
+FORGE_AND_EXIT = FORGE.replace("    return z\n", "    import os\n    os._exit(0)\n")
+
+# name -> (replacement source of the ex03.sigmoid cell, new source of its check cell or None,
+#          expected sigmoid score (of 1), expected sigmoid status)
+ADVERSARIAL = {
+    "looping": ("def sigmoid(z):\n    while True:\n        pass\n", None, 0.0, "timeout"),
+    "crashing": ("def sigmoid(z):\n    import os\n    os._exit(3)\n", None, 0.0, "crashed"),
+    "segfault": ("def sigmoid(z):\n    import ctypes\n    return ctypes.string_at(0)\n", None, 0.0, "crashed"),
+    "raising": ("def sigmoid(z):\n    return 1 / 0\n", None, 0.0, "failed"),
+    "printing megabytes": ("print('x' * 5_000_000)\ndef sigmoid(z):\n    print('y' * 1_000_000)\n"
+                           "    return 1 / (1 + np.exp(-z))\n", None, 1.0, "passed"),
+    "sys.exit in the function": ("import sys\ndef sigmoid(z):\n    sys.exit(0)\n", None, 0.0, "failed"),
+    "sys.exit in the cell": ("import sys\nsys.exit(1)\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n",
+                             None, 0.0, "failed"),
+    "monkeypatching numpy": ("np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                             "np.abs = lambda x: 0 * x\n" + WRONG, None, 0.0, "failed"),
+    "redefining check": ("bc.check = lambda *a, **k: print('passed')\ndef check(*a, **k):\n    return True\n"
+                         + WRONG, None, 0.0, "failed"),
+    "hard-coding public answers": (PUBLIC_TABLE, None, round(2 / 6, 4), "partial"),
+    "editing the check cell (wrong answer)": (WRONG, 'print("ex03.sigmoid: 6/6 cases passed - well done!")',
+                                              0.0, "failed"),
+    "editing the check cell (right answer)": (None, "bc.check = None\nbc.check('ex03.sigmoid', None)", 1.0, "passed"),
+    "writing to the results file": (FORGE, None, 0.0, "failed"),
+    "forging results then exiting": (FORGE_AND_EXIT, None, 0.0, "crashed"),
+    "calling the reference": ("def sigmoid(z):\n    return bc.engine.activations.get_activation('sigmoid')(z)\n",
+                              None, 0.0, "rule violation"),
+}
+
+
+def _variant(tmp_path, name, sigmoid_source, check_source):
+    nb = copy.deepcopy(solution_notebook("ex03_neuron"))
+    for cell in nb.cells:
+        meta = cell.metadata.get(META, {})
+        if meta.get("exercise") != "ex03.sigmoid":
+            continue
+        if meta["role"] == "solution" and sigmoid_source is not None:
+            cell.source = sigmoid_source
+        if meta["role"] == "check" and check_source is not None:
+            cell.source = check_source
+    path = tmp_path / f"ex03_neuron-{name.replace(' ', '_').replace('.', '')}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def adversarial(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("adversarial")
+    paths = {name: _variant(tmp, name, src, chk) for name, (src, chk, _, _) in ADVERSARIAL.items()}
+    corrupt = tmp / "ex03_neuron-corrupt.ipynb"
+    corrupt.write_text('{"cells": [{"cell_type": "code", "source": "def sigm')
+    not_nb = tmp / "notes.txt"
+    not_nb.write_text("just some words")
+    ordered = [*paths.values(), corrupt, not_nb]
+    reports = grade_many(ordered, seed=SEED, timeout=TIMEOUT, jobs=2, progress=False)
+    by_file = {r.file: r for r in reports}
+    return {name: by_file[str(p)] for name, p in paths.items()}, by_file[str(corrupt)], by_file[str(not_nb)]
+
+
+@pytest.mark.parametrize("name", list(ADVERSARIAL))
+def test_adversarial_submission_scores_what_it_deserves(adversarial, name):
+    report = adversarial[0][name]
+    _, _, score, status = ADVERSARIAL[name]
+    assert report.status == "graded"
+    by_id = {e.id: e for e in report.exercises}
+    sigmoid = by_id["ex03.sigmoid"]
+    assert sigmoid.status == status, (sigmoid.message, [c.message for c in sigmoid.cases])
+    assert sigmoid.score == pytest.approx(score)
+    # the other exercises of the notebook are untouched and keep their full marks
+    for other in ("ex03.sigmoid_prime", "ex03.neuron_forward"):
+        assert by_id[other].status == "passed", (other, by_id[other].message)
+    assert report.score == pytest.approx(score + 2.0)
+    assert len(sigmoid.output) <= OUTPUT_CAP
+
+
+def test_looping_exercise_is_stopped_by_its_own_timeout(adversarial):
+    sigmoid = {e.id: e for e in adversarial[0]["looping"].exercises}["ex03.sigmoid"]
+    assert "time limit of 5 s" in sigmoid.message
+    assert TIMEOUT <= sigmoid.duration < TIMEOUT + 10
+
+
+def test_tampering_is_reported(adversarial):
+    sigmoid = {e.id: e for e in adversarial[0]["writing to the results file"].exercises}["ex03.sigmoid"]
+    assert "not trusted" in sigmoid.message
+
+
+def test_rule_violation_names_the_forbidden_call(adversarial):
+    sigmoid = {e.id: e for e in adversarial[0]["calling the reference"].exercises}["ex03.sigmoid"]
+    assert "'engine'" in sigmoid.message and sigmoid.message.startswith("scored 0")
+
+
+def test_malformed_files_get_a_clear_error_and_do_not_stop_the_others(adversarial):
+    _, corrupt, not_nb = adversarial
+    assert corrupt.status == "error" and "not a Jupyter notebook" in corrupt.error
+    assert not_nb.status == "error" and "notes.txt" in not_nb.error
+    assert not corrupt.exercises and corrupt.score == 0
+
+
+def _cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "backprop_course.cli", "grade", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_gives_full_marks_to_the_solutions(tmp_path):
+    out = tmp_path / "solutions.json"
+    run = _cli(*map(str, sorted(SOLUTIONS.glob("*.ipynb"))), "--out", str(out), "--seed", "7", "--jobs", "2")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(out.read_text())
+    assert doc["schema"] == "backprop-course/grades/1" and doc["seed"] == 7
+    assert doc["summary"] == {"submissions": 7, "graded": 7, "errors": 0}
+    for sub in doc["submissions"]:
+        assert sub["status"] == "graded" and sub["score"] == sub["max_score"] > 0, sub["file"]
+        ids = [e["id"] for e in sub["exercises"]]
+        assert ids == [ex.id for ex in registry.for_notebook(sub["notebook"])]
+        for ex in sub["exercises"]:
+            assert ex["status"] == "passed"
+            for case in ex["cases"]:
+                assert set(case) >= {"name", "hidden", "passed", "message"} and case["passed"]
+    total = sum(ex.points for ex in registry.all_exercises().values())
+    assert sum(s["score"] for s in doc["submissions"]) == pytest.approx(total)
+
+
+def test_cli_gives_zero_and_not_attempted_to_the_learner_notebooks(tmp_path):
+    out = tmp_path / "gradebook.csv"
+    run = _cli(*map(str, sorted(EXERCISES.glob("*.ipynb"))), "--out", str(out), "--format", "csv",
+               "--seed", "7", "--jobs", "2")
+    assert run.returncode == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == 7
+    ids = list(registry.all_exercises())
+    assert list(rows[0])[:4] == ["file", "status", "score", "max_score"] and set(ids) <= set(rows[0])
+    for row in rows:
+        assert row["status"] == "graded" and float(row["score"]) == 0.0 and float(row["max_score"]) > 0
+
+
+def test_cli_gradescope_format(tmp_path):
+    learner = EXERCISES / "ex02_graphs.ipynb"
+    solution = SOLUTIONS / "ex03_neuron.ipynb"
+    out = tmp_path / "results.json"
+    run = _cli(str(learner), str(solution), "--out", str(out), "--format", "gradescope", "--seed", "3")
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(out.read_text())
+    assert doc["score"] == pytest.approx(3.0)
+    assert len(doc["tests"]) == 6
+    for test in doc["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "output", "visibility"}
+        assert test["visibility"] == "visible"
+    not_attempted = [t for t in doc["tests"] if t["name"].startswith("ex02.")]
+    assert all(t["score"] == 0 and "not attempted" in t["output"] for t in not_attempted)
+    assert all("hidden" in t["output"] for t in doc["tests"] if t["name"].startswith("ex03."))
+
+
+def test_cli_fails_when_nothing_could_be_graded(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("not json at all")
+    out = tmp_path / "r.json"
+    run = _cli(str(bad), str(tmp_path / "missing.ipynb"), "--out", str(out))
+    assert run.returncode == 1
+    assert "no submission could be graded" in run.stderr and "missing.ipynb: no such file" in run.stderr
+    assert json.loads(out.read_text())["summary"]["graded"] == 0
+
+
+@pytest.mark.parametrize("args", [["--timeout", "0"], ["--jobs", "-1"], ["--format", "xml"], []])
+def test_cli_rejects_bad_options(tmp_path, args):
+    run = _cli(str(EXERCISES / "ex02_graphs.ipynb"), *args, *([] if not args else ["--out", str(tmp_path / "o")]))
+    assert run.returncode == 2 and "error" in run.stderr
+
+
+def test_reports_are_written_atomically(tmp_path, monkeypatch):
+    target = tmp_path / "report.json"
+    target.write_text("old report")
+
+    class Boom(Exception):
+        pass
+
+    def failing_replace(src, dst):
+        raise Boom
+
+    monkeypatch.setattr("os.replace", failing_replace)
+    with pytest.raises(Boom):
+        write_atomic(target, "new report")
+    assert target.read_text() == "old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
+    monkeypatch.undo()
+    write_atomic(target, "new report")
+    assert target.read_text() == "new report"
