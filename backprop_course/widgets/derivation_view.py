@@ -344,6 +344,10 @@ class DerivationExplorer(View):
         self.image.layout.display = "none"  # no figure: the formulas are the picture
         self.children = (self.children[0], self.math, self.message, self.report)
         self.observe_controls(self.layers, self.kind, self.layer, self.j, self.k, self.notation)
+        for widget, name in ((self, "bc-derivation-view"), (self.math, "bc-dv-math"),
+                             (self.next_button, "bc-dv-next"), (self.verify_button, "bc-dv-verify"),
+                             (self.report, "bc-dv-report")):
+            widget.add_class(name)  # stable handles for styling and for the browser test
         self.step.observe(self._on_step, names="value")
         self.prev_button.on_click(lambda _: self._move(-1))
         self.next_button.on_click(lambda _: self._move(+1))

@@ -209,6 +209,11 @@ class GradientFlowView(View):
                          extra=[self.readout, self.delta_table])
         # readout right under the controls, the error-term table under the figure
         self.children = (self.children[0], self.readout, *self.children[1:-2], self.delta_table)
+        # CSS classes: stable handles for styling and for the browser test
+        for widget, name in ((self, "bc-flow"), (self.weight, "bc-flow-weight"),
+                             (self.weight_choice, "bc-flow-choice"), (self.step_button, "bc-flow-step"),
+                             (self.readout, "bc-flow-readout"), (self.image, "bc-flow-image")):
+            widget.add_class(name)
         self.preset.observe(self._on_preset, names="value")
         self.weight_choice.observe(self._on_choice, names="value")
         self.weight.observe(self._on_weight, names="value")

@@ -184,6 +184,11 @@ class TrainingPlayground(View):
             c.observe(self._on_optimizer, names="value")
         for c in (self.mode, self.batch_size):
             c.observe(self._on_mode, names="value")
+        for widget, name in ((self, "bc-playground"), (self.run_button, "bc-pg-run"),
+                             (self.pause_button, "bc-pg-pause"), (self.step_button, "bc-pg-step"),
+                             (self.reset_button, "bc-pg-reset"), (self.readout, "bc-pg-readout"),
+                             (self.image, "bc-pg-image"), (self.lr, "bc-pg-lr")):
+            widget.add_class(name)  # stable handles for styling and for the browser test
         self.run_button.on_click(self._on_run)
         self.pause_button.on_click(self._on_pause)
         self.step_button.on_click(lambda _: self.step())
@@ -364,6 +369,7 @@ class TrainingPlayground(View):
                     break
         finally:
             self.state["running"] = False
+            self.refresh()  # the readout says "ready" again
 
     async def run_async(self, epochs: int | None = None) -> None:
         """Like :meth:`run`, but yields to the event loop between chunks (the notebook's run button)."""
@@ -387,6 +393,7 @@ class TrainingPlayground(View):
             self.state["running"] = False
             self.run_button.disabled = False
             self._task = None
+            self.refresh()  # the readout says "ready" again
 
     def pause(self) -> None:
         """Ask a running training to stop after its current chunk."""

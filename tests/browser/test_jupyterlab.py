@@ -1,0 +1,256 @@
+"""The views in a real JupyterLab, driven by headless Chromium through Playwright.
+
+One module-scoped JupyterLab server (127.0.0.1, a free port, a random token, an isolated root and
+settings directory) serves a notebook that shows the graph explorer (view 1), the gradient-flow view
+(view 4), the training playground (view 5) and the derivation explorer (view 7). The test waits for
+the kernel to be idle (/api/sessions), runs all cells from the Run menu, then moves sliders and presses
+buttons and checks what the browser renders:
+
+* view 1: the image changes after "backward step";
+* view 4: the dE/dw readout is negative left of the weight value that minimises the loss along that
+  weight and positive right of it (the minimiser is computed here with the engine, the oracle);
+* view 5: "run" trains in the background (the epoch counter climbs while the page stays
+  responsive), "pause" stops it, "step" adds exactly one epoch;
+* view 7: "next" changes the typeset formula, "verify" shows passing checks.
+
+Screenshots go to ``test-artifacts/`` (gitignored). The server is stopped by its PID. Without
+/usr/bin/chromium the test skips, except in CI (CI=true), where that is a failure.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+NOTEBOOK = "views.ipynb"
+
+CELLS = [
+    "import numpy as np\n"
+    "from backprop_course.widgets.graph_view import graph_explorer\n"
+    "from backprop_course.widgets.flow import GradientFlowView\n"
+    "from backprop_course.widgets.playground import TrainingPlayground\n"
+    "from backprop_course.widgets.derivation_view import DerivationExplorer",
+    "graph = graph_explorer()\ngraph",
+    "flow = GradientFlowView()\nflow",
+    "play = TrainingPlayground(dataset='xor', hidden='4', lr=0.5, mode='batch', epochs_per_run=3000)\n"
+    "play.chunk_seconds = 0.05\nplay",
+    "derivation = DerivationExplorer(layers=3, layer=1, j=2, k=1)\nderivation",
+]
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run installs the Debian package 'chromium'.")
+    pytest.skip(f"{CHROMIUM} not found (install the Debian package 'chromium' to run the browser test).")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _notebook() -> dict:
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
+              "outputs": [], "source": src} for i, src in enumerate(CELLS)]
+    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                                        "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def _get_json(url: str):
+    with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - local test server
+        return json.loads(r.read())
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    _require_chromium()
+    root = tmp_path_factory.mktemp("lab")
+    (root / NOTEBOOK).write_text(json.dumps(_notebook()))
+    home = tmp_path_factory.mktemp("jupyter-home")
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # no news or update toasts over the page
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}))
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg")
+    port, token = _free_port(), secrets.token_hex(16)
+    log = open(home / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--ServerApp.token={token}",
+         f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         "--ServerApp.port_retries=0", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get_json(f"{base}/api/status?token={token}")
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield {"base": base, "token": token, "root": root}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def _wait_kernel_idle(lab: dict, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sessions = _get_json(f"{lab['base']}/api/sessions?token={lab['token']}")
+        mine = [s for s in sessions if s.get("path", "").endswith(NOTEBOOK)]
+        if mine and mine[0]["kernel"]["execution_state"] == "idle":
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"the kernel of {NOTEBOOK} did not become idle within {timeout} s")
+
+
+def _wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _number(text: str, pattern: str) -> float:
+    m = re.search(pattern, text.replace("\u2212", "-"))
+    assert m, f"no match for {pattern!r} in {text!r}"
+    return float(m.group(1))
+
+
+def _set_slider(page, slider, value: float) -> None:
+    """Type a value into an ipywidgets slider's readout (a contenteditable box) and press Enter."""
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"{value:.2f}")
+    page.keyboard.press("Enter")
+
+
+def _minimiser_along_first_weight() -> float:
+    """Oracle: argmin of the engine's loss along the flow view's default weight (W3[0,0])."""
+    from backprop_course import datasets
+    from backprop_course.widgets.flow import PRESETS, loss_along_weight
+    from backprop_course.engine.mlp import MLP
+
+    spec = PRESETS[next(iter(PRESETS))]
+    net = MLP(spec["sizes"], activation=spec["activation"], init=spec["init"], seed=0)
+    X, T = datasets.xor()
+    grid = np.linspace(-6, 6, 2401)
+    return float(grid[np.argmin(loss_along_weight(net, X, T, len(net.weights) - 1, 0, 0, grid))])
+
+
+def test_views_respond_in_jupyterlab(lab):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    w_star = _minimiser_along_first_weight()
+    started = time.monotonic()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK}?reset&token={lab['token']}")
+            page.locator(".jp-Notebook").wait_for()
+            _wait_kernel_idle(lab)
+            # Run > Run All Cells
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+            page.locator(".bc-derivation-view").wait_for(timeout=90_000)
+            page.locator(".bc-pg-readout", has_text="epoch").wait_for()
+            page.screenshot(path=str(ARTIFACTS / "lab-after-run-all.png"))
+
+            # -- view 1: the image changes after a backward step ---------------------------------
+            graph_cell = page.locator(".jp-CodeCell").nth(1)
+            graph_img = graph_cell.locator(".jp-OutputArea img").first
+            graph_img.scroll_into_view_if_needed()
+            before = graph_img.screenshot()
+            graph_cell.get_by_role("button", name="backward step").click()
+            _wait_for(lambda: graph_img.screenshot() != before, 15, "view 1 to redraw after a step")
+            graph_img.screenshot(path=str(ARTIFACTS / "view1-after-step.png"))
+
+            # -- view 4: dE/dw changes sign across the minimiser along the weight ----------------
+            readout = page.locator(".bc-flow-readout")
+            slider = page.locator(".bc-flow-weight")
+            slider.scroll_into_view_if_needed()
+            grads = []
+            for value in (w_star - 0.6, w_star + 0.6):
+                old = readout.inner_text()
+                _set_slider(page, slider, value)
+                _wait_for(lambda: readout.inner_text() != old, 15, "the flow readout to change")
+                text = readout.inner_text()
+                assert _number(text, r"W3\[0,0\] = ([-+]?\d+\.\d+)") == pytest.approx(value, abs=0.006)
+                grads.append(_number(text, r"dE/dw = ([-+]?\d+\.\d+)"))
+                page.locator(".bc-flow").screenshot(path=str(ARTIFACTS / f"view4-w{len(grads)}.png"))
+            assert grads[0] < 0 < grads[1], f"dE/dw should change sign across w* = {w_star:.3f}: {grads}"
+            assert "increase w" not in readout.inner_text()  # the hint follows the sign
+
+            # -- view 5: run in the background, pause, step ----------------------------------------
+            pg_readout = page.locator(".bc-pg-readout")
+            epoch = lambda: int(_number(pg_readout.inner_text(), r"epoch (\d+)"))  # noqa: E731
+            assert epoch() == 0
+            page.locator(".bc-pg-run").scroll_into_view_if_needed()
+            page.locator(".bc-pg-run").click()
+            first = _wait_for(lambda: epoch() > 0 and epoch(), 20, "training to start")
+            _wait_for(lambda: epoch() > first, 20, "the epoch counter to climb while running")
+            page.locator(".bc-pg-pause").click()  # handled between chunks: the kernel is not blocked
+            _wait_for(lambda: "ready" in pg_readout.inner_text(), 20, "the run to pause")
+            paused = epoch()
+            assert 0 < paused < 3000
+            time.sleep(1.0)
+            assert epoch() == paused, "training went on after pause"
+            page.locator(".bc-pg-step").click()
+            _wait_for(lambda: epoch() == paused + 1, 15, "one step to add one epoch")
+            page.locator(".bc-playground").screenshot(path=str(ARTIFACTS / "view5-paused.png"))
+
+            # -- view 7: next step re-typesets, verify shows the checks ----------------------------
+            math = page.locator(".bc-dv-math")
+            math.scroll_into_view_if_needed()
+            _wait_for(lambda: math.locator("mjx-container").count() > 0, 20, "MathJax to typeset")
+            old = math.inner_text()
+            page.locator(".bc-dv-next").click()
+            _wait_for(lambda: math.inner_text() != old and "step 2" in math.inner_text(), 15,
+                      "the next derivation step")
+            page.locator(".bc-dv-verify").click()
+            report = page.locator(".bc-dv-report")
+            _wait_for(lambda: "all numeric checks passed" in report.inner_text(), 30, "the verify report")
+            page.locator(".bc-derivation-view").screenshot(path=str(ARTIFACTS / "view7-step2.png"))
+            page.screenshot(path=str(ARTIFACTS / "lab-final.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"browser part took {time.monotonic() - started:.1f} s")
