@@ -137,9 +137,19 @@ def grade_many(paths: Sequence[str | Path], seed: int, timeout: float = DEFAULT_
                 reports[i] = _grade_one(task)
                 bar.update(1)
         else:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            from . import registry
+
+            # Import the slow parts once here; forked workers inherit them (nbformat's import alone can
+            # take seconds, because of jsonschema's format checkers).
+            import nbformat  # noqa: F401
+
+            registry.all_exercises()
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
                 futures = {pool.submit(_grade_one, task): i for i, task in enumerate(tasks)}
                 for future in as_completed(futures):
                     reports[futures[future]] = future.result()

@@ -145,14 +145,26 @@ def _cli(*args, timeout=300):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_cli_gives_full_marks_to_the_solutions(tmp_path):
-    out = tmp_path / "solutions.json"
-    run = _cli(*map(str, sorted(SOLUTIONS.glob("*.ipynb"))), "--out", str(out), "--seed", "7", "--jobs", "2")
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """One CLI run over every solution, every learner notebook and a corrupt file (--jobs 2)."""
+    tmp = tmp_path_factory.mktemp("cli")
+    corrupt = tmp / "corrupt.ipynb"
+    corrupt.write_text('{"nbformat": 4, "cells": [')
+    files = [*sorted(SOLUTIONS.glob("*.ipynb")), *sorted(EXERCISES.glob("*.ipynb")), corrupt]
+    out = tmp / "results.json"
+    run = _cli(*map(str, files), "--out", str(out), "--seed", "7", "--jobs", "2")
+    return run, json.loads(out.read_text())
+
+
+def test_cli_gives_full_marks_to_the_solutions(cli_run):
+    run, doc = cli_run
     assert run.returncode == 0, run.stderr
-    doc = json.loads(out.read_text())
     assert doc["schema"] == "backprop-course/grades/1" and doc["seed"] == 7
-    assert doc["summary"] == {"submissions": 7, "graded": 7, "errors": 0}
-    for sub in doc["submissions"]:
+    assert doc["summary"] == {"submissions": 15, "graded": 14, "errors": 1}
+    solutions = [s for s in doc["submissions"] if "/solutions/" in s["file"]]
+    assert len(solutions) == 7
+    for sub in solutions:
         assert sub["status"] == "graded" and sub["score"] == sub["max_score"] > 0, sub["file"]
         ids = [e["id"] for e in sub["exercises"]]
         assert ids == [ex.id for ex in registry.for_notebook(sub["notebook"])]
@@ -161,20 +173,34 @@ def test_cli_gives_full_marks_to_the_solutions(tmp_path):
             for case in ex["cases"]:
                 assert set(case) >= {"name", "hidden", "passed", "message"} and case["passed"]
     total = sum(ex.points for ex in registry.all_exercises().values())
-    assert sum(s["score"] for s in doc["submissions"]) == pytest.approx(total)
+    assert sum(s["score"] for s in solutions) == pytest.approx(total)
 
 
-def test_cli_gives_zero_and_not_attempted_to_the_learner_notebooks(tmp_path):
-    out = tmp_path / "gradebook.csv"
-    run = _cli(*map(str, sorted(EXERCISES.glob("*.ipynb"))), "--out", str(out), "--format", "csv",
-               "--seed", "7", "--jobs", "2")
-    assert run.returncode == 0, run.stderr
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert len(rows) == 7
-    ids = list(registry.all_exercises())
-    assert list(rows[0])[:4] == ["file", "status", "score", "max_score"] and set(ids) <= set(rows[0])
-    for row in rows:
-        assert row["status"] == "graded" and float(row["score"]) == 0.0 and float(row["max_score"]) > 0
+def test_cli_gives_zero_and_not_attempted_to_the_learner_notebooks(cli_run):
+    _, doc = cli_run
+    learners = [s for s in doc["submissions"] if "/solutions/" not in s["file"] and s["status"] == "graded"]
+    assert len(learners) == 7
+    for sub in learners:
+        assert sub["score"] == 0 and sub["max_score"] > 0 and not sub["error"]
+        assert all(e["status"] == "not attempted" and e["score"] == 0 for e in sub["exercises"])
+
+
+def test_cli_reports_a_corrupt_file_and_grades_the_rest(cli_run):
+    run, doc = cli_run
+    bad = [s for s in doc["submissions"] if s["status"] == "error"]
+    assert len(bad) == 1 and bad[0]["file"].endswith("corrupt.ipynb")
+    assert "not a Jupyter notebook" in bad[0]["error"] and "corrupt.ipynb" in run.stderr
+
+
+def test_csv_gradebook_has_one_row_per_submission_and_one_column_per_exercise(tmp_path):
+    reports = grade_many([EXERCISES / "ex02_graphs.ipynb", SOLUTIONS / "ex11_init.ipynb"], seed=1, timeout=30)
+    from backprop_course.grading.report import render_report
+
+    rows = list(csv.DictReader(io.StringIO(render_report(reports, "csv", 1, 30))))
+    assert [r["score"] for r in rows] == ["0.0", "2.0"]
+    assert list(rows[0]) == ["file", "status", "score", "max_score", "ex02.graph", "ex02.add_gate",
+                             "ex02.mul_gate", "ex11.xavier_uniform", "error"]
+    assert rows[0]["ex11.xavier_uniform"] == "" and rows[1]["ex11.xavier_uniform"] == "2.0"
 
 
 def test_cli_gradescope_format(tmp_path):
