@@ -101,8 +101,8 @@ cells = [
 
     Xg, Yg, Zg = grid(surface, 80)
     Zg = np.minimum(Zg, 5.0)                 # heights above 5 all get the same red
-    levels = np.linspace(Zg.min(), 5.0, 18)
-    fig, ax = plt.subplots(figsize=(7.2, 4.6), dpi=80)
+    levels = np.linspace(Zg.min(), 5.0, 14)
+    fig, ax = plt.subplots(figsize=(7.2, 4.6), dpi=72)
     P.draw_contour_descent(ax, Xg, Yg, Zg, path.points, surface.minima, levels=levels,
                            title="Arrows: the downhill direction -grad f, crossing the contour lines")
     qx, qy = np.meshgrid(np.linspace(-2.3, 2.6, 11), np.linspace(-1.7, 1.7, 7))
