@@ -327,7 +327,7 @@ class DescentView(View):
 
     # -- driving the view -----------------------------------------------------------------------
     def render(self) -> None:
-        """Send the figure to the front end, re-drawing only the path and the title."""
+        """Send the figure to the front end, re-drawing only the path."""
         self.image.value = self._fast.png()
 
     def save_png(self, path: str) -> None:
@@ -407,9 +407,7 @@ class DescentView(View):
         # NaN) ever reach matplotlib.
         pts = t.points if t.left_plot is None else t.points[: t.left_plot + 1]
         pts = np.clip(pts, lo, hi)
-        title = f"{s.title}\n{self.method.value}, lr = {self.lr.value:.3g}"
-        if self.method.value in ("momentum", "nesterov"):
-            title += f", momentum = {self.momentum.value:.2f}"
+        title = s.title  # the settings are on the controls; static text keeps redraws cheap
         if self._built_for != s.name:  # a new surface: draw the static background once
             self.fig.clear()
             self._ax = self.fig.add_subplot()
@@ -425,10 +423,9 @@ class DescentView(View):
             self._dynamic = []
             self._built_for = s.name
             P.freeze_layout(self.fig)
-            self._ax.title.set_animated(True)
             self._fast.invalidate()
         ax = self._ax
-        for artist in self._dynamic:  # replace only the path (cheap) and the title
+        for artist in self._dynamic:  # replace only the path (cheap)
             artist.remove()
         if s.dim == 1:
             xs = pts[:, 0]
@@ -439,7 +436,6 @@ class DescentView(View):
             self._dynamic = ax.plot(xs, ys, "-o", color="black", ms=3, lw=1.2, zorder=4)
         self._dynamic += ax.plot(xs[:1], ys[:1], "s", color="black", ms=7, zorder=5)
         self._dynamic += ax.plot(xs[-1:], ys[-1:], "o", color="yellow", mec="black", ms=9, zorder=6)
-        ax.set_title(title, fontsize=10)
         for artist in self._dynamic:
             artist.set_animated(True)
 

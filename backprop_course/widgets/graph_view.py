@@ -296,7 +296,6 @@ class GraphView(View):
                           contributions=list(s.contributions), leaf_grads=leaf_grads,
                           output=nodes[-1]["data"])
         self.step_button.disabled = self._step >= len(steps) - 1
-        self.clear_message()
         self._draw(nodes, edges, s, len(steps) - 1)
 
     def _draw(self, nodes, edges, s: BackwardStep, last: int) -> None:
@@ -308,27 +307,26 @@ class GraphView(View):
                                    current=s.node if self._step > 0 else None,
                                    active_edges=[k for k, *_ in s.contributions], edge_notes=notes)
         # Size the figure to the graph, at a fixed scale (1.8 in per column, 1.1 in per row), so
-        # boxes and text keep their proportions whatever the graph; 0.75 in for header and footer.
+        # boxes and text keep their proportions whatever the graph.
         (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
         w = min(12.0, max(4.5, 1.8 * (x1 - x0)))
-        h = min(9.0, max(2.4, 1.1 * (y1 - y0) + 0.75))
+        h = min(9.0, max(2.2, 1.1 * (y1 - y0) + 0.2))
         if tuple(self.fig.get_size_inches()) != (w, h):
             self.fig.set_size_inches(w, h)
-        ax.set_position((0.0, 0.2 / h, 1.0, 1.0 - 0.75 / h))
+        ax.set_position((0.0, 0.1 / h, 1.0, 1.0 - 0.2 / h))
+        out = nodes[-1]["label"] or "out"
         if self._step == 0:
-            head = (f"Forward pass done: {_name(nodes[-1])} = {P.fmt(nodes[-1]['data'])}. "
-                    f"Backward starts with d{_name(nodes[-1])}/d{_name(nodes[-1])} = 1.")
+            head = (f"Forward pass done: {out} = {P.fmt(nodes[-1]['data'])}. The numbers on the arrows "
+                    "are the local gradients d(result)/d(operand) stored in the forward pass. The backward "
+                    f"pass starts from d{out}/d{out} = 1: press 'backward step'.")
         else:
             cur = nodes[s.node]
-            parts = [f"{_name(nodes[edges[k]['source']])}: {P.fmt(up)} x {P.fmt(lg)} = {P.fmt(c)}"
+            parts = [f"into {_name(nodes[edges[k]['source']])}: {P.fmt(up)} x {P.fmt(lg)} = {P.fmt(c)}"
                      for k, up, lg, c in s.contributions]
-            head = (f"Step {self._step}/{last}, node {_name(cur)}: upstream grad x local grad "
-                    f"-> " + ";  ".join(parts))
-            if self._step == last:
-                head += "   (done)"
-        self.fig.text(0.5, 1.0 - 0.08 / h, head, ha="center", va="top", fontsize=9, wrap=True)
-        self.fig.text(0.01, 0.04 / h, "numbers on arrows: local gradient d(result)/d(operand), "
-                      "stored in the forward pass", fontsize=7.5, color="#555555", style="italic")
+            head = (f"Step {self._step}/{last}, node {_name(cur)}: upstream gradient x local gradient. "
+                    + ";  ".join(parts) + (".  Done: these are the engine's gradients." if self._step == last
+                                           else "."))
+        self.show_message(head, "info")
 
 
 def graph_explorer(expr: Callable[..., Value] | Value | None = None, **leaves: float) -> GraphView:

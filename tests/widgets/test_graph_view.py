@@ -135,6 +135,7 @@ def test_default_view_is_seed_000_and_steps_to_the_engines_gradients():
     assert math.isnan(v.state["leaf_grads"]["x"])
     v.step()
     assert v.state["current"] == 4 and v.state["leaf_grads"]["z"] == 3.0
+    assert "into q: 1 x -4 = -4" in v.state["message"] and "into z: 1 x 3 = 3" in v.state["message"]
     v.step()
     assert v.state["leaf_grads"] == {"x": -4.0, "y": -4.0, "z": 3.0}
     assert v.state["grads"] == v.state["engine_grads"] and v.step_button.disabled
@@ -184,7 +185,8 @@ def test_errors_in_the_expression_become_messages():
     v.leaves["a"].value = -1.0                         # log of a negative number
     assert "log" in v.state["error"] and "log" in v.message.value
     v.leaves["a"].value = 1.0
-    assert "error" not in v.state and v.state["message"] == ""
+    assert "error" not in v.state and v.state["message_kind"] == "info"
+    assert v.state["message"].startswith("Forward pass done: out = 0.")
     w = graph_explorer(lambda a: 3.0, a=1.0)            # not a Value
     assert "must return a Value" in w.state["error"]
 
