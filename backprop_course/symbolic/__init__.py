@@ -1,1 +1,46 @@
-"""Symbolic derivations with SymPy (seed 002 and generalisations). Imports the engine only for numeric checks."""
+"""Symbolic derivations with SymPy (seed 002 and generalisations); imports the engine only for checks.
+
+>>> from backprop_course import symbolic
+>>> d = symbolic.derive_weight_gradient(layers=5, layer=1, j=7, k=3)
+>>> d.error_form
+-e[1, 7]*y[0, 3]
+
+Names load lazily, so importing this package (as the ``backprop-course`` command line does) does not
+import SymPy until a derivation is asked for.
+"""
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "derive_weight_gradient": "backprop_course.symbolic.derivations",
+    "derive_bias_gradient": "backprop_course.symbolic.derivations",
+    "derive_input_gradient": "backprop_course.symbolic.derivations",
+    "Derivation": "backprop_course.symbolic.derivations",
+    "Step": "backprop_course.symbolic.derivations",
+    "verify": "backprop_course.symbolic.verify",
+    "VerificationReport": "backprop_course.symbolic.verify",
+    "to_latex": "backprop_course.symbolic.render",
+    "to_markdown": "backprop_course.symbolic.render",
+    "to_text": "backprop_course.symbolic.render",
+    "derive_chain": "backprop_course.symbolic.examples",
+    "derive_small_graph": "backprop_course.symbolic.examples",
+    "ERRATA": "backprop_course.symbolic.errata",
+    "errata_markdown": "backprop_course.symbolic.errata",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'backprop_course.symbolic' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
