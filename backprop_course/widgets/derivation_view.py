@@ -323,24 +323,27 @@ class DerivationExplorer(View):
         self._quiet = False
         self.layers = W.IntSlider(value=layers, min=1, max=self.max_layers, description="layers L",
                                   continuous_update=False)
+        narrow = {"description_width": "70px", "button_width": "90px"}
         self.kind = W.ToggleButtons(options=[("weight w", "weight"), ("input y0k", "input")],
-                                    value=kind, description="by")
+                                    value=kind, description="by", style=narrow)
         self.layer = W.IntSlider(value=min(layer, layers), min=1, max=layers, description="layer",
                                  continuous_update=False)
         self.j = W.BoundedIntText(value=j, min=1, max=9, description="node j", layout=W.Layout(width="150px"))
         self.k = W.BoundedIntText(value=k, min=1, max=9, description="node k", layout=W.Layout(width="150px"))
         self.notation = W.ToggleButtons(options=[("Gashler", "gashler"), ("UFLDL", "ufldl")],
-                                        value=notation, description="notation")
+                                        value=notation, description="notation", style=narrow)
         self.step = W.IntSlider(value=1, min=1, max=1, description="step", continuous_update=True)
         self.prev_button = W.Button(description="◀ previous", layout=W.Layout(width="110px"))
         self.next_button = W.Button(description="next ▶", button_style="primary",
                                     layout=W.Layout(width="110px"))
-        self.verify_button = W.Button(description="verify numerically", icon="check")
+        self.verify_button = W.Button(description="verify numerically", icon="check",
+                                      layout=W.Layout(width="180px"))
         self.math = W.HTMLMath(value="", layout=W.Layout(min_height="140px"))
         self.report = W.HTML(value="")
-        super().__init__(controls=[self.layers, self.kind, self.layer, self.j, self.k, self.notation,
-                                   self.step, self.prev_button, self.next_button, self.verify_button],
-                         extra=[self.math, self.report])
+        rows = W.VBox([W.HBox([self.layers, self.layer, self.j, self.k]),
+                       W.HBox([self.kind, self.notation]),
+                       W.HBox([self.step, self.prev_button, self.next_button, self.verify_button])])
+        super().__init__(controls=[rows], extra=[self.math, self.report])
         self.image.layout.display = "none"  # no figure: the formulas are the picture
         self.children = (self.children[0], self.math, self.message, self.report)
         self.observe_controls(self.layers, self.kind, self.layer, self.j, self.k, self.notation)
@@ -421,7 +424,7 @@ class DerivationExplorer(View):
                   f"<div style='color:#888;font-size:85%'>$$ = {prev}$$</div>") if prev else ""
         self.math.value = (
             f"<div class='bc-derivation'>"
-            f"<div>Goal: $${s['target']}$$ ({name} notation, {len(self._steps)} steps)</div>{before}"
+            f"<div>Goal: ${s['target']}$ &nbsp; ({name} notation, {len(self._steps)} steps)</div>{before}"
             f"<div><b>step {i}: {s['rule']}</b> &mdash; {html.escape(s['note'])}</div>"
             f"<div>$$ = {s['marked']}$$</div>"
             f"<div style='color:#888;font-size:85%'>coloured: what this step changed</div></div>")

@@ -355,8 +355,8 @@ class GradientFlowView(View):
             values = np.linspace(-r, r, 61)
             with np.errstate(all="ignore"):
                 losses = loss_along_weight(self.net, self.X, self.T, l, j, k, values)
-            self._slice.set_curve(values, losses, name=f"W{l + 1}[{j},{k}]")
-            self._blit.invalidate()
+            if self._slice.set_curve(values, losses, name=f"W{l + 1}[{j},{k}]"):
+                self._blit.invalidate()
         self._slice_for = key
         self._slice.update(st["weight"], st["loss"], st["selected_grad"])
 

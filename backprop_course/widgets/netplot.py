@@ -240,7 +240,7 @@ class NetworkPlot:
     @property
     def artists(self) -> list:
         """Everything :meth:`update` changes (for :class:`BlitRenderer`)."""
-        return [self.outline, self.edges, self.dots, *self.labels]
+        return [self.outline, self.edges, self.dots, *self.labels, self.title]
 
     def update(self, edge_values: Sequence[np.ndarray], node_values: Sequence | None = None,
                edge_known: Sequence[bool] | None = None, edge_group: Sequence[int] | None = None,
@@ -248,7 +248,7 @@ class NetworkPlot:
                title: str = "") -> bool:
         """Recolour the network; arguments as in :func:`draw_network`.
 
-        Returns True when a static part (title, caption) changed, so a cached background is stale.
+        Returns True when a static part (the caption) changed, so a cached background is stale.
         """
         sizes = self.sizes
         flat = []
@@ -296,7 +296,7 @@ class NetworkPlot:
         for label, t in zip(self.labels, texts):
             label.set_text(t)
             label.set_visible(bool(t))
-        changed = (caption, title) != (self.caption.get_text(), self.title.get_text())
+        changed = caption != self.caption.get_text()
         self.caption.set_text(caption)
         self.title.set_text(title)
         return changed
@@ -423,24 +423,32 @@ class LossSlicePlot:
         (self.point,) = ax.plot([], [], "o", color="black", ms=5)
         self.title = ax.set_title("", fontsize=9)
         ax.set_ylabel("E", fontsize=8)
+        ax.set_xlabel("value of the selected weight", fontsize=8)
         ax.tick_params(labelsize=7)
+        self.limits: tuple[float, float, float] | None = None
 
     @property
     def artists(self) -> list:
-        return [self.tangent, self.point]
+        return [self.curve, self.tangent, self.point, self.title]
 
-    def set_curve(self, values: np.ndarray, losses: np.ndarray, name: str = "w") -> None:
-        """New curve (static part: call before the background is drawn)."""
+    def set_curve(self, values: np.ndarray, losses: np.ndarray, name: str = "w") -> bool:
+        """A new curve. The axes limits only grow (E from 0 up, in steps of 0.25), so choosing
+        another weight rarely changes the ticks; returns True when they did (redraw the background)."""
         ok = np.isfinite(losses)
         self.curve.set_data(values[ok], losses[ok])
         self.half = 0.12 * (values[-1] - values[0])
-        self.ax.set_xlim(values[0], values[-1])
-        if ok.any():
-            lo, hi = losses[ok].min(), losses[ok].max()
-            pad = 0.08 * (hi - lo) if hi > lo else 0.1
-            self.ax.set_ylim(lo - pad, hi + pad)
-        self.ax.set_xlabel(name, fontsize=8)
         self.title.set_text(f"E along {name} (red: tangent, slope dE/dw)")
+        top = float(np.ceil(losses[ok].max() / 0.25) * 0.25) if ok.any() else 1.0
+        low = min(0.0, float(np.floor(losses[ok].min() / 0.25) * 0.25)) if ok.any() else 0.0
+        if self.limits is not None:
+            top, low = max(top, self.limits[2]), min(low, self.limits[1])
+        limits = (float(values[-1] - values[0]), low, top)
+        if limits == self.limits:
+            return False
+        self.limits = limits
+        self.ax.set_xlim(values[0], values[-1])
+        self.ax.set_ylim(low, top + 0.02 * (top - low))
+        return True
 
     def update(self, current: float, loss: float, slope: float) -> None:
         xs = np.array([current - self.half, current + self.half])
