@@ -13,7 +13,6 @@ cap and framing contain it. Nothing here is ever unpickled by the parent.
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 # Limits, set before any learner code runs (best effort: not every platform has every limit).

@@ -20,7 +20,6 @@ array([ 1., -2.])
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import codec
-from .call import ERROR, NOT_ATTEMPTED, OK, Outcome
+from .call import ERROR, OK, Outcome
 from .cases import Case, CaseResult, ExerciseResult
 from .exercise import Exercise
 from .formatting import short

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.init import init_variance
-from .. import draw
 from ..cases import Case
 from ..codec import RngSeed
 from ..compare import Comparison
