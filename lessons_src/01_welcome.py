@@ -46,8 +46,8 @@ cells = [
 
     **Backpropagation** is the bookkeeping that delivers all of those slopes at once: one sweep
     forward through the network to compute the outputs, then one sweep backward that applies the chain
-    rule node by node. The backward sweep costs about as much as the forward one, whether the network
-    has 13 weights or 13 million.
+    rule node by node. The backward sweep costs about as much as one or two forward passes, whether the
+    network has 13 weights or 13 million.
 
     The naive alternative is to wiggle each weight in turn and measure how $E$ changes. That needs two
     extra forward passes *per weight*. We will use it, but only as an independent check.
@@ -287,6 +287,10 @@ cells = [
     - **Gashler's error has the opposite sign.** His $e$ is $-\partial E/\partial x$, so the package's
       `deltas` are $-e$, and for one sample his weight gradient $-e_{17}\, y_{03}$ is
       `g.deltas[0][0, 7] * X[0, 3]` in code.
+    - **Which $w$ in seed 000's eq. 10.** Going back from layer $n+1$ to layer $n$ multiplies by the
+      weights *between* them, $w^{n+1}$; seed 000's eq. 10 prints $w^n$ there. In code it is
+      `deltas[l - 1] = (deltas[l] @ weights[l]) * g'(net_inputs[l - 1])`: the matrix that feeds the
+      later layer.
     - **$\alpha$ means two things.** Seed 000 uses $\alpha$ for the learning rate; seed 001 uses
       it for the momentum and writes the learning rate $\epsilon$. The code says `lr` and `momentum`.
 
@@ -317,6 +321,9 @@ cells = [
     assert np.array_equal(net.layer_outputs[0], x) and np.array_equal(net.layer_outputs[2], y)
     # output error term: dE/d(net input) = -(t - y) * g'(net input), with g' = y (1 - y) for the sigmoid
     assert np.allclose(g.deltas[1], -(t - y) * y * (1 - y))
+    # hidden error term: back through the weights that feed the LATER layer (seed 000 eq. (10) with w^(n+1))
+    h = net.layer_outputs[1]
+    assert np.allclose(g.deltas[0], (g.deltas[1] @ W1) * h * (1 - h))
     # a weight's gradient = error term of its destination * value arriving from its source
     # (seed 001 eq. (6); Gashler's -e_jk * y_k with e = -delta)
     e = -g.deltas[0]
@@ -326,9 +333,9 @@ cells = [
     print("every row of the table agrees with the code")
     """),
     md(r"""
-    The write-ups also contain a few slips (an index off by one layer, a duplicated equation, a
-    denominator with the wrong weight). Each lesson points them out where the formula appears, and the
-    course's code and SymPy derivations follow the corrected forms.
+    The write-ups contain a few more slips (seed 000 prints its eq. 5 twice; Gashler's steps 13 and 17
+    divide by the wrong weight and his step 1 drops a square). The lessons point them out where the
+    formulas appear, and the course's code and SymPy derivations follow the corrected forms.
 
     ## Recap
 

@@ -268,8 +268,9 @@ cells = [
     > 2. Choose the surface `valley` with `lr` 0.45: the zig-zag. Then lower `lr` to 0.05: no zig-zag,
     >    but after 30 steps the point is still far from the minimum along the floor. Raise `steps`.
     > 3. Choose `linear` (seed 001's $f(x) = 3x + 4$): every step moves $x$ by $-3\epsilon$, forever.
-    > 4. Choose `double_well` or `local_minimum` with `lr` 0.02: descent stops in the shallow minimum.
-    >    (Try the `momentum` optimizer too; lesson 10 explains what it does.)
+    > 4. Choose `double_well` with `lr` 0.02 and `steps` 100: descent settles in the shallow minimum
+    >    near $x \approx 1.27$. Switch the optimizer to `momentum` (0.9): the point rolls over the ridge
+    >    into the deeper minimum near $x \approx -1.53$. Lesson 10 explains why.
     """),
     code("""
     # NBVAL_IGNORE_OUTPUT
