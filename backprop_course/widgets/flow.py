@@ -348,9 +348,10 @@ class GradientFlowView(View):
         l, j, k = selected
         # E along the selected weight does not depend on that weight's own value: recompute the curve
         # only when another weight (or the selection) changed.
-        key = (selected, tuple(float(W.sum()) for W in self.net.weights),
-               float(self.net.weights[l][j, k]))
-        if self._slice_for is None or self._slice_for[0] != selected or not self._same_others(key):
+        others = [W.copy() for W in self.net.weights]
+        others[l][j, k] = 0.0  # the selected weight's own value does not matter
+        key = (selected, others, [b.copy() for b in self.net.biases])
+        if not self._same_slice(key):
             r = self.weight_range
             values = np.linspace(-r, r, 61)
             with np.errstate(all="ignore"):
@@ -360,12 +361,12 @@ class GradientFlowView(View):
         self._slice_for = key
         self._slice.update(st["weight"], st["loss"], st["selected_grad"])
 
-    def _same_others(self, key: tuple) -> bool:
-        """True when only the selected weight moved since the slice curve was computed."""
-        (sel, sums, w), (sel0, sums0, w0) = key, self._slice_for
-        l = sel[0]
-        return all(np.isclose(a, b, rtol=0, atol=1e-12) for i, (a, b) in enumerate(zip(sums, sums0))
-                   if i != l) and np.isclose(sums[l] - w, sums0[l] - w0, rtol=0, atol=1e-9)
+    def _same_slice(self, key: tuple) -> bool:
+        """True when the shown curve is still right: same selection, every other parameter unchanged."""
+        if self._slice_for is None or self._slice_for[0] != key[0]:
+            return False
+        return all(np.array_equal(a, b) for part in (1, 2)
+                   for a, b in zip(key[part], self._slice_for[part]))
 
     def render(self) -> None:
         """PNG of the figure; only the moving artists are redrawn over a cached background."""

@@ -432,14 +432,16 @@ class LossSlicePlot:
         return [self.curve, self.tangent, self.point, self.title]
 
     def set_curve(self, values: np.ndarray, losses: np.ndarray, name: str = "w") -> bool:
-        """A new curve. The axes limits only grow (E from 0 up, in steps of 0.25), so choosing
+        """A new curve. The axes limits only grow (in steps of 0.25 in E), so choosing
         another weight rarely changes the ticks; returns True when they did (redraw the background)."""
         ok = np.isfinite(losses)
         self.curve.set_data(values[ok], losses[ok])
         self.half = 0.12 * (values[-1] - values[0])
         self.title.set_text(f"E along {name} (red: tangent, slope dE/dw)")
         top = float(np.ceil(losses[ok].max() / 0.25) * 0.25) if ok.any() else 1.0
-        low = min(0.0, float(np.floor(losses[ok].min() / 0.25) * 0.25)) if ok.any() else 0.0
+        low = float(np.floor(losses[ok].min() / 0.25) * 0.25) if ok.any() else 0.0
+        if top - low < 0.25:
+            top = low + 0.25
         if self.limits is not None:
             top, low = max(top, self.limits[2]), min(low, self.limits[1])
         limits = (float(values[-1] - values[0]), low, top)

@@ -290,3 +290,23 @@ def test_save_png_writes_the_shown_image(tmp_path):
     v.save_png(str(path))
     assert path.read_bytes() == bytes(v.image.value)
     assert Image.open(path).size == (int(v.figsize[0] * v.dpi), int(v.figsize[1] * v.dpi))
+
+
+def test_loss_slice_follows_the_other_weights():
+    # the curve of E along the selected weight is cached while only that weight moves; it must be
+    # recomputed when any other weight changed
+    X, T = datasets.xor()
+    v = GradientFlowView()
+    grid = np.linspace(-v.weight_range, v.weight_range, 61)
+
+    def expected(key):
+        return loss_along_weight(v.net, X, T, *key, grid)
+
+    v.set_weight(2, 0, 1, 0.7)
+    np.testing.assert_allclose(v._slice.curve.get_ydata(), expected((2, 0, 1)))
+    v.set_weight(2, 0, 1, -1.2)  # same weight: the curve is the same function
+    np.testing.assert_allclose(v._slice.curve.get_ydata(), expected((2, 0, 1)))
+    v.set_weight(0, 1, 1, 2.5)   # another weight moved: the curve of (0, 1, 1) is fresh ...
+    np.testing.assert_allclose(v._slice.curve.get_ydata(), expected((0, 1, 1)))
+    v.weight_choice.value = (2, 0, 1)  # ... and so is (2, 0, 1)'s when it is selected again
+    np.testing.assert_allclose(v._slice.curve.get_ydata(), expected((2, 0, 1)))
