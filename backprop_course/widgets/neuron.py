@@ -195,19 +195,33 @@ class NeuronView(View):
         lo, hi = curve_range(r.net_input)
         key = (r.activation, lo, hi)
         act = get_activation(r.activation)
-        if key != self._key:  # a new curve or range: redraw the static part once
-            self.fig.clear()
+        if self._key is None:  # first call: build the axes and artists once
             ax = self.fig.add_subplot()
             z = np.linspace(lo, hi, 301)
             P.draw_activation(ax, z, act.f(z), r.net_input, r.output, r.slope, r.activation,
                               tangent_halfwidth=0.15 * (hi - lo))
-            self._tangent, self._point = ax.lines[1], ax.lines[2]
+            self._curve, self._tangent, self._point = ax.lines[0], ax.lines[1], ax.lines[2]
             self._vline = ax.lines[3]
             self.fig.suptitle("in = ...\na = ...", fontsize=10)  # reserve two lines
-            P.freeze_layout(self.fig)
             for artist in (self._tangent, self._point, self._vline, self.fig._suptitle):
                 artist.set_animated(True)
-            self._ax, self._key = ax, key
+            # Lay out once, with the widest tick labels any activation needs ("-10"), and keep it:
+            # switching the activation then only redraws, without the layout solver.
+            ax.set_xlim(-18, 18)
+            ax.set_ylim(-10.5, 10.5)
+            P.freeze_layout(self.fig)
+            self._ax = ax
+        if key != self._key:  # another curve or range: update the static part, lay out once more
+            z = np.linspace(lo, hi, 301)
+            a_curve = act.f(z)
+            self._curve.set_data(z, a_curve)
+            self._curve.set_label(f"a = {r.activation}(in)")
+            self._ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+            self._ax.set_xlim(lo, hi)
+            top, bottom = float(a_curve.max()), float(a_curve.min())
+            pad = 0.08 * (top - bottom if top > bottom else 1.0)
+            self._ax.set_ylim(bottom - pad, top + pad)
+            self._key = key
             self._fast.invalidate()
         h = 0.15 * (hi - lo)
         zt = np.array([r.net_input - h, r.net_input + h])
