@@ -291,15 +291,21 @@ class Value:
 
     # ------------------------------------------------------------------ functions of one input
     def relu(self) -> Value:
-        """max(0, x); slope 1 for x > 0 and 0 otherwise (0 at x = 0, as micrograd does)."""
+        """max(0, x); slope 1 for x > 0 and 0 otherwise (0 at x = 0, as micrograd does).
+
+        A nan input stays nan (value and slope), so a diverging computation is not masked.
+        """
         a = self.data
         out = _new(Value)
         if a > 0.0:
             out.data = a
             out.local_grads = (1.0,)
-        else:
+        elif a <= 0.0:
             out.data = 0.0
             out.local_grads = (0.0,)
+        else:  # nan: every comparison is False
+            out.data = a
+            out.local_grads = (a,)
         out.grad = 0.0
         out.label = ""
         out.op = "relu"

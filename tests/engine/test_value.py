@@ -426,6 +426,13 @@ def test_numpy_sees_no_overflow_either():
     assert out.data == 0.0 and x.grad == 0.0
 
 
+@pytest.mark.parametrize("method", ["relu", "tanh", "sigmoid", "exp"])
+def test_nan_propagates_instead_of_being_hidden(method):
+    # A nan from a diverged computation must stay visible, e.g. relu must not turn it into 0.
+    out = getattr(Value(math.nan), method)()
+    assert math.isnan(out.data) and math.isnan(out.local_grads[0])
+
+
 # ---------------------------------------------------------------------------- numpy scalars
 @pytest.mark.parametrize("scalar", [np.float64(2.0), np.float32(2.0), np.int64(2), np.array(2.0), 2, 2.0])
 def test_numpy_and_python_scalars_on_both_sides(scalar):
