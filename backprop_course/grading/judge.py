@@ -6,6 +6,7 @@ SymPy text read by the safe parser, then compared with the reference output.
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 from . import codec
@@ -53,7 +54,8 @@ def judge_case(exercise: Exercise, case: Case, outcome: Outcome | None) -> CaseR
         result.message = f"the output could not be compared: {type(exc).__name__}"
         return result
     result.passed = comparison.passed
-    result.max_diff = None if case.hidden else comparison.max_diff
+    diff = comparison.max_diff
+    result.max_diff = None if (case.hidden or diff is None or not math.isfinite(diff)) else float(diff)
     if not comparison.passed:
         detail = f"{comparison.message}; " if (comparison.message and not case.hidden) else ""
         result.message = f"{detail}hint: {_hint(exercise, case)}"

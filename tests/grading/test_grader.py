@@ -67,6 +67,8 @@ ADVERSARIAL = {
     "editing the check cell (right answer)": (None, "bc.check = None\nbc.check('ex03.sigmoid', None)", 1.0, "passed"),
     "writing to the results file": (FORGE, None, 0.0, "failed"),
     "forging results then exiting": (FORGE_AND_EXIT, None, 0.0, "crashed"),
+    "returning NaN": ("def sigmoid(z):\n    return np.full_like(z, np.nan)\n", None, 0.0, "failed"),
+    "returning a non-number": ("def sigmoid(z):\n    return object()\n", None, 0.0, "failed"),
     "calling the reference": ("def sigmoid(z):\n    return bc.engine.activations.get_activation('sigmoid')(z)\n",
                               None, 0.0, "rule violation"),
 }
@@ -131,6 +133,17 @@ def test_tampering_is_reported(adversarial):
 def test_rule_violation_names_the_forbidden_call(adversarial):
     sigmoid = {e.id: e for e in adversarial[0]["calling the reference"].exercises}["ex03.sigmoid"]
     assert "'engine'" in sigmoid.message and sigmoid.message.startswith("scored 0")
+
+
+@pytest.mark.parametrize("fmt", ["json", "gradescope", "csv"])
+def test_adversarial_reports_render_in_every_format(adversarial, fmt):
+    from backprop_course.grading.report import render_report
+
+    named, corrupt, not_nb = adversarial
+    text = render_report([*named.values(), corrupt, not_nb], fmt, SEED, TIMEOUT)
+    if fmt != "csv":
+        json.loads(text)  # strict JSON: no NaN or infinity sneaks in
+    assert "ex03_neuron-looping" in text or fmt == "gradescope"
 
 
 def test_malformed_files_get_a_clear_error_and_do_not_stop_the_others(adversarial):
