@@ -60,13 +60,15 @@ class Activation:
 
 # --- sigmoid -------------------------------------------------------------------------------
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # 1 / (1 + exp(-z)) overflows for z << 0. With e = exp(-|z|), which lies in (0, 1]:
-    #   z >= 0: 1 / (1 + e)      z < 0: e / (1 + e)
-    # Neither branch can overflow, and tiny outputs keep their full relative precision.
-    e = np.exp(-np.abs(z))
-    out = np.where(z >= 0, 1.0, e).astype(e.dtype, copy=False)
-    e += 1.0
-    out /= e
+    # 1 / (1 + e^-z), computed in place in one new array. For z < -709.78, e^-z exceeds the
+    # largest float and becomes inf; then 1 / (1 + inf) = 0, which IS the limit (the true value
+    # is below 1e-308), so that one intended overflow is silenced. The formula has no cancellation:
+    # tiny outputs such as sigmoid(-700) = 9.86e-305 keep their full relative precision.
+    with np.errstate(over="ignore"):
+        out = np.negative(z)
+        np.exp(out, out=out)
+    out += 1.0
+    np.reciprocal(out, out=out)
     return out
 
 

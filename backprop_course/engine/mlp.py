@@ -314,7 +314,7 @@ class MLP:
         for l in range(L - 1, -1, -1):
             deltas[l] = delta
             gw[l] = delta.T @ outputs[l]                          # sum over samples of delta_j * a_k
-            gb[l] = delta.sum(axis=0) if self.bias else np.zeros_like(self.biases[l])
+            gb[l] = np.add.reduce(delta, axis=0) if self.bias else np.zeros_like(self.biases[l])
             if l > 0:
                 delta = self._times_fprime(delta @ weights[l], l - 1)   # hidden error term
             elif input_grad:
