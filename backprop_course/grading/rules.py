@@ -4,7 +4,9 @@ An exercise asks the learner to re-implement something the package already provi
 package's version instead would pass every numeric test and teach nothing. Each exercise lists the
 names it forbids (e.g. ``backward``, ``MLP``, ``SGD``); any use of such a name, as a variable, an
 attribute or in an import, is a violation. A few names that could reach anything indirectly
-(``eval``, ``getattr``, ``__import__``, ...) are forbidden everywhere.
+(``eval``, ``getattr``, ``__import__``, ``operator.attrgetter``, ...) are forbidden everywhere.
+These rules are a deterrent checked without running anything, not a sandbox: the score itself only ever
+depends on outputs judged against values computed in the grading process.
 
 >>> find_violations("def f(net, T):\\n    return net.backward(T)", {"backward"})
 ["line 2: uses 'backward', which this exercise asks you to write yourself"]
@@ -21,7 +23,8 @@ __all__ = ["ALWAYS_FORBIDDEN", "find_violations"]
 #: Names that could fetch a forbidden implementation by a string, so no exercise may use them.
 ALWAYS_FORBIDDEN = frozenset({
     "eval", "exec", "compile", "__import__", "importlib", "getattr", "globals", "locals", "vars",
-    "__dict__", "__builtins__", "__getattribute__", "modules",
+    "__dict__", "__builtins__", "__getattribute__", "__getattr__", "modules", "attrgetter",
+    "methodcaller", "getmembers", "runpy",
 })
 
 

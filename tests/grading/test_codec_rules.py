@@ -79,6 +79,8 @@ def test_safe_reader_refuses_code(text):
     ("def f(m):\n    return getattr(m, 'back' + 'ward')", set(), "getattr"),
     ("def f():\n    return __import__('backprop_course')", set(), "__import__"),
     ("def f(s):\n    return eval('bc.MLP')(s)", set(), "eval"),
+    ("import operator\ndef f(s):\n    return operator.attrgetter('ML' + 'P')(bc)(s)", set(), "attrgetter"),
+    ("def f(s):\n    return bc.__getattr__('ML' + 'P')(s)", set(), "__getattr__"),
 ])
 def test_rules_catch_forbidden_names(source, forbidden, name):
     messages = find_violations(source, forbidden)
