@@ -150,6 +150,8 @@ class MLP:
         dtype: type = np.float64,
     ) -> None:
         owner = "MLP"
+        if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+            sizes = sizes.tolist()
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
             _fail("sizes", owner, "a list of at least two ints >= 1", repr(sizes), TypeError)
         if len(sizes) < 2 or not all(_is_int(s) and s >= 1 for s in sizes):

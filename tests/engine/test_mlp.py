@@ -280,6 +280,7 @@ def test_seed_makes_weights_reproducible_and_init_shapes():
         np.testing.assert_array_equal(Wa, Wb)
     assert not np.array_equal(a.weights[0], c.weights[0])
     assert [W.shape for W in a.weights] == [(5, 4), (3, 5)]
+    assert MLP(np.array([4, 5, 3]), seed=7).sizes == MLP((4, 5, 3), seed=7).sizes == [4, 5, 3]
     assert all(W.dtype == np.float64 and W.flags.c_contiguous for W in a.weights)
     limit = math.sqrt(6 / 9)                                          # default init: xavier_uniform
     assert np.all(np.abs(a.weights[0]) <= limit)
