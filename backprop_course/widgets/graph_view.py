@@ -235,9 +235,13 @@ class GraphView(View):
 
     # -- driving ----------------------------------------------------------------------------------
     def render(self) -> None:
-        """Send the figure to the front end (a full draw; the PNG is encoded quickly)."""
-        self._fast.invalidate()
+        """Send the figure to the front end, re-drawing only what the last step changed."""
         self.image.value = self._fast.png()
+
+    def save_png(self, path: str) -> None:
+        """Write what the learner sees (the last rendered image) to a PNG file."""
+        with open(path, "wb") as fh:
+            fh.write(bytes(self.image.value))
 
     def refresh(self, *args) -> None:
         if not self._hold:
@@ -300,20 +304,41 @@ class GraphView(View):
 
     def _draw(self, nodes, edges, s: BackwardStep, last: int) -> None:
         pos = layered_layout(nodes, edges)
-        self.fig.clear()
-        ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        if getattr(self, "_ax", None) is None:
+            self._ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
+            self._static_key = None
+        ax = self._ax
+        # What the step button does not change (arrows, local gradients, boxes, names, values) is
+        # drawn once per set of input values and cached as pixels by FastPNG; a step redraws only
+        # the gradients, the current node and the active edges.
+        key = (tuple((n["op"], n["label"], n["data"]) for n in nodes),
+               tuple((e["source"], e["target"], e["local_grad"]) for e in edges))
+        if key != self._static_key:
+            for artist in [*ax.texts, *ax.lines, *ax.patches]:
+                artist.remove()
+            P.draw_computational_graph(ax, nodes, edges, pos, part="static")
+            # Size the figure to the graph, at a fixed scale (1.8 in per column, 1.1 in per row), so
+            # boxes and text keep their proportions whatever the graph.
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            w = min(12.0, max(4.5, 1.8 * (x1 - x0)))
+            h = min(9.0, max(2.2, 1.1 * (y1 - y0) + 0.2))
+            if tuple(self.fig.get_size_inches()) != (w, h):
+                self.fig.set_size_inches(w, h)
+            ax.set_position((0.0, 0.1 / h, 1.0, 1.0 - 0.2 / h))
+            self._static_key = key
+            self._dynamic: list = []
+            self._fast.invalidate()
+        for artist in self._dynamic:
+            artist.remove()
+        before = {id(a) for a in [*ax.texts, *ax.lines, *ax.patches]}
         notes = {k: f"{P.fmt(up)} x {P.fmt(lg)}\n= {P.fmt(c)}" for k, up, lg, c in s.contributions}
         P.draw_computational_graph(ax, nodes, edges, pos, grads=s.grads,
                                    current=s.node if self._step > 0 else None,
-                                   active_edges=[k for k, *_ in s.contributions], edge_notes=notes)
-        # Size the figure to the graph, at a fixed scale (1.8 in per column, 1.1 in per row), so
-        # boxes and text keep their proportions whatever the graph.
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        w = min(12.0, max(4.5, 1.8 * (x1 - x0)))
-        h = min(9.0, max(2.2, 1.1 * (y1 - y0) + 0.2))
-        if tuple(self.fig.get_size_inches()) != (w, h):
-            self.fig.set_size_inches(w, h)
-        ax.set_position((0.0, 0.1 / h, 1.0, 1.0 - 0.2 / h))
+                                   active_edges=[k for k, *_ in s.contributions], edge_notes=notes,
+                                   part="dynamic")
+        self._dynamic = [a for a in [*ax.texts, *ax.lines, *ax.patches] if id(a) not in before]
+        for artist in self._dynamic:
+            artist.set_animated(True)
         out = nodes[-1]["label"] or "out"
         if self._step == 0:
             head = (f"Forward pass done: {out} = {P.fmt(nodes[-1]['data'])}. The numbers on the arrows "

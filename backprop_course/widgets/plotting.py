@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = [
     "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR",
-    "fmt", "draw_computational_graph", "draw_activation", "draw_curve_descent",
+    "fmt", "graph_geometry", "draw_computational_graph", "draw_activation", "draw_curve_descent",
     "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout", "FastPNG",
     "encode_png",
 ]
@@ -46,11 +46,73 @@ def fmt(x: float, digits: int = 3) -> str:
 # ---------------------------------------------------------------------------------------------
 # View 1: a computational graph
 # ---------------------------------------------------------------------------------------------
+def graph_geometry(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
+                   positions: Mapping[int, tuple[float, float]]) -> dict[str, Any]:
+    """Where the arrows and their numbers go (pure; used by :func:`draw_computational_graph`).
+
+    Edges run left to right (an operand is always in an earlier column), from the right side of one
+    box to the left side of the next. An edge that skips columns, or repeats one (``x * x``), is a
+    curve bulging away from the middle row so it never runs behind the boxes it skips. Each number
+    sits in the free corridor just before its target box; the few numbers in front of one target
+    are pushed apart vertically so they never overlap.
+
+    Returns
+    -------
+    dict with
+        ``curves``: list of (xs, ys) arrays per edge; ``heads``: list of ((x0, y0), (x1, y1)) per
+        edge, the last bit of the curve that carries the arrowhead; ``labels``: list of (x, y) per
+        edge; ``xlim``, ``ylim``: the view limits that show everything.
+    """
+    xs = np.array([positions[n["id"]][0] for n in nodes], dtype=float)
+    ys = np.array([positions[n["id"]][1] for n in nodes], dtype=float)
+    y_mid = 0.5 * (ys.min() + ys.max())
+    seen_pairs: dict[tuple[int, int], int] = {}
+    curves, heads, labels = [], [], []
+    bulge_up = bulge_down = 0.0  # how far curves reach above the top row / below the bottom row
+    for e in edges:
+        (x0, y0), (x1, y1) = positions[e["source"]], positions[e["target"]]
+        pair = (e["source"], e["target"])
+        nth = seen_pairs.get(pair, 0)
+        seen_pairs[pair] = nth + 1
+        span = round(x1 - x0)
+        lift = 0.0 if (span <= 1 and nth == 0) else 0.45 * (span - 1) + 0.5 * nth + 0.25
+        lift *= 1.0 if 0.5 * (y0 + y1) >= y_mid else -1.0
+        xa, xb = x0 + BOX_W / 2, x1 - BOX_W / 2
+        cy = 0.5 * (y0 + y1) + lift
+        peak = 0.25 * (y0 + y1) + 0.5 * cy  # the curve's extreme height, at t = 1/2
+        bulge_up = max(bulge_up, peak - ys.max())
+        bulge_down = max(bulge_down, ys.min() - peak)
+
+        def bezier(t, y0=y0, y1=y1, cy=cy):
+            return (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t**2 * y1
+
+        ts = np.linspace(0.0, 1.0, 24 if lift else 2)
+        curves.append((xa + ts * (xb - xa), bezier(ts)))
+        t_head = 1.0 - min(0.5, 0.12 / max(xb - xa, 1e-9))
+        heads.append(((xa + t_head * (xb - xa), bezier(t_head)), (xb, y1)))
+        t = (x1 - 0.5 - xa) / (xb - xa) if xb > xa else 0.5
+        labels.append((x1 - 0.5, float(bezier(t))))
+    by_target: dict[int, list[int]] = {}
+    for k, e in enumerate(edges):
+        by_target.setdefault(e["target"], []).append(k)
+    for ks in by_target.values():
+        ks = sorted(ks, key=lambda k: -labels[k][1])
+        for upper, lower in zip(ks, ks[1:]):
+            (xu, yu), (xl, yl) = labels[upper], labels[lower]
+            if yu - yl < 0.3:
+                shift = (0.3 - (yu - yl)) / 2
+                labels[upper], labels[lower] = (xu, yu + shift), (xl, yl - shift)
+    return {"curves": curves, "heads": heads, "labels": labels,
+            "xlim": (xs.min() - 0.3, xs.max() + 0.3),
+            "ylim": (min(ys.min() - 0.45, ys.min() - bulge_down - 0.1),
+                     max(ys.max() + 0.45, ys.max() + bulge_up + 0.1))}
+
+
 def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
                              positions: Mapping[int, tuple[float, float]],
                              grads: Sequence[float] | None = None, current: int | None = None,
                              active_edges: Sequence[int] = (), edge_notes: Mapping[int, str] | None = None,
-                             fontsize: float = 9.0):
+                             fontsize: float = 9.0, part: str = "all"):
     """Draw a computational graph: boxes for nodes, arrows for edges, numbers on both.
 
     Parameters
@@ -70,8 +132,11 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     active_edges : sequence of int
         Indices into ``edges`` that carry gradient in the current step: drawn red and thick.
     edge_notes : dict edge index -> str, optional
-        Text to print on an edge instead of its local gradient (the default, in italics), e.g.
-        "-4 x 1 = -4" for an edge that carries gradient in the current step.
+        Text to print on an active edge instead of its local gradient, e.g. "1 x -4 = -4".
+    part : {"all", "static", "dynamic"}
+        "static" draws what does not change while the backward pass is stepped (arrows, local
+        gradients, boxes, names, values); "dynamic" draws only what does (gradients, the current
+        node, the active edges and their notes) on top of it. "all" draws both.
 
     Returns
     -------
@@ -80,87 +145,68 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     ax.set_axis_off()
     if not nodes:
         return ax
+    if part not in ("all", "static", "dynamic"):
+        raise ValueError(f"The 'part' parameter of draw_computational_graph must be 'all', 'static' or "
+                         f"'dynamic'. Got {part!r} instead.")
+    geo = graph_geometry(nodes, edges, positions)
+    ax.set_xlim(*geo["xlim"])
+    ax.set_ylim(*geo["ylim"])
     grads = [n["grad"] for n in nodes] if grads is None else list(grads)
     edge_notes = dict(edge_notes or {})
-    active = set(active_edges)
-    xs = np.array([positions[n["id"]][0] for n in nodes], dtype=float)
-    ys = np.array([positions[n["id"]][1] for n in nodes], dtype=float)
-    ax.set_xlim(xs.min() - 0.3, xs.max() + 0.3)
-    # Edges first, so the node boxes sit on top of the arrow ends. Edges run left to right (an
-    # operand is always in an earlier column), from the right side of one box to the left side of
-    # the next; the number sits in the free corridor before the target box, and the (at most a few)
-    # numbers in front of one target are pushed apart vertically so they never overlap.
-    seen_pairs: dict[tuple[int, int], int] = {}
-    label_at: dict[int, tuple[float, float]] = {}
-    y_mid = 0.5 * (ys.min() + ys.max())
-    lift_max = 0.0
-    for k, e in enumerate(edges):
-        (x0, y0), (x1, y1) = positions[e["source"]], positions[e["target"]]
-        pair = (e["source"], e["target"])
-        nth = seen_pairs.get(pair, 0)  # x * x: two edges between the same nodes
-        seen_pairs[pair] = nth + 1
-        # An edge that skips columns, or repeats one, is a curve bulging outwards (away from the
-        # middle row) so it never runs behind the boxes of the columns it skips.
-        span = round(x1 - x0)
-        lift = 0.0 if (span <= 1 and nth == 0) else 0.45 * (span - 1) + 0.5 * nth + 0.25
-        lift *= 1.0 if 0.5 * (y0 + y1) >= y_mid else -1.0
-        lift_max = max(lift_max, abs(lift) / 2)
-        xa, xb = x0 + BOX_W / 2, x1 - BOX_W / 2
-        ts = np.linspace(0.0, 1.0, 24 if lift else 2)
-        cy = 0.5 * (y0 + y1) + lift
-        bx = xa + ts * (xb - xa)
-        by = (1 - ts) ** 2 * y0 + 2 * ts * (1 - ts) * cy + ts**2 * y1
-        on = k in active
-        colour = ACTIVE_COLOUR if on else "#6b6b6b"
-        ax.plot(bx, by, color=colour, lw=2.2 if on else 1.0, zorder=2, solid_capstyle="butt")
-        t_head = 1.0 - min(0.5, 0.12 / max(xb - xa, 1e-9))
-        hy = (1 - t_head) ** 2 * y0 + 2 * t_head * (1 - t_head) * cy + t_head**2 * y1
-        ax.annotate("", xy=(xb, y1), xytext=(xa + t_head * (xb - xa), hy),
-                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.2 if on else 1.0,
-                                    shrinkA=0, shrinkB=0, mutation_scale=12))
-        t = (x1 - 0.5 - xa) / (xb - xa) if xb > xa else 0.5
-        label_at[k] = (x1 - 0.5, (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t**2 * y1)
-    ax.set_ylim(ys.min() - 0.45 - lift_max, ys.max() + 0.45 + lift_max)
-    by_target: dict[int, list[int]] = {}
-    for k, e in enumerate(edges):
-        by_target.setdefault(e["target"], []).append(k)
-    for ks in by_target.values():
-        ks = sorted(ks, key=lambda k: -label_at[k][1])
-        for upper, lower in zip(ks, ks[1:]):
-            (xu, yu), (xl, yl) = label_at[upper], label_at[lower]
-            if yu - yl < 0.3:
-                shift = (0.3 - (yu - yl)) / 2
-                label_at[upper], label_at[lower] = (xu, yu + shift), (xl, yl - shift)
-    for k, e in enumerate(edges):
-        on = k in active
-        note = edge_notes.get(k, fmt(e["local_grad"]))
-        ax.text(*label_at[k], note, ha="center", va="center", fontsize=fontsize - 1,
-                color=ACTIVE_COLOUR if on else "#444444", zorder=4, style="normal" if on else "italic",
-                bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.9))
-    for n, x, y, g in zip(nodes, xs, ys, grads):
-        name = n["label"] or ""
-        op = n["op"]
+    static, dynamic = part in ("all", "static"), part in ("all", "dynamic")
+    label_box = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.9)
+
+    def edge(k: int, colour: str, lw: float, zorder: float) -> None:
+        bx, by = geo["curves"][k]
+        ax.plot(bx, by, color=colour, lw=lw, zorder=zorder, solid_capstyle="butt")
+        tail, tip = geo["heads"][k]
+        ax.annotate("", xy=tip, xytext=tail, zorder=zorder,
+                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, shrinkA=0, shrinkB=0,
+                                    mutation_scale=12))
+
+    def node_text(n: Mapping[str, Any], x: float, y: float, zorder: float) -> None:
+        name, op = n["label"] or "", n["op"]
         title = f"{name} ({op})" if name and op else (name or op or "const")
-        reached = g is not None and np.isfinite(g)
-        is_current = current is not None and n["id"] == current
         ax.text(x, y + 0.13, title, ha="center", va="center", fontsize=fontsize + 1, weight="bold",
-                color="black", zorder=6)
+                color="black", zorder=zorder)
         ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center", fontsize=fontsize,
-                color=VALUE_COLOUR, zorder=6)
-        ax.text(x, y - 0.21, f"grad {fmt(g) if reached else '?'}", ha="center", va="center",
-                fontsize=fontsize, color=GRAD_COLOUR if reached else PENDING_COLOUR, zorder=6,
-                weight="bold" if is_current else "normal")
-        ax.add_patch(_box(x, y, ACTIVE_COLOUR if is_current else "#555555", 2.4 if is_current else 1.0,
-                          "#fdecea" if is_current else ("#eef3fb" if not op else "#f7f7f7")))
+                color=VALUE_COLOUR, zorder=zorder)
+
+    if static:
+        for k, e in enumerate(edges):
+            edge(k, "#6b6b6b", 1.0, 2)
+            ax.text(*geo["labels"][k], fmt(e["local_grad"]), ha="center", va="center",
+                    fontsize=fontsize - 1, color="#444444", zorder=3, style="italic", bbox=label_box)
+        for n in nodes:
+            x, y = positions[n["id"]]
+            ax.add_patch(_box(x, y, "#555555", 1.0, "#f7f7f7" if n["op"] else "#eef3fb", zorder=5))
+            node_text(n, x, y, 6)
+    if dynamic:
+        # Everything here is drawn on top of the static part and covers what it replaces.
+        for k in active_edges:
+            edge(k, ACTIVE_COLOUR, 2.2, 7)
+            note = edge_notes.get(k, fmt(edges[k]["local_grad"]))
+            ax.text(*geo["labels"][k], note, ha="center", va="center", fontsize=fontsize - 1,
+                    color=ACTIVE_COLOUR, zorder=8, bbox=label_box)
+        for n, g in zip(nodes, grads):
+            x, y = positions[n["id"]]
+            is_current = current is not None and n["id"] == current
+            if is_current:
+                ax.add_patch(_box(x, y, ACTIVE_COLOUR, 2.4, "#fdecea", zorder=9))
+                node_text(n, x, y, 10)
+            reached = g is not None and np.isfinite(g)
+            ax.text(x, y - 0.21, f"grad {fmt(g) if reached else '?'}", ha="center", va="center",
+                    fontsize=fontsize, color=GRAD_COLOUR if reached else PENDING_COLOUR, zorder=10,
+                    weight="bold" if is_current else "normal")
     return ax
 
 
-def _box(x: float, y: float, edge: str, lw: float, face: str):
+def _box(x: float, y: float, edge: str, lw: float, face: str, zorder: float = 5):
     from matplotlib.patches import FancyBboxPatch
 
     w, h = BOX_W, BOX_H
     return FancyBboxPatch((x - w / 2, y - h / 2 - 0.04), w, h, boxstyle="round,pad=0.02,rounding_size=0.06",
-                          ec=edge, fc=face, lw=lw, zorder=5)
+                          ec=edge, fc=face, lw=lw, zorder=zorder)
 
 
 # ---------------------------------------------------------------------------------------------
