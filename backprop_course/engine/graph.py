@@ -53,7 +53,11 @@ _EMIT = object()
 
 
 def _topological_order(root: Value) -> list[Value]:
-    """:func:`topological_order` without the input check (the backward pass calls this)."""
+    """:func:`topological_order` without the input check (the backward pass calls this).
+
+    It reads ``Value``'s operand slots (``_a``, ``_b``, ``_more``) directly instead of building a
+    ``_prev`` tuple per node: this loop is half of the cost of ``backward()``.
+    """
     visited: set[Value] = set()
     order: list[Value] = []
     # Depth-first search with an explicit stack. The first time a node is popped it is expanded:
@@ -71,12 +75,25 @@ def _topological_order(root: Value) -> list[Value]:
         if node in visited:
             continue  # reached before through another path (a shared node, e.g. a diamond)
         visit(node)
+        a = node._a
+        if a is None:
+            emit(node)  # an input has no operands to wait for
+            continue
         push(node)
         push(_EMIT)
-        # Push operands in reverse so the first operand is expanded first: x before y in x + y.
-        for child in reversed(node._prev):
-            if child not in visited:
-                push(child)
+        # Operands go on the stack last-first, so the first operand is expanded first (x before
+        # y in x + y), which makes the order read like the expression.
+        b = node._b
+        if b is not None:
+            more = node._more
+            if more is not None:
+                for child, _ in reversed(more):
+                    if child not in visited:
+                        push(child)
+            if b not in visited:
+                push(b)
+        if a not in visited:
+            push(a)
     return order
 
 

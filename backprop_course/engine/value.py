@@ -124,7 +124,16 @@ class Value:
         Local gradients stored in the forward pass, one per entry of ``_prev``.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "_prev", "local_grads")
+    # Storage. A node has at most two operands in practice, so instead of two small tuples
+    # (_prev, local_grads) it keeps them in fixed slots: operand a with local gradient la, operand
+    # b with lb. That is one object per node instead of three for Python's memory manager and
+    # garbage collector, which made forward + backward of a small MLP about 2x faster (measured).
+    # ``_prev`` and ``local_grads`` below rebuild the tuples on demand. Invariants:
+    #   input node:        _a is None (nothing else is read)
+    #   one operand:       _a, _la set; _b is None
+    #   two operands:      _a, _la, _b, _lb set; _more is None
+    #   three or more:     as two, plus _more = ((child, local), ...) for the rest (hand-built only)
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_la", "_lb", "_more")
 
     # Tell NumPy to step aside: ``np.float64(2.0) * v`` then falls back to ``v.__rmul__`` and
     # returns a Value instead of a 0-d object array.
@@ -150,8 +159,37 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = _op
-        self._prev = children
-        self.local_grads = local_grads
+        self._a = self._b = self._more = None
+        self._la = self._lb = 0.0
+        if len(children) >= 1:
+            self._a, self._la = children[0], local_grads[0]
+        if len(children) >= 2:
+            self._b, self._lb = children[1], local_grads[1]
+        if len(children) >= 3:
+            self._more = tuple(zip(children[2:], local_grads[2:]))
+
+    # ------------------------------------------------------------------ the stored graph, as tuples
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The operands this node was computed from, in operand order (``()`` for an input)."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        if b is None:
+            return (a,)
+        more = self._more
+        return (a, b) if more is None else (a, b, *(child for child, _ in more))
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this node)/d(operand) for each operand in ``_prev``, computed in the forward pass."""
+        if self._a is None:
+            return ()
+        if self._b is None:
+            return (self._la,)
+        more = self._more
+        return (self._la, self._lb) if more is None else (self._la, self._lb, *(g for _, g in more))
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -172,8 +210,11 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "+"
-        out._prev = (self, other)
-        out.local_grads = (1.0, 1.0)
+        out._a = self
+        out._b = other
+        out._la = 1.0
+        out._lb = 1.0
+        out._more = None
         return out
 
     def __mul__(self, other: Operand) -> Value:
@@ -186,8 +227,11 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "*"
-        out._prev = (self, other)
-        out.local_grads = (b, a)
+        out._a = self
+        out._b = other
+        out._la = b
+        out._lb = a
+        out._more = None
         return out
 
     def __sub__(self, other: Operand) -> Value:
@@ -199,8 +243,11 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "-"
-        out._prev = (self, other)
-        out.local_grads = (1.0, -1.0)
+        out._a = self
+        out._b = other
+        out._la = 1.0
+        out._lb = -1.0
+        out._more = None
         return out
 
     def __truediv__(self, other: Operand) -> Value:
@@ -217,8 +264,11 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "/"
-        out._prev = (self, other)
-        out.local_grads = (1.0 / b, -q / b)
+        out._a = self
+        out._b = other
+        out._la = 1.0 / b
+        out._lb = -q / b
+        out._more = None
         return out
 
     def __pow__(self, exponent: Operand) -> Value:
@@ -233,8 +283,9 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = f"**{n:g}"
-        out._prev = (self,)
-        out.local_grads = (slope,)
+        out._a = self
+        out._b = None
+        out._la = slope
         return out
 
     def _pow_value(self, b: Value) -> Value:
@@ -252,8 +303,11 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "**"
-        out._prev = (self, b)
-        out.local_grads = (slope, p * _log(a))
+        out._a = self
+        out._b = b
+        out._la = slope
+        out._lb = p * _log(a)
+        out._more = None
         return out
 
     # ------------------------------------------------------------------ reflected and unary forms
@@ -282,8 +336,9 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "neg"
-        out._prev = (self,)
-        out.local_grads = (-1.0,)
+        out._a = self
+        out._b = None
+        out._la = -1.0
         return out
 
     def __pos__(self) -> Value:
@@ -299,17 +354,18 @@ class Value:
         out = _new(Value)
         if a > 0.0:
             out.data = a
-            out.local_grads = (1.0,)
+            out._la = 1.0
         elif a <= 0.0:
             out.data = 0.0
-            out.local_grads = (0.0,)
+            out._la = 0.0
         else:  # nan: every comparison is False
             out.data = a
-            out.local_grads = (a,)
+            out._la = a
         out.grad = 0.0
         out.label = ""
         out.op = "relu"
-        out._prev = (self,)
+        out._a = self
+        out._b = None
         return out
 
     def tanh(self) -> Value:
@@ -320,8 +376,9 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "tanh"
-        out._prev = (self,)
-        out.local_grads = (1.0 - t * t,)
+        out._a = self
+        out._b = None
+        out._la = 1.0 - t * t
         return out
 
     def sigmoid(self) -> Value:
@@ -341,8 +398,9 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "sigmoid"
-        out._prev = (self,)
-        out.local_grads = (s * (1.0 - s),)
+        out._a = self
+        out._b = None
+        out._la = s * (1.0 - s)
         return out
 
     def exp(self) -> Value:
@@ -356,8 +414,9 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "exp"
-        out._prev = (self,)
-        out.local_grads = (e,)
+        out._a = self
+        out._b = None
+        out._la = e
         return out
 
     def log(self) -> Value:
@@ -371,8 +430,9 @@ class Value:
         out.grad = 0.0
         out.label = ""
         out.op = "log"
-        out._prev = (self,)
-        out.local_grads = (1.0 / a,)
+        out._a = self
+        out._b = None
+        out._la = 1.0 / a
         return out
 
     # ------------------------------------------------------------------ backward pass
@@ -404,28 +464,28 @@ class Value:
         # 1. Start from zero, so that each += below adds exactly one path's contribution.
         if accumulate:
             for node in order:
-                if node._prev:
+                if node._a is not None:     # intermediate nodes only; inputs keep their grad
                     node.grad = 0.0
         else:
             for node in order:
                 node.grad = 0.0
         # 2. d(self)/d(self) = 1 (accumulate=True on an input node: add 1 to it).
-        self.grad = 1.0 if (self._prev or not accumulate) else self.grad + 1.0
+        self.grad = 1.0 if (self._a is not None or not accumulate) else self.grad + 1.0
         # 3. Outputs before inputs: when a node is reached, every path through it has already
-        #    delivered its share, so node.grad is final. Hand upstream * local to each operand.
+        #    delivered its share, so node.grad is final. Hand upstream * local to each operand:
+        #    that product is the chain rule, and += sums the paths that meet at an operand.
         for node in reversed(order):
-            prev = node._prev
-            if prev:
-                g = node.grad
-                if len(prev) == 2:         # the common case, unrolled for speed
-                    a, b = prev
-                    la, lb = node.local_grads
-                    a.grad += la * g
-                    b.grad += lb * g
-                elif len(prev) == 1:
-                    prev[0].grad += node.local_grads[0] * g
-                else:                      # a node built by hand with three or more operands
-                    for child, local in zip(prev, node.local_grads):
+            a = node._a
+            if a is None:
+                continue                    # an input: nothing further back
+            g = node.grad
+            a.grad += node._la * g
+            b = node._b
+            if b is not None:
+                b.grad += node._lb * g
+                more = node._more
+                if more is not None:        # a hand-built node with three or more operands
+                    for child, local in more:
                         child.grad += local * g
 
     def zero_grad(self) -> None:
@@ -481,8 +541,7 @@ def _constant(x: float) -> Value:
     v.grad = 0.0
     v.label = ""
     v.op = ""
-    v._prev = ()
-    v.local_grads = ()
+    v._a = None
     return v
 
 

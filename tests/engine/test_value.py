@@ -499,6 +499,7 @@ def test_hand_built_node_with_three_operands():
     # s = a + 2b + 3c built by hand: local gradients (1, 2, 3); then y = s * s, dy/ds = 2s.
     a, b, c = Value(1.0), Value(-1.0), Value(0.5)
     s = Value(a.data + 2 * b.data + 3 * c.data, (a, b, c), "lin", "s", (1, 2, 3))   # s = 0.5
+    assert s._prev == (a, b, c) and s.local_grads == (1.0, 2.0, 3.0)
     y = s * s
     y.backward()
     assert (a.grad, b.grad, c.grad) == (1.0, 2.0, 3.0)   # 2s * (1, 2, 3) with 2s = 1
@@ -546,6 +547,16 @@ def test_power_with_a_value_exponent_needs_a_positive_base(base):
         Value(base) ** Value(2.0)
     with pytest.raises(ValueError, match=rf"Got {base!r}"):
         base ** Value(2.0)
+
+
+@pytest.mark.parametrize("n_children", [0, 1, 2, 4])
+def test_hand_built_nodes_keep_operands_in_order(n_children):
+    kids = tuple(Value(float(k)) for k in range(n_children))
+    grads = tuple(float(10 + k) for k in range(n_children))
+    node = Value(1.0, kids, "op" if kids else "", "n", grads)
+    assert node._prev == kids and node.local_grads == grads
+    node.backward()
+    assert [k.grad for k in kids] == list(grads)
 
 
 def test_micrograd_names_still_work():
