@@ -120,8 +120,10 @@ class Value:
         d(output)/d(this node) after ``output.backward()``; 0.0 before.
     label, op : str
         Name and producing operation.
+    _prev : tuple of Value
+        The operands, in operand order (read-only; ``()`` for an input).
     local_grads : tuple of float
-        Local gradients stored in the forward pass, one per entry of ``_prev``.
+        Local gradients stored in the forward pass, one per entry of ``_prev`` (read-only).
     """
 
     # Storage. A node has at most two operands in practice, so instead of two small tuples
