@@ -212,8 +212,9 @@ cells = [
     forward pass.
 
     > **Try this.**
-    > 1. Press **reset**, then **backward step** twice, and read the header: upstream gradient × local
-    >    gradient for each operand, exactly the products of section 4.
+    > 1. Press **reset**, then **backward step** twice, and read the explanation the view prints with
+    >    each step: upstream gradient × local gradient for each operand, exactly the products of
+    >    section 4.
     > 2. Move the `z` slider to 2. Which gradients change? ($\partial f/\partial x = \partial f/\partial
     >    y = z$ follow it, $\partial f/\partial z = q$ does not.)
     > 3. Make $q = 0$ (for example $x = -5$): now $\partial f/\partial z = 0$. Nudging $z$ cannot change
@@ -328,7 +329,7 @@ cells = [
     The explorer draws any function of Values. Here is the neuron; press **backward step** repeatedly
     and watch the gradient travel from `out` back through `/`, `+`, `exp` and `neg` to the weights.
 
-    > **Try this.** Step through the whole backward pass and check each product in the header. Then
+    > **Try this.** Step through the whole backward pass and check each product the view prints. Then
     > drag `b` to 5: the neuron saturates ($\sigma \approx 1$) and every gradient shrinks towards 0,
     > the effect lesson 03 explains. Finally give `x1` the value 0: the gradient of `w1` is 0, because a
     > weight's gradient is proportional to the input it multiplies.

@@ -188,7 +188,7 @@ cells = [
     code("""
     # NBVAL_IGNORE_OUTPUT
     z = np.linspace(-4.0, 4.0, 401)
-    fig, axes = plt.subplots(2, len(ACTIVATIONS), figsize=(11, 4.4), dpi=80, sharex=True)
+    fig, axes = plt.subplots(2, len(ACTIVATIONS), figsize=(11, 4.4), dpi=80, sharex=True, sharey="row")
     for col, (name, act) in enumerate(ACTIVATIONS.items()):
         top, bottom = axes[0, col], axes[1, col]
         top.plot(z, act.f(z), color="#1f3b73", lw=2)
@@ -203,7 +203,7 @@ cells = [
             ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("a = g(in)")
     axes[1, 0].set_ylabel("slope g'(in)")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.93, bottom=0.11, wspace=0.12, hspace=0.15)
     assert [ax.get_title() for ax in axes[0]] == list(ACTIVATIONS)
     plt.show()
     """),
