@@ -30,8 +30,8 @@ def _check_root(root: Any, caller: str) -> None:
 def topological_order(root: Value) -> list[Value]:
     """Every node that ``root`` depends on, each once, operands before the nodes built from them.
 
-    A depth-first search with an explicit stack instead of recursion, so a chain of a million
-    nodes is as fine as a chain of three.
+    A depth-first search with an explicit stack instead of recursion, so a chain of 100,000 nodes
+    is as fine as a chain of three (a recursive walk stops at Python's recursion limit, ~1000).
 
     Parameters
     ----------
@@ -41,8 +41,9 @@ def topological_order(root: Value) -> list[Value]:
     Returns
     -------
     list of Value, length = number of distinct nodes in the graph
-        Inputs first, ``root`` last. Reversed, it is the order of the backward pass: a node comes
-        after every node that uses it.
+        Each node after all of its operands, ``root`` last; the first operand's subgraph comes
+        before the second's, so the list reads like the expression. Reversed, it is the order of
+        the backward pass: a node comes after every node that uses it.
     """
     _check_root(root, "topological_order")
     return _topological_order(root)
