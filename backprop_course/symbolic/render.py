@@ -18,6 +18,7 @@ that is followed by more factors is parenthesised, and nothing is ever ``simplif
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -50,6 +51,7 @@ def _prepare(expr: sp.Basic, notation: str) -> sp.Basic:
     return expr
 
 
+@lru_cache(maxsize=4096)
 def _level(factor: sp.Basic) -> float:
     """Position of a factor in the seed's order: higher levels print first."""
     if isinstance(factor, sp.Indexed):
@@ -73,7 +75,8 @@ def _level(factor: sp.Basic) -> float:
 def _ordered_factors(expr: sp.Mul) -> tuple[sp.Expr, list[sp.Expr]]:
     coeff, rest = expr.as_coeff_mul()
     group = {sp.Sum: 1, sp.Derivative: 2}
-    factors = sorted(rest, key=lambda f: (group.get(type(f), 0), -_level(f), str(f)))
+    # stable sort: ties keep SymPy's canonical order
+    factors = sorted(rest, key=lambda f: (group.get(type(f), 0), -_level(f)))
     return coeff, factors
 
 
@@ -82,7 +85,19 @@ def _gashler_sub(indices: tuple) -> str:
     return ("" if all(len(p) == 1 for p in parts) else ",").join(parts)
 
 
-class _Latex(LatexPrinter):
+class _Memo:
+    """Printing the steps of a derivation prints the same sub-expressions again and again: remember them."""
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if kwargs or not isinstance(expr, sp.Basic):
+            return super()._print(expr, **kwargs)
+        memo = self.__dict__.setdefault("_memo", {})
+        if expr not in memo:
+            memo[expr] = super()._print(expr)
+        return memo[expr]
+
+
+class _Latex(_Memo, LatexPrinter):
     def __init__(self, notation: str) -> None:
         super().__init__({"mul_symbol": None})
         self.notation = notation
@@ -146,7 +161,7 @@ class _Latex(LatexPrinter):
         return f"{self._print(coeff)} {body}" if body else self._print(coeff)
 
 
-class _Text(StrPrinter):
+class _Text(_Memo, StrPrinter):
     printmethod = "_course_text"  # not "_sympystr": Indexed defines that and would bypass this printer
 
     def __init__(self, notation: str) -> None:
@@ -210,6 +225,26 @@ class _Text(StrPrinter):
 # --------------------------------------------------------------------------------------------------
 # expressions
 
+# Printers are stateless apart from their memo of printed sub-expressions, so one per notation is kept
+# (bounded: the memo is dropped when it grows large).
+_PRINTERS: dict = {}
+
+
+def _printer(kind: type, notation: str):
+    p = _PRINTERS.get((kind, notation))
+    if p is None or len(p.__dict__.get("_memo", ())) > 20000:
+        p = _PRINTERS[(kind, notation)] = kind(notation)
+    return p
+
+
+def _latex_printer(notation: str) -> "_Latex":
+    return _printer(_Latex, notation)
+
+
+def _text_printer(notation: str) -> "_Text":
+    return _printer(_Text, notation)
+
+
 
 def to_latex(obj: Any, notation: str = "gashler") -> str:
     """LaTeX of a SymPy expression, a :class:`Step` or (as an ``align*`` block) a :class:`Derivation`."""
@@ -220,7 +255,7 @@ def to_latex(obj: Any, notation: str = "gashler") -> str:
         return derivation_to_latex(obj, notation)
     if isinstance(obj, Step):
         obj = obj.expr
-    return _Latex(notation).doprint(_prepare(sp.sympify(obj), notation))
+    return _latex_printer(notation).doprint(_prepare(sp.sympify(obj), notation))
 
 
 def to_text(obj: Any, notation: str = "gashler") -> str:
@@ -232,7 +267,7 @@ def to_text(obj: Any, notation: str = "gashler") -> str:
         return derivation_to_text(obj, notation)
     if isinstance(obj, Step):
         obj = obj.expr
-    return _Text(notation).doprint(_prepare(sp.sympify(obj), notation))
+    return _text_printer(notation).doprint(_prepare(sp.sympify(obj), notation))
 
 
 def to_markdown(derivation: Any, notation: str = "gashler") -> str:

@@ -28,7 +28,7 @@ import sympy as sp
 from .notation import ActivationDerivative, ActivationFunction, b, e, t, w, x, y
 
 __all__ = ["NumericNetwork", "Check", "VerificationReport", "verify", "evaluate", "default_sizes",
-           "lambdify_expression", "direct_gradient", "concrete_form", "relative_error", "finite_difference"]
+           "lambdify_expression", "direct_gradient", "concrete_form", "Sigmoid", "relative_error", "finite_difference"]
 
 REL_TOL = 1e-9
 FLOOR = 1e-6
@@ -270,36 +270,74 @@ def lambdify_expression(expr: sp.Expr, sizes: Sequence[int]):
     return call
 
 
+class Sigmoid(sp.Function):
+    """The concrete logistic sigmoid 1 / (1 + exp(-z)) as one SymPy function.
+
+    Its derivative is s(z) (1 - s(z)) (a test checks this against ``diff`` of 1 / (1 + exp(-z))).
+    Keeping s as one node, instead of the written-out fraction, stops the one-shot derivative of a
+    deep nested network from blowing up. At a number it evaluates to a number.
+    """
+
+    nargs = 1
+    # known facts, stated so SymPy does not query them through the whole nested network
+    is_extended_real = True
+    is_real = True
+    is_finite = True
+    is_positive = True
+    is_zero = False
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self * (1 - self)
+
+    @classmethod
+    def eval(cls, arg: sp.Expr):
+        if arg.is_Float:
+            return sp.Float(_safe_sigmoid(float(arg)))
+        return None
+
+
 def direct_gradient(derivation: Any, net: NumericNetwork) -> float:
     """dE/d(target) by ``sympy.diff`` of the whole network at once, evaluated on ``net``.
 
-    The network is written out as one nested SymPy expression of the target, with every other
-    weight, bias, input and target replaced by its (float) value first; they do not depend on the
-    target, so this is the same derivative, and the nesting stays small enough to differentiate.
+    The network is written out as one nested SymPy expression of the target. Every weight, bias,
+    input and target other than the target itself is a number, and so is every node that does not
+    depend on the target (its value is computed once); these are constants for the derivative, so
+    the result is the same, and the expression stays small enough to differentiate in one go.
     """
     tau = sp.Symbol("tau")
     target = derivation.target
     idx = [int(i) for i in target.indices]
-    value_of_target = float(net.value(target.base, idx))
+    xs, ys_num = net.forward()
     sizes = net.sizes
 
-    def number(base, *index):
+    def param(base, *index):
         if base == target.base and list(index) == idx:
             return tau
         return sp.Float(float(net.value(base, list(index))))
 
-    ys = [number(y, 0, k) for k in range(1, sizes[0] + 1)]
+    # nodes of layer 0: numbers, except the target input
+    ys: list = [param(y, 0, k) for k in range(1, sizes[0] + 1)]
     for l in range(1, len(sizes)):
         new = []
         for j in range(1, sizes[l] + 1):
-            z = sp.Add(*[number(w, l, j, k) * ys[k - 1] for k in range(1, sizes[l - 1] + 1)])
+            symbolic_terms = [param(w, l, j, k) * ys[k - 1] for k in range(1, sizes[l - 1] + 1)
+                              if isinstance(ys[k - 1], sp.Expr) and ys[k - 1].has(tau)
+                              or (target.base == w and [l, j, k] == idx)]
+            if not symbolic_terms and not (target.base == b and [l, j] == idx):
+                new.append(sp.Float(float(ys_num[l][j - 1])))  # this node does not depend on the target
+                continue
+            constant = sum(float(net.value(w, [l, j, k])) * float(ys_num[l - 1][k - 1])
+                           for k in range(1, sizes[l - 1] + 1)
+                           if not (isinstance(ys[k - 1], sp.Expr) and ys[k - 1].has(tau))
+                           and not (target.base == w and [l, j, k] == idx))
+            z = sp.Add(sp.Float(constant), *symbolic_terms)
             if derivation.bias:
-                z += number(b, l, j)
-            new.append(1 / (1 + sp.exp(-z)))
+                z += param(b, l, j)
+            new.append(Sigmoid(z))
         ys = new
-    E = sp.Rational(1, 2) * sp.Add(*[(number(t, i) - ys[i - 1]) ** 2 for i in range(1, sizes[-1] + 1)])
+    E = sp.Rational(1, 2) * sp.Add(*[(param(t, i) - ys[i - 1]) ** 2 for i in range(1, sizes[-1] + 1)])
     gradient = sp.diff(E, tau)
-    return float(sp.lambdify(tau, gradient, "math", cse=True)(value_of_target))
+    return float(gradient.xreplace({tau: sp.Float(float(net.value(target.base, idx)))}))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -126,3 +126,12 @@ def test_depth10_indices_are_separated_by_commas():
     latex = d.steps[-1].latex
     assert latex == r"- e_{9,1} y_{8,1}" or latex == r"- e_{91} y_{81}"
     assert r"w_{10,i,j}" in d.steps[5].latex
+
+
+def test_verify_sigmoid_node_differentiates_like_the_written_out_sigmoid():
+    from backprop_course.symbolic.verify import Sigmoid
+
+    z = sp.Symbol("z")
+    written = 1 / (1 + sp.exp(-z))
+    assert sp.simplify(sp.diff(Sigmoid(z), z).xreplace({Sigmoid(z): written}) - sp.diff(written, z)) == 0
+    assert abs(float(Sigmoid(sp.Float(0.3))) - float(written.subs(z, 0.3))) < 1e-15
