@@ -85,6 +85,18 @@ cells = [
     assert check.passed(1e-8)
     """),
     md(r"""
+    For 13 parameters the slow way is affordable. It is not for a network of realistic size: central
+    differences need two forward passes per parameter, while backpropagation needs one forward and one
+    backward pass in total. Two examples: a small network for the 8 × 8 pixel digits of lesson 12
+    (64 inputs, 10 classes), and one for 28 × 28 pixel images:
+    """),
+    code("""
+    for sizes in ([64, 32, 10], [784, 128, 64, 10]):
+        n = sum(p.size for p in bc.MLP(sizes, seed=0).parameters())
+        print(f"MLP({sizes}): {n:7d} parameters -> finite differences: {2 * n:7d} forward passes;"
+              " backpropagation: 1 forward + 1 backward")
+    """),
+    md(r"""
     With the gradients in hand, training is a loop: compute them, step every weight a little against
     its gradient, repeat. `bc.train` runs that loop with an optimizer (`bc.SGD` is plain gradient
     descent, with an optional momentum term you will meet in lesson 10). Watch the error fall.

@@ -110,7 +110,8 @@ cells = [
     down /= np.linalg.norm(down, axis=1, keepdims=True)      # show directions only
     ax.quiver(qx.ravel(), qy.ravel(), down[:, 0], down[:, 1], color="#1f3b73", width=0.004,
               scale=26, alpha=0.85)
-    bar = fig.colorbar(ax.collections[0], ax=ax, label="height f(x, y)")
+    ax.set_aspect("equal")                   # equal scales, so right angles look like right angles
+    bar = fig.colorbar(ax.collections[0], ax=ax, label="height f(x, y)", shrink=0.85)
     bar.set_ticks([-1.5, 0.0, 1.5, 3.0, 4.5])
     fig.tight_layout()
     assert np.all(np.diff(path.losses) < 0)                 # every step went downhill
