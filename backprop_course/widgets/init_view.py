@@ -283,40 +283,27 @@ class InitView(View):
     def _draw(self, stats: LayerStats, act: str) -> None:
         depth = len(stats.mean)
         a_edges, a_counts, g_edges, g_counts = histograms(stats, act)
-        labels = [f"layer {l + 1}" for l in range(depth)]
-        key = (act, depth)
-        if key != self._key:  # new axes (their ticks are the slow part): draw the static part once
-            self.fig.clear()
-            self._ax_a, self._ax_g = self.fig.subplots(1, 2, sharey=True)
-            lo, hi = ACT_RANGE[act]
-            if act == "sigmoid":
-                shade = [(0.0, SATURATION_MARGIN), (1.0 - SATURATION_MARGIN, 1.0)]
-            elif act == "tanh":
-                shade = [(-1.0, -1.0 + SATURATION_MARGIN), (1.0 - SATURATION_MARGIN, 1.0)]
-            else:
-                shade = []
-            P.draw_ridgeline(self._ax_a, a_edges, [np.zeros(len(a_edges) - 1)] * depth, labels,
-                             xlabel=f"activation a ({act})" + ("; red: saturated" if shade else
-                                                                ", zeros (dead units) left out"),
-                             title="activations, forward",
-                             shade=shade)
-            P.draw_ridgeline(self._ax_g, g_edges, [np.zeros(len(g_edges) - 1)] * depth, labels,
-                             colour=P.GRAD_COLOUR, xlabel="log10 |dE/dz|  (nonzero error terms)",
-                             title="error terms, backward")
-            self.fig.suptitle("init = ...", fontsize=10)
-            P.freeze_layout(self.fig)
-            # The ridge rows are the only things that change: keep them, animated, and move their
-            # vertices on every update (creating new artists would cost more than drawing them).
-            self._rows = []
-            for ax in (self._ax_a, self._ax_g):
-                rows = [[p for p in ax.patches if p.get_label() == f"_ridge{i}"][0] for i in range(depth)]
-                lines = [[ln for ln in ax.lines if ln.get_label() == f"_ridge{i}"][0] for i in range(depth)]
-                self._rows.append(list(zip(rows, lines)))
-                for poly, line in self._rows[-1]:
-                    poly.set_animated(True)
-                    line.set_animated(True)
-            self.fig._suptitle.set_animated(True)
-            self._key = key
+        if self._key is None:
+            self._build(len(a_edges) - 1)
+        # Rows and their labels are animated artists and the y axis has no ticks, so a new depth
+        # only moves them: the cached background (frame, x ticks, titles) stays valid.
+        for rows in self._rows:
+            for i, (poly, line) in enumerate(rows):
+                poly.set_visible(i < depth)
+                line.set_visible(i < depth)
+        for i, label in enumerate(self._row_labels):
+            label.set_visible(i < depth)
+            label.set_y(depth - 1 - i + 0.3)
+        self._ax_a.set_ylim(-0.1, depth)
+        if act != self._key:  # another x range and shading: the static part changes
+            ax_a = self._ax_a
+            ax_a.set_xlim(*ACT_RANGE[act])
+            for name, spans in self._shades.items():
+                for span in spans:
+                    span.set_visible(name == act)
+            note = "; red: saturated" if act in self._shades else ", zeros (dead units) left out"
+            ax_a.set_xlabel(f"activation a ({act}){note}", fontsize=9)
+            self._key = act
             self._fast.invalidate()
         for rows, edges, counts in zip(self._rows, (a_edges, g_edges), (a_counts, g_counts)):
             for i, ((poly, line), c) in enumerate(zip(rows, counts)):
@@ -325,6 +312,44 @@ class InitView(View):
                 line.set_data(xy[:, 0], xy[:, 1])
         self.fig._suptitle.set_text(f"init = {self.init.value}, {act}, {depth} layers of "
                                     f"{self.width.value} units, {self.n_samples} random inputs")
+
+    def _build(self, bins: int) -> None:
+        """Make the axes and every artist once, for the largest depth; later updates only move,
+        show or hide them (the layout solver and new Axes are the slow part of a redraw)."""
+        rows = self.depth.max
+        self._ax_a, self._ax_g = self.fig.subplots(1, 2, sharey=True)
+        empty = [np.zeros(bins)] * rows
+        labels = [f"layer {l + 1}" for l in range(rows)]
+        P.draw_ridgeline(self._ax_a, np.linspace(0, 1, bins + 1), empty, labels,
+                         xlabel="activation a (sigmoid); red: saturated", title="activations, forward")
+        P.draw_ridgeline(self._ax_g, np.linspace(*GRAD_RANGE, bins + 1), empty, labels,
+                         colour=P.GRAD_COLOUR, xlabel="log10 |dE/dz|  (nonzero error terms)",
+                         title="error terms, backward")
+        m = SATURATION_MARGIN
+        self._shades = {
+            name: [self._ax_a.axvspan(lo, hi, color="#f4cccc", alpha=0.6, lw=0, zorder=0, visible=False)
+                   for lo, hi in spans]
+            for name, spans in (("sigmoid", [(0.0, m), (1.0 - m, 1.0)]),
+                                ("tanh", [(-1.0, -1.0 + m), (1.0 - m, 1.0)]))}
+        self._ax_a.set_ylim(-0.1, rows)
+        self._ax_a.set_yticks([])
+        from matplotlib.transforms import blended_transform_factory
+
+        where = blended_transform_factory(self._ax_a.transAxes, self._ax_a.transData)
+        self._row_labels = [self._ax_a.text(-0.02, rows - 1 - i + 0.3, label, transform=where, ha="right",
+                                            va="center", fontsize=8, animated=True)
+                            for i, label in enumerate(labels)]
+        self.fig.suptitle("init = ...", fontsize=10)
+        P.freeze_layout(self.fig)
+        self._rows = []
+        for ax in (self._ax_a, self._ax_g):
+            polys = [[p for p in ax.patches if p.get_label() == f"_ridge{i}"][0] for i in range(rows)]
+            lines = [[ln for ln in ax.lines if ln.get_label() == f"_ridge{i}"][0] for i in range(rows)]
+            self._rows.append(list(zip(polys, lines)))
+            for poly, line in self._rows[-1]:
+                poly.set_animated(True)
+                line.set_animated(True)
+        self.fig._suptitle.set_animated(True)
 
 
 def init_explorer(**kwargs) -> InitView:
