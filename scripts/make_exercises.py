@@ -174,8 +174,9 @@ of a neuron is dE/d(net input).""",
                 "id": "ex06.output_delta", "function": "output_delta",
                 "prompt": """### Exercise 6.1 - error term of the output neurons
 
-For output neurons with activations `a` and targets `t` (both `(n, m)`), return dE/d(net input):
-the derivative of E with respect to the output, -(t - a), times the sigmoid's slope a (1 - a).""",
+For output neurons with activations `a` and targets `t` (both `(n, m)`), return
+$\\partial E / \\partial\\, in_i$: the derivative of $E$ with respect to the output, $-(t_i - a_i)$
+(seed 001, eq. (11)), times the sigmoid's slope $a_i (1 - a_i)$.""",
                 "code": '''def output_delta(a, t):
     """Error terms dE/d(net input) of sigmoid output neurons; a, t and the result are (n, m)."""
     # BEGIN SOLUTION
@@ -188,8 +189,11 @@ the derivative of E with respect to the output, -(t - a), times the sigmoid's sl
 
 A hidden neuron influences E through every neuron it feeds. Given its activations `a` `(n, h)`, the
 weights of the next layer `weights_next` `(m, h)` and the next layer's error terms `delta_next`
-`(n, m)`, return the hidden error terms `(n, h)`: for each hidden neuron i, the sum over next neurons
-k of w_ki delta_k, times a_i (1 - a_i). Write it with one matrix product.""",
+`(n, m)`, return the hidden error terms `(n, h)`:
+
+$$\\delta_i = a_i (1 - a_i) \\sum_k w_{ki}\\, \\delta_k$$
+
+(seed 001's eqs. (9) and (13) combined, with $\\delta = \\partial E / \\partial\\, in$). Write the sum as one matrix product.""",
                 "code": '''def hidden_delta(a, weights_next, delta_next):
     """Error terms (n, h) of sigmoid hidden neurons from the next layer's weights (m, h) and deltas (n, m)."""
     # BEGIN SOLUTION
@@ -352,7 +356,9 @@ Delta w_t it would apply, one per step. The weights themselves are not needed.""
                 "id": "ex10.momentum", "function": "momentum_updates",
                 "prompt": """### Exercise 10.1 - momentum
 
-Seed 001's rule: Delta w_t = -lr * dE/dw + momentum * Delta w_(t-1), with Delta w_0 = 0.""",
+Seed 001's rule, with learning rate $\\epsilon$ (`lr`) and momentum $\\alpha$ (`momentum`):
+
+$$\\Delta w_t = -\\epsilon \\frac{\\partial E}{\\partial w} + \\alpha\\, \\Delta w_{t-1}, \\qquad \\Delta w_0 = 0.$$""",
                 "code": '''def momentum_updates(grads, lr, momentum):
     """Weight changes of gradient descent with momentum, one per gradient."""
     # BEGIN SOLUTION
@@ -368,8 +374,11 @@ Seed 001's rule: Delta w_t = -lr * dE/dw + momentum * Delta w_(t-1), with Delta 
                 "prompt": """### Exercise 10.2 - Nesterov momentum
 
 The package uses the form of Nesterov's method that needs the gradient at the current weights only:
-keep a velocity v (v_0 = 0), update it as v_t = momentum * v_(t-1) - lr * g_t, and apply
-Delta w_t = momentum * v_t - lr * g_t (a second look along the new velocity).""",
+keep a velocity $v$ ($v_0 = 0$) and, at each step with gradient $g_t$,
+
+$$v_t = \\alpha\\, v_{t-1} - \\epsilon\\, g_t, \\qquad \\Delta w_t = \\alpha\\, v_t - \\epsilon\\, g_t$$
+
+(the second term looks one step further along the new velocity).""",
                 "code": '''def nesterov_updates(grads, lr, momentum):
     """Weight changes of Nesterov momentum (the form described above), one per gradient."""
     # BEGIN SOLUTION
@@ -453,7 +462,7 @@ def build_solution(spec: dict):
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata[META] = {"notebook": spec["stem"], "exercises": [e["id"] for e in spec["exercises"]]}
     cells = [new_markdown_cell(f"# {spec['title']}\n\n{spec['intro']}\n\nLesson: "
-                               f"`notebooks/{spec['lesson']}_*.ipynb`. {HOW}", metadata=_meta("intro"))]
+                               f"`notebooks/{spec['lesson']}_*.ipynb`.\n\n{HOW}", metadata=_meta("intro"))]
     setup = SETUP + ("\n" + spec["setup_extra"] if spec.get("setup_extra") else "")
     cells.append(new_code_cell(setup, metadata=_meta("setup")))
     for ex in spec["exercises"]:
