@@ -48,8 +48,8 @@ cells = [
     2. It passes that sum through its **activation function** $g$ (eq. 2):
        $$a_i = g(in_i).$$
 
-    Most networks also add a **bias** $b_i$ to the sum. Seed 001 treats it as the weight of an extra
-    "bias neuron" whose output is always 1, which gives the same number: $in_i = \sum_k w_{i,k} a_k +
+    Most networks also add a **bias** $b_i$ to the sum. Seed 001 mentions **bias neurons**, which is the
+    same thing seen differently: an extra neuron whose output is always 1, with weight $b_i$: $in_i = \sum_k w_{i,k} a_k +
     b_i \cdot 1$.
 
     Take three inputs $a = (0.5, -1, 2)$, weights $w = (0.4, 0.3, -0.2)$ and bias $b = 0.1$. Then

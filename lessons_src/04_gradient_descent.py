@@ -246,8 +246,9 @@ cells = [
     $f(x, y) = 0.1\,x^2 + 2\,y^2$ the walls are steep across the valley ($y$) and the floor is nearly
     flat along it ($x$). A rate that is fine along the floor is too large for the walls: the path
     zig-zags from wall to wall while it creeps along. The safe rate is set by the steepest direction
-    (here $\epsilon < 0.5$, because the $y$ part behaves like the bowl $2y^2$), and that rate is tiny
-    for the flat direction.
+    (here $\epsilon < 0.5$, because the $y$ part behaves like the bowl $2y^2$, whose factor per step is
+    $1 - 4\epsilon$), and at such a rate the flat direction shrinks only by the factor
+    $1 - 0.2\,\epsilon$ per step (0.91 at $\epsilon = 0.45$).
     """),
     code("""
     valley = SURFACES["valley"]
@@ -317,9 +318,9 @@ cells = [
 
     - The gradient says how fast the function rises per unit step in each input; $f(x) = 3x + 4$ rises
       by 3 per unit everywhere.
-    - Gradient descent steps against it, $w \leftarrow w - \epsilon\,\partial E/\partial w$, which is the
-      locally steepest way down; on a contour map the steps cross the contour lines at right angles.
-    - It finds *a* minimum, the one whose basin it starts in.
+    - Gradient descent steps against it, $w \leftarrow w - \epsilon\,\partial E/\partial w$, the locally
+      steepest way down; on a contour map that direction crosses the contour lines at right angles.
+    - With a small enough learning rate it finds *a* minimum: the one whose basin it starts in.
     - The learning rate decides the pace: too small crawls, too large bounces (on $x^2$: for
       $0.5 < \epsilon < 1$), larger still diverges ($\epsilon > 1$). The steepest direction of the
       landscape sets the limit.
