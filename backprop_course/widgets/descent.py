@@ -316,8 +316,10 @@ class DescentView(View):
         self._hold = False
         self._built_for: str | None = None
         self._dynamic: list = []
+        self._axes: dict = {}
         super().__init__(controls=[self.surface, self.method, self.lr, self.momentum, self.steps,
                                    self.start_x, self.start_y])
+        self.fig.set_layout_engine("none")  # axes are placed by hand, see _draw
         self._fast = P.FastPNG(self.fig)
         self._reset_start(s, start)
         self.surface.observe(self._on_surface, names="value")
@@ -409,8 +411,19 @@ class DescentView(View):
         pts = np.clip(pts, lo, hi)
         title = s.title  # the settings are on the controls; static text keeps redraws cheap
         if self._built_for != s.name:  # a new surface: draw the static background once
-            self.fig.clear()
-            self._ax = self.fig.add_subplot()
+            # One Axes per dimension, made once at a fixed place (no layout solver: the tick labels
+            # of every surface fit the same margins); a new surface only replaces their contents.
+            for artist in self._dynamic:  # the old path may live on the other Axes
+                artist.remove()
+            self._dynamic = []
+            for ax in self._axes.values():
+                ax.set_visible(False)
+            if s.dim not in self._axes:
+                self._axes[s.dim] = self.fig.add_axes((0.11, 0.12, 0.86, 0.8))
+            self._ax = self._axes[s.dim]
+            self._ax.set_visible(True)
+            for artist in [*self._ax.lines, *self._ax.collections, *self._ax.images]:
+                artist.remove()
             if s.dim == 1:
                 x, f = grid(s, 200)
                 P.draw_curve_descent(self._ax, x, f, np.zeros(0), np.zeros(0),
@@ -422,7 +435,6 @@ class DescentView(View):
                                        title=title)
             self._dynamic = []
             self._built_for = s.name
-            P.freeze_layout(self.fig)
             self._fast.invalidate()
         ax = self._ax
         for artist in self._dynamic:  # replace only the path (cheap)

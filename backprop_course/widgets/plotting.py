@@ -472,7 +472,8 @@ class FastPNG:
     def _animated(self) -> list:
         found = []
         for ax in self.fig.axes:
-            found += [a for a in ax.get_children() if a.get_animated()]
+            if ax.get_visible():
+                found += [a for a in ax.get_children() if a.get_animated()]
         found += [a for a in self.fig.get_children() if a.get_animated()]
         return sorted(found, key=lambda a: a.get_zorder())
 

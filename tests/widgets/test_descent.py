@@ -212,3 +212,14 @@ def test_view_set_rejects_unknown_names():
     v = DescentView()
     with pytest.raises(ValueError, match="'colour'"):
         v.set(colour="red")
+
+
+def test_switching_between_curves_and_surfaces_leaves_no_stale_path():
+    v = DescentView(surface="quadratic")
+    v.surface.value = "bowl"
+    v.surface.value = "double_well"
+    v.surface.value = "valley"
+    visible = [ax for ax in v.fig.axes if ax.get_visible()]
+    assert len(visible) == 1
+    paths = [ln for ax in v.fig.axes for ln in ax.lines if ln.get_animated()]
+    assert len(paths) == 3 and all(ln.axes is visible[0] for ln in paths)  # path, start, end
