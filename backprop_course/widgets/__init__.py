@@ -1,1 +1,40 @@
-"""Interactive views (ipywidgets + matplotlib): thin shells over pure, tested functions."""
+"""Interactive views (ipywidgets + matplotlib): thin shells over pure, tested functions.
+
+Names load lazily (``bc.widgets.graph_explorer`` imports ipywidgets and matplotlib on first use), so
+``import backprop_course.widgets`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+
+# name -> module that defines it (add a line per public view or factory)
+_LAZY = {
+    # view 1: computational graph explorer (seed 000)
+    "graph_explorer": "backprop_course.widgets.graph_view",
+    "GraphView": "backprop_course.widgets.graph_view",
+    # view 2: neuron explorer (seed 001)
+    "neuron_explorer": "backprop_course.widgets.neuron",
+    "NeuronView": "backprop_course.widgets.neuron",
+    # view 3: gradient descent on a surface (seed 001)
+    "descent_explorer": "backprop_course.widgets.descent",
+    "DescentView": "backprop_course.widgets.descent",
+    # view 6: initialisation and saturation (seed 001)
+    "init_explorer": "backprop_course.widgets.init_view",
+    "InitView": "backprop_course.widgets.init_view",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    try:
+        module = importlib.import_module(_LAZY[name])
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
