@@ -28,7 +28,8 @@ from sympy.printing.str import StrPrinter
 from .notation import ActivationDerivative, ActivationFunction, b, e, t, w, x, y
 
 __all__ = ["NOTATIONS", "to_latex", "to_text", "to_markdown", "derivation_to_latex", "derivation_to_markdown",
-           "derivation_to_text", "target_latex", "target_text"]
+           "derivation_to_text", "target_latex", "target_text", "step_latex_highlighted",
+           "errata_to_markdown"]
 
 NOTATIONS = ("gashler", "ufldl")
 _delta = sp.IndexedBase("delta")
@@ -256,6 +257,43 @@ def to_latex(obj: Any, notation: str = "gashler") -> str:
     if isinstance(obj, Step):
         obj = obj.expr
     return _latex_printer(notation).doprint(_prepare(sp.sympify(obj), notation))
+
+
+class _Highlight(_Latex):
+    """LaTeX with one sub-expression wrapped in ``\\colorbox`` (no memo: the mark depends on position)."""
+
+    def __init__(self, notation: str, part: sp.Basic, color: str) -> None:
+        super().__init__(notation)
+        self.part, self.color = part, color
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        out = LatexPrinter._print(self, expr, **kwargs)
+        if isinstance(expr, sp.Basic) and expr == self.part and not kwargs:
+            return f"\\colorbox{{{self.color}}}{{$\\displaystyle {out}$}}"
+        return out
+
+
+def step_latex_highlighted(derivation: Any, number: int, notation: str = "gashler",
+                           color: str = "yellow") -> str:
+    """LaTeX of step ``number`` (1-based) with the part that the step rewrote highlighted.
+
+    The rewritten part is found by comparing the step with the one before it
+    (:func:`.rules.what_changed`); step 1 is returned without a mark.
+    """
+    from .rules import what_changed
+
+    _check_notation(notation)
+    steps = derivation.steps
+    if not isinstance(number, int) or not 1 <= number <= len(steps):
+        raise ValueError(f"The 'number' parameter of step_latex_highlighted must be a step number between 1 "
+                         f"and {len(steps)}. Got {number!r} instead.")
+    expr = _prepare(steps[number - 1].expr, notation)
+    if number == 1:
+        return to_latex(expr, notation)
+    change = what_changed(_prepare(steps[number - 2].expr, notation), expr)
+    if change is None:
+        return to_latex(expr, notation)
+    return _Highlight(notation, change[1], color).doprint(expr)
 
 
 def to_text(obj: Any, notation: str = "gashler") -> str:

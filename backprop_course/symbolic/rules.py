@@ -25,7 +25,7 @@ from .notation import INDEX_NAMES
 
 __all__ = [
     "frontier", "pull_numbers", "chain_rule", "simplify_derivative", "expand_term", "dependence_delta",
-    "collapse_sum", "find_sum", "factor_out_of_sum", "exchange_sums", "replace_factors",
+    "collapse_sum", "find_sum", "factor_out_of_sum", "exchange_sums", "replace_factors", "what_changed",
 ]
 
 
@@ -178,3 +178,25 @@ def replace_factors(product: sp.Expr, factors: list[sp.Expr], symbol: sp.Expr) -
     for f in factors:
         args.remove(f)  # ValueError if a factor is missing: a bug in the derivation, not user input
     return sp.Mul(symbol, *args)
+
+
+def what_changed(before: sp.Basic, after: sp.Basic) -> tuple[sp.Basic, sp.Basic] | None:
+    """The smallest pair of sub-expressions where ``before`` and ``after`` differ (None if equal).
+
+    Walks both trees together while they have the same head and exactly one differing argument; used
+    to highlight what a step rewrote.
+
+    >>> from backprop_course.symbolic.notation import t, y, w
+    >>> what_changed(sp.Derivative(y[5, 1], w[1, 7, 3]) * t[1], sp.Derivative(y[4, 1], w[1, 7, 3]) * t[1])
+    (y[5, 1], y[4, 1])
+    """
+    if before == after:
+        return None
+    while True:
+        atomic = isinstance(before, sp.Indexed) or isinstance(after, sp.Indexed)  # y_5i is one quantity
+        if atomic or before.func != after.func or len(before.args) != len(after.args) or not before.args:
+            return before, after
+        differing = [(a, b_) for a, b_ in zip(before.args, after.args) if a != b_]
+        if len(differing) != 1:
+            return before, after
+        before, after = differing[0]
