@@ -278,6 +278,10 @@ def _describe(t: Trajectory, surface: Surface, method: str, lr: float) -> tuple[
         return (f"The slope is 3 everywhere, so every step moves x by -lr*3 = {-3 * lr:.3g}{where}: "
                 "f has no minimum, descent never stops.", "info")
     msg = f"After {t.steps} steps: point ({final}), loss {t.losses[-1]:.4g}."
+    for m in surface.minima[1:]:  # the first listed minimum is the global one
+        if np.linalg.norm(t.points[-1] - np.array(m)) < 0.1:
+            msg += (" This is the shallow local minimum, not the deepest one: the gradient is 0 here. "
+                    "Momentum can carry the point over the ridge.")
     if t.steps >= 4 and t.reversals >= 0.6 * (t.steps - 1) and method != "rprop":
         return msg + " The path bounces back and forth: the learning rate is close to too high.", "info"
     return msg, "info"

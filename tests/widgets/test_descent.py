@@ -190,7 +190,9 @@ def test_view_bouncing_and_escape_settings_show_the_documented_behaviour():
     assert "bounces" in v.state["message"]
     v.set(surface="local_minimum", method="plain", lr=0.02, steps=200)
     plain_end = v.state["final_point"][0]
+    assert "shallow local minimum" in v.state["message"]
     v.set(method="momentum", momentum=0.9)
+    assert "local minimum" not in v.state["message"]
     assert plain_end == pytest.approx(SURFACES["local_minimum"].minima[1][0], abs=0.02)
     assert v.state["final_point"][0] == pytest.approx(SURFACES["local_minimum"].minima[0][0], abs=0.02)
 
