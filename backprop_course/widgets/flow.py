@@ -207,6 +207,8 @@ class GradientFlowView(View):
         super().__init__(controls=[self.preset, self.weight_choice, self.weight, self.step_button,
                                    self.all_button, self.forward_button],
                          extra=[self.readout, self.delta_table])
+        # Native pixel size: in a flex column the Image would otherwise be stretched (and blurred).
+        self.image.layout.width = f"{int(self.figsize[0] * self.dpi)}px"
         # readout right under the controls, the error-term table under the figure
         self.children = (self.children[0], self.readout, *self.children[1:-2], self.delta_table)
         # CSS classes: stable handles for styling and for the browser test

@@ -165,7 +165,7 @@ class TrainingPlayground(View):
                                description="mode", layout=wide)
         self.batch_size = W.IntSlider(value=batch_size, min=1, max=200, description="batch size",
                                       continuous_update=False)
-        self.epochs_per_run = W.BoundedIntText(value=epochs_per_run, min=1, max=5000,
+        self.epochs_per_run = W.BoundedIntText(value=epochs_per_run, min=1, max=100_000,
                                                description="epochs/run", layout=wide)
         self.run_button = W.Button(description="run", icon="play", button_style="success")
         self.pause_button = W.Button(description="pause", icon="pause")
@@ -178,6 +178,8 @@ class TrainingPlayground(View):
                     self.pause_button, self.step_button, self.reset_button]
         super().__init__(controls=controls, extra=[self.readout])
         self.children = (self.children[0], self.readout, *self.children[1:-1])
+        # Native pixel size: in a flex column the Image would otherwise be stretched (and blurred).
+        self.image.layout.width = f"{int(self.figsize[0] * self.dpi)}px"
         for c in (self.dataset, self.hidden, self.activation, self.output, self.init):
             c.observe(self._on_structure, names="value")
         for c in (self.optimizer, self.lr, self.momentum):

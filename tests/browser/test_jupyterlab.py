@@ -48,7 +48,7 @@ CELLS = [
     "from backprop_course.widgets.derivation_view import DerivationExplorer",
     "graph = graph_explorer()\ngraph",
     "flow = GradientFlowView()\nflow",
-    "play = TrainingPlayground(dataset='xor', hidden='4', lr=0.5, mode='batch', epochs_per_run=3000)\n"
+    "play = TrainingPlayground(dataset='xor', hidden='4', lr=0.5, mode='batch', epochs_per_run=50_000)\n"
     "play.chunk_seconds = 0.05\nplay",
     "derivation = DerivationExplorer(layers=3, layer=1, j=2, k=1)\nderivation",
 ]
@@ -185,72 +185,80 @@ def test_views_respond_in_jupyterlab(lab):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(30_000)
-            page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK}?reset&token={lab['token']}")
-            page.locator(".jp-Notebook").wait_for()
-            _wait_kernel_idle(lab)
-            # Run > Run All Cells
-            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-            page.locator(".bc-derivation-view").wait_for(timeout=90_000)
-            page.locator(".bc-pg-readout", has_text="epoch").wait_for()
-            page.screenshot(path=str(ARTIFACTS / "lab-after-run-all.png"))
-
-            # -- view 1: the image changes after a backward step ---------------------------------
-            graph_cell = page.locator(".jp-CodeCell").nth(1)
-            graph_img = graph_cell.locator(".jp-OutputArea img").first
-            graph_img.scroll_into_view_if_needed()
-            before = graph_img.screenshot()
-            graph_cell.get_by_role("button", name="backward step").click()
-            _wait_for(lambda: graph_img.screenshot() != before, 15, "view 1 to redraw after a step")
-            graph_img.screenshot(path=str(ARTIFACTS / "view1-after-step.png"))
-
-            # -- view 4: dE/dw changes sign across the minimiser along the weight ----------------
-            readout = page.locator(".bc-flow-readout")
-            slider = page.locator(".bc-flow-weight")
-            slider.scroll_into_view_if_needed()
-            grads = []
-            for value in (w_star - 0.6, w_star + 0.6):
-                old = readout.inner_text()
-                _set_slider(page, slider, value)
-                _wait_for(lambda: readout.inner_text() != old, 15, "the flow readout to change")
-                text = readout.inner_text()
-                assert _number(text, r"W3\[0,0\] = ([-+]?\d+\.\d+)") == pytest.approx(value, abs=0.006)
-                grads.append(_number(text, r"dE/dw = ([-+]?\d+\.\d+)"))
-                page.locator(".bc-flow").screenshot(path=str(ARTIFACTS / f"view4-w{len(grads)}.png"))
-            assert grads[0] < 0 < grads[1], f"dE/dw should change sign across w* = {w_star:.3f}: {grads}"
-            assert "increase w" not in readout.inner_text()  # the hint follows the sign
-
-            # -- view 5: run in the background, pause, step ----------------------------------------
-            pg_readout = page.locator(".bc-pg-readout")
-            epoch = lambda: int(_number(pg_readout.inner_text(), r"epoch (\d+)"))  # noqa: E731
-            assert epoch() == 0
-            page.locator(".bc-pg-run").scroll_into_view_if_needed()
-            page.locator(".bc-pg-run").click()
-            first = _wait_for(lambda: epoch() > 0 and epoch(), 20, "training to start")
-            _wait_for(lambda: epoch() > first, 20, "the epoch counter to climb while running")
-            page.locator(".bc-pg-pause").click()  # handled between chunks: the kernel is not blocked
-            _wait_for(lambda: "ready" in pg_readout.inner_text(), 20, "the run to pause")
-            paused = epoch()
-            assert 0 < paused < 3000
-            time.sleep(1.0)
-            assert epoch() == paused, "training went on after pause"
-            page.locator(".bc-pg-step").click()
-            _wait_for(lambda: epoch() == paused + 1, 15, "one step to add one epoch")
-            page.locator(".bc-playground").screenshot(path=str(ARTIFACTS / "view5-paused.png"))
-
-            # -- view 7: next step re-typesets, verify shows the checks ----------------------------
-            math = page.locator(".bc-dv-math")
-            math.scroll_into_view_if_needed()
-            _wait_for(lambda: math.locator("mjx-container").count() > 0, 20, "MathJax to typeset")
-            old = math.inner_text()
-            page.locator(".bc-dv-next").click()
-            _wait_for(lambda: math.inner_text() != old and "step 2" in math.inner_text(), 15,
-                      "the next derivation step")
-            page.locator(".bc-dv-verify").click()
-            report = page.locator(".bc-dv-report")
-            _wait_for(lambda: "all numeric checks passed" in report.inner_text(), 30, "the verify report")
-            page.locator(".bc-derivation-view").screenshot(path=str(ARTIFACTS / "view7-step2.png"))
-            page.screenshot(path=str(ARTIFACTS / "lab-final.png"), full_page=True)
+            try:
+                _drive(page, lab, w_star)
+            except BaseException:
+                page.screenshot(path=str(ARTIFACTS / "lab-failure.png"), full_page=True)
+                raise
         finally:
             browser.close()
     print(f"browser part took {time.monotonic() - started:.1f} s")
+
+
+def _drive(page, lab: dict, w_star: float) -> None:
+    page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK}?reset&token={lab['token']}")
+    page.locator(".jp-Notebook").wait_for()
+    _wait_kernel_idle(lab)
+    # Run > Run All Cells
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.locator(".bc-derivation-view").wait_for(timeout=90_000)
+    page.locator(".bc-pg-readout", has_text="epoch").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "lab-after-run-all.png"))
+
+    # -- view 1: the image changes after a backward step -------------------------------------------
+    graph_cell = page.locator(".jp-CodeCell").nth(1)
+    graph_img = graph_cell.locator(".jp-OutputArea img").first
+    graph_img.scroll_into_view_if_needed()
+    before = graph_img.screenshot()
+    graph_cell.get_by_role("button", name="backward step").click()
+    _wait_for(lambda: graph_img.screenshot() != before, 20, "view 1 to redraw after a step")
+    graph_img.screenshot(path=str(ARTIFACTS / "view1-after-step.png"))
+
+    # -- view 4: dE/dw changes sign across the minimiser along the weight --------------------------
+    readout = page.locator(".bc-flow-readout")
+    slider = page.locator(".bc-flow-weight")
+    slider.scroll_into_view_if_needed()
+    grads = []
+    for value in (w_star - 0.6, w_star + 0.6):
+        old = readout.inner_text()
+        _set_slider(page, slider, value)
+        _wait_for(lambda: readout.inner_text() != old, 20, "the flow readout to change")
+        text = readout.inner_text()
+        assert _number(text, r"W3\[0,0\] = ([-+]?\d+\.\d+)") == pytest.approx(value, abs=0.006)
+        grads.append(_number(text, r"dE/dw = ([-+]?\d+\.\d+)"))
+        page.locator(".bc-flow").screenshot(path=str(ARTIFACTS / f"view4-w{len(grads)}.png"))
+    assert grads[0] < 0 < grads[1], f"dE/dw should change sign across w* = {w_star:.3f}: {grads}"
+    assert "decrease w" in readout.inner_text()  # the hint follows the sign
+
+    # -- view 5: run in the background, pause, step ------------------------------------------------
+    pg_readout = page.locator(".bc-pg-readout")
+    epoch = lambda: int(_number(pg_readout.inner_text(), r"epoch (\d+)"))  # noqa: E731
+    assert epoch() == 0
+    page.locator(".bc-pg-run").scroll_into_view_if_needed()
+    page.locator(".bc-pg-run").click()
+    first = _wait_for(lambda: epoch() > 0 and epoch(), 30, "training to start")
+    _wait_for(lambda: epoch() > first, 30, "the epoch counter to climb while running")
+    page.locator(".bc-pg-pause").click()  # handled between chunks: the kernel is not blocked
+    _wait_for(lambda: "ready" in pg_readout.inner_text(), 30, "the run to pause")
+    paused = epoch()
+    assert 0 < paused < 50_000
+    time.sleep(1.0)
+    assert epoch() == paused, "training went on after pause"
+    page.locator(".bc-pg-step").click()
+    _wait_for(lambda: epoch() == paused + 1, 20, "one step to add one epoch")
+    page.locator(".bc-playground").screenshot(path=str(ARTIFACTS / "view5-paused.png"))
+
+    # -- view 7: next step re-typesets, verify shows the checks ------------------------------------
+    math = page.locator(".bc-dv-math")
+    math.scroll_into_view_if_needed()
+    _wait_for(lambda: math.locator("mjx-container").count() > 0, 30, "MathJax to typeset")
+    old = math.inner_text()
+    page.locator(".bc-dv-next").click()
+    _wait_for(lambda: math.inner_text() != old and "step 2" in math.inner_text(), 20,
+              "the next derivation step")
+    page.locator(".bc-dv-verify").click()
+    report = page.locator(".bc-dv-report")
+    _wait_for(lambda: "all numeric checks passed" in report.inner_text(), 40, "the verify report")
+    page.locator(".bc-derivation-view").screenshot(path=str(ARTIFACTS / "view7-step2.png"))
+    page.screenshot(path=str(ARTIFACTS / "lab-final.png"), full_page=True)
