@@ -9,6 +9,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -54,7 +55,12 @@ def run(args: argparse.Namespace) -> int:
         out = derivation_to_markdown(d, args.notation)
     else:
         out = derivation_to_text(d, args.notation)
-    print(out.rstrip("\n"))
+    try:
+        print(out.rstrip("\n"))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, like other command-line tools
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     if args.verify:
         report = d.verify()
         print()

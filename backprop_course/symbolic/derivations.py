@@ -115,11 +115,14 @@ class Derivation:
             expr = _substitute_indexed(expr, lhs, rhs)
         return expr
 
-    def verify(self, sizes: Sequence[int] | None = None, seed: int = 0, symbolic: bool = True):
-        """Check the derivation symbolically and numerically; see :func:`.verify.verify`."""
+    def verify(self, sizes: Sequence[int] | None = None, seed: int = 0, symbolic: bool = True, points: int = 1):
+        """Check the derivation symbolically and numerically; see :func:`.verify.verify`.
+
+        Returns a :class:`~.verify.VerificationReport` (``.passed``, ``.checks``; prints as a table).
+        """
         from .verify import verify
 
-        return verify(self, sizes=sizes, seed=seed, symbolic=symbolic)
+        return verify(self, sizes=sizes, seed=seed, symbolic=symbolic, points=points)
 
     def to_latex(self, notation: str = "gashler") -> str:
         """All steps as a LaTeX ``align*`` block (see :func:`.render.derivation_to_latex`)."""
