@@ -593,10 +593,11 @@ class BoundaryPlot:
                                vmin=0, vmax=2, interpolation="nearest", zorder=0)
         T = np.asarray(T, dtype=float).reshape(len(X), -1)[:, 0]
         pos = T > 0.5
+        size = 14 if len(X) > 50 else 70  # a handful of points (xor) may be big
         self.points = [
-            ax.scatter(X[~pos, 0], X[~pos, 1], s=14, c="#2a5db0", edgecolors="white", linewidths=0.4,
+            ax.scatter(X[~pos, 0], X[~pos, 1], s=size, c="#2a5db0", edgecolors="white", linewidths=0.6,
                        zorder=2),
-            ax.scatter(X[pos, 0], X[pos, 1], s=14, c="#c42a2a", edgecolors="white", linewidths=0.4,
+            ax.scatter(X[pos, 0], X[pos, 1], s=size, c="#c42a2a", edgecolors="white", linewidths=0.6,
                        zorder=2)]
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
