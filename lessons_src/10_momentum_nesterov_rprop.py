@@ -394,14 +394,14 @@ cells = [
     in batch mode, already trained for 30 epochs.
 
     > **Try this.**
-    > 1. Press reset, pick *gradient descent (momentum)* with momentum 0 and lr 0.01, and run; then
-    >    set momentum to 0.9, reset and run again. How many epochs does each need to reach 100 %
-    >    accuracy?
+    > 1. Pick *gradient descent (momentum)* with momentum 0 and lr 0.01, press reset and run (200
+    >    epochs); then set momentum to 0.9, reset and run again. Compare the accuracy each reaches.
     > 2. Choose RPROP and switch the mode to `minibatch`: read the warning, run, and compare the loss
     >    curve with batch mode.
     > 3. Choose the `spirals` data with hidden layers `16,16`: which optimizer gets through?
-    > 4. Set the output to `linear`, mode `batch`, lr 0.1 and run: the network diverges (lesson 09);
-    >    find the largest rate that does not.
+    > 4. Back on the moons with gradient descent, momentum 0.9 and mode `batch`: set the output to
+    >    `linear` and lr to 0.1, and run. The network diverges (lesson 09); find the largest rate that
+    >    does not.
     """),
     code("""
     # NBVAL_IGNORE_OUTPUT

@@ -43,8 +43,9 @@ cells = [
     (2) **initialise the weights**, (3) feed forward, $z^n = a^{n-1} \cdot w^n$ and
     $a^n = \sigma(z^n)$, (4) compute the output error $\partial L/\partial z^L$, (5) propagate it back
     layer by layer, (6) compute $\partial L/\partial w^n$ and (7) update the weights,
-    $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$. (Lesson 06 goes through steps 3 to 7
-    and corrects a superscript in step 5.) For step 2 the note suggests the quick choice of drawing
+    $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$. (Lesson 06 goes through steps 3 to 7;
+    note that step 5 as printed multiplies by $w^n$ where $w^{n+1}$ is meant, since
+    $z^{n+1} = a^n \cdot w^{n+1}$.) For step 2 the note suggests the quick choice of drawing
     every weight from the **standard normal distribution** $N(0, 1)$.
 
     In the package, step 2 is the `init` argument of `bc.MLP` (biases always start at 0):
