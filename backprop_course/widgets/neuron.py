@@ -86,14 +86,31 @@ def neuron_forward(inputs: Sequence[float], weights: Sequence[float], bias: floa
     return NeuronResult(float(z[0]), float(out[0]), float(slope[0]), act.name)
 
 
-def curve_range(net_input: float, half_width: float = 6.0) -> tuple[float, float]:
+def curve_range(net_input: float, half_width: float = 6.0,
+                current: tuple[float, float] | None = None) -> tuple[float, float]:
     """The z range to plot: ``[-6, 6]`` unless the operating point lies outside, then wider in steps
-    of 6 (so the range, and the expensive axes behind it, change rarely).
+    of 6, so the range (and the expensive axes behind it) changes rarely.
+
+    Parameters
+    ----------
+    net_input : float
+    half_width : float
+        The step of the ranges.
+    current : (lo, hi), optional
+        The range shown now. It is kept while the point fits inside it and is not far inside a
+        narrower one (under half of the narrower range), so a slider moving the point back and forth
+        across a boundary does not flip the axes on every move.
 
     >>> curve_range(0.3), curve_range(-8.0)
     ((-6.0, 6.0), (-12.0, 12.0))
+    >>> curve_range(5.8, current=(-12.0, 12.0)), curve_range(2.0, current=(-12.0, 12.0))
+    ((-12.0, 12.0), (-6.0, 6.0))
     """
     k = max(1.0, float(np.ceil((abs(net_input) + 0.5) / half_width)))
+    if current is not None:
+        k_now = current[1] / half_width
+        if k <= k_now and abs(net_input) + 0.5 > 0.5 * (k_now - 1.0) * half_width:
+            k = k_now
     return -k * half_width, k * half_width
 
 
@@ -192,7 +209,7 @@ class NeuronView(View):
         self._draw(a, w, b, r)
 
     def _draw(self, a, w, b, r: NeuronResult) -> None:
-        lo, hi = curve_range(r.net_input)
+        lo, hi = curve_range(r.net_input, current=None if self._key is None else self._key[1:])
         key = (r.activation, lo, hi)
         act = get_activation(r.activation)
         if self._key is None:  # first call: build the axes and artists once

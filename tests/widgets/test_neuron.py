@@ -64,6 +64,17 @@ def test_curve_range_grows_in_steps_and_contains_the_point(z, expected):
     assert (lo, hi) == expected and lo < z < hi
 
 
+@pytest.mark.parametrize("z, current, expected", [
+    (5.8, (-12, 12), (-12, 12)),     # inside the wide range, near the boundary: keep it
+    (2.0, (-12, 12), (-6, 6)),       # well inside the narrow one: go back
+    (13.0, (-12, 12), (-18, 18)),    # outside: grow
+    (-20.0, (-24, 24), (-24, 24)),
+    (5.0, (-24, 24), (-6, 6)),
+])
+def test_curve_range_has_hysteresis(z, current, expected):
+    assert curve_range(z, current=current) == expected
+
+
 def test_view_state_follows_the_sliders():
     v = NeuronView()
     fig = v.fig
