@@ -5,6 +5,7 @@ run and reported as medians and a ratio; absolute seconds are only indicative.
 """
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import statistics
@@ -47,6 +48,7 @@ def interleaved(fns: dict[str, Callable[[], object]], repeats: int = 15, target:
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            gc.collect()  # garbage one side left behind must not be collected on the other's clock
             samples[name].append(time_once(fn, numbers[name]))
     return samples
 
