@@ -64,16 +64,16 @@ cells = [
 
     ## 2. Four ways to draw the weights
 
-    A layer with `fan_in` inputs and `fan_out` units gets a `(fan_out, fan_in)` weight matrix, drawn
+    A layer with `fan_in` $= n_\text{in}$ inputs and `fan_out` $= n_\text{out}$ units gets a `(fan_out, fan_in)` weight matrix, drawn
     by `backprop_course.engine.init.initialize(name, fan_in, fan_out, rng)`:
 
     | name | distribution | variance of each weight |
     |---|---|---|
     | `standard_normal` | $N(0, 1)$ (seed 000) | $1$ |
     | `small_uniform` | $U(-0.1, 0.1)$ | $0.1^2/3 = 1/300$ |
-    | `xavier` (uniform) | $U(-r, r)$, $r = \sqrt{6/(\text{fan\_in} + \text{fan\_out})}$ | $2/(\text{fan\_in} + \text{fan\_out})$ |
-    | `xavier_normal` | $N(0, 2/(\text{fan\_in} + \text{fan\_out}))$ | $2/(\text{fan\_in} + \text{fan\_out})$ |
-    | `he` | $N(0, 2/\text{fan\_in})$ | $2/\text{fan\_in}$ |
+    | `xavier` (uniform) | $U(-r, r)$, $r = \sqrt{6/(n_\text{in} + n_\text{out})}$ | $2/(n_\text{in} + n_\text{out})$ |
+    | `xavier_normal` | $N(0, 2/(n_\text{in} + n_\text{out}))$ | $2/(n_\text{in} + n_\text{out})$ |
+    | `he` | $N(0, 2/n_\text{in})$ | $2/n_\text{in}$ |
 
     **Xavier** (Glorot and Bengio, 2010; the remedy seed 001 recommends) and **He** (He et al., 2015)
     scale the weights with the size of the layer. The cell draws a large matrix of each kind and
@@ -95,12 +95,12 @@ cells = [
     and weights drawn independently with mean 0 and variance $\operatorname{Var}(w)$. The net input
     $z_j = \sum_k w_{jk} a_k$ of a unit then varies across samples with variance about
 
-    $$\operatorname{Var}(z) \approx \text{fan\_in} \cdot \operatorname{Var}(w) \cdot \operatorname{Var}(a).$$
+    $$\operatorname{Var}(z) \approx n_\text{in} \cdot \operatorname{Var}(w) \cdot \operatorname{Var}(a).$$
 
     Near $z = 0$ an activation behaves like a straight line with slope $g'(0)$, so as long as the
     units are not saturated, the spread of the outputs changes by a factor of about
 
-    $$\text{spread factor} = g'(0)\,\sqrt{\text{fan\_in} \cdot \operatorname{Var}(w)}$$
+    $$\text{spread factor} = g'(0)\,\sqrt{n_\text{in} \cdot \operatorname{Var}(w)}$$
 
     per layer. The slope is $g'(0) = 1/4$ for the sigmoid ($g' = g(1 - g) = 0.5 \cdot 0.5$) and $1$
     for tanh. A factor below 1 shrinks the signal layer after layer, above 1 it grows until the units
@@ -119,7 +119,7 @@ cells = [
     assert abs(factor["xavier", "tanh"] - 1) < 1e-12 and abs(factor["xavier", "sigmoid"] - 0.25) < 1e-12
     """),
     md(r"""
-    Xavier's variance makes $\text{fan\_in} \cdot \operatorname{Var}(w) = 1$ when a layer has as
+    Xavier's variance makes $n_\text{in} \cdot \operatorname{Var}(w) = 1$ when a layer has as
     many inputs as units: exactly right for tanh, whose slope at 0 is 1. With the sigmoid, whose
     slope is at most $1/4$, even Xavier shrinks the spread fourfold per layer. Small uniform weights
     shrink it about tenfold per layer with the sigmoid; standard normal weights make it grow.
@@ -309,7 +309,7 @@ cells = [
       cell above: tanh with standard normal weights then turns erratic).
 
     **He** initialisation does the same job for relu units, which output 0 for half their inputs
-    and so lose half the signal's power per layer; the variance $2/\text{fan\_in}$ makes up for it:
+    and so lose half the signal's power per layer; the variance $2/n_\text{in}$ makes up for it:
     """),
     code("""
     for name in ("xavier", "he"):
@@ -361,11 +361,11 @@ cells = [
 
     - Initialisation is step 2 of seed 000's procedure; `bc.MLP(..., init=...)` offers
       `standard_normal`, `small_uniform`, `xavier` (`xavier_normal`) and `he`.
-    - Per layer the signal's spread changes by about $g'(0)\sqrt{\text{fan\_in}\cdot\operatorname{Var}(w)}$:
+    - Per layer the signal's spread changes by about $g'(0)\sqrt{n_\text{in}\cdot\operatorname{Var}(w)}$:
       below 1 it **collapses** (outputs all near 0.5 for the sigmoid, what seed 001 calls saturation),
       above 1 the units **saturate** (outputs near 0 or 1, slope near 0). Both starve the gradients.
-    - Xavier ($\operatorname{Var}(w) = 2/(\text{fan\_in}+\text{fan\_out})$) keeps the factor at 1 for
-      tanh; the sigmoid's slope of $1/4$ still shrinks it. He ($2/\text{fan\_in}$) is the relu
+    - Xavier ($\operatorname{Var}(w) = 2/(n_\text{in}+n_\text{out})$) keeps the factor at 1 for
+      tanh; the sigmoid's slope of $1/4$ still shrinks it. He ($2/n_\text{in}$) is the relu
       version.
     - Equal initial weights stay equal under backpropagation: random initialisation breaks the
       symmetry.
