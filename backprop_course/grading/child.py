@@ -55,7 +55,9 @@ def main() -> int:
         out.write(f"{nonce}\t{json.dumps(record, allow_nan=True)}\n")
         out.flush()
 
-    namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
+    # display() is a Jupyter builtin that plain Python lacks; a no-op keeps cells that show things running.
+    namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__,
+                       "display": lambda *args, **kwargs: None}
     cell_errors = []
     for i, source in enumerate(job["cells"]):
         try:

@@ -125,7 +125,8 @@ def run_exercise(cells: Sequence[str], function: str, exercise_id: str, cases: S
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "backprop_course.grading.child"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=workdir, env=env, start_new_session=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=workdir, env=env,
+            start_new_session=hasattr(os, "killpg"))
         kept: list[bytes] = []
         reader = threading.Thread(target=_drain, args=(proc.stdout, kept, OUTPUT_CAP), daemon=True)
         reader.start()
@@ -150,7 +151,10 @@ def run_exercise(cells: Sequence[str], function: str, exercise_id: str, cases: S
 def _kill_group(proc: subprocess.Popen) -> None:
     """Kill the child and anything it started (its own session), then reap it."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        elif proc.poll() is None:  # pragma: no cover - platforms without process groups
+            proc.kill()
     except (ProcessLookupError, PermissionError):
         pass
     try:
