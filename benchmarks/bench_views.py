@@ -118,7 +118,7 @@ def flow_actions(rounds: int) -> list[Action]:
     for r in range(rounds):
         v = GradientFlowView(preset=list(PRESETS)[r % 2])  # the small and the deep sigmoid net
         acts += [setter(v.weight, w) for w in np.linspace(-3, 3, 9)]
-        acts.append(Action(lambda: setattr(v.weight_choice, "value", v.weight_choice.options[3][1]),
+        acts.append(Action(lambda v=v: setattr(v.weight_choice, "value", v.weight_choice.options[3][1]),
                            "select another weight"))
         acts += [setter(v.weight, w) for w in (0.5, -0.5, 1.0)]
         acts += [click(v.forward_button)] + [click(v.step_button)] * 3 + [click(v.all_button)]

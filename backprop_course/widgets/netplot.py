@@ -480,8 +480,9 @@ def draw_loss_slice(ax, values: np.ndarray, losses: np.ndarray, current: float, 
 
 
 class LossCurvePlot:
-    """Loss per epoch on a log axis; the x range grows by doubling, the y range by whole decades,
-    so most updates only move the line (``update`` returns True when limits changed)."""
+    """Loss per epoch on a log axis whose limits only grow: the x range by doubling (from 100
+    epochs), the y range by whole decades (at first the four decades below the starting loss), so
+    almost every update only moves the line. ``update`` returns True when limits changed."""
 
     def __init__(self, ax, title: str = "loss E per epoch (whole data set)") -> None:
         self.ax = ax
@@ -498,14 +499,16 @@ class LossCurvePlot:
     def artists(self) -> list:
         return [self.line, self.hint]
 
-    def update(self, losses: Sequence[float]) -> bool:
+    def update(self, losses: Sequence[float], start: float | None = None) -> bool:
+        """Show ``losses`` (one per epoch); ``start``, the loss before training, sets the first
+        y range when there is no history yet."""
         y = np.asarray(losses, dtype=float)
         x = np.arange(1, len(y) + 1)
         ok = np.isfinite(y) & (y > 0)
         self.line.set_data(x[ok], y[ok])
         self.hint.set_visible(not ok.any())
         changed = False
-        xmax = max(self.xmax, 10)
+        xmax = max(self.xmax, 100)
         while xmax < len(y):
             xmax *= 2
         if xmax != self.xmax:
@@ -523,13 +526,12 @@ class LossCurvePlot:
                 self.ax.set_ylim(10.0 ** self.decades[0], 10.0 ** self.decades[1])
                 changed = True
         elif self.decades is None:
-            self.decades = (-2, 0)
-            self.ax.set_ylim(1e-2, 1.0)
+            hi = int(np.ceil(np.log10(start) + 1e-12)) if start and np.isfinite(start) and start > 0 else 0
+            hi = min(max(hi, -140), 150)
+            self.decades = (hi - 4, hi)
+            self.ax.set_ylim(10.0 ** (hi - 4), 10.0 ** hi)
             changed = True
         return changed
-
-    def reset(self) -> None:
-        self.xmax, self.decades = 0, None
 
 
 def draw_loss_curve(ax, losses: Sequence[float], title: str = "loss E per epoch (whole data set)"):

@@ -411,9 +411,7 @@ class TrainingPlayground(View):
         self.net.set_state(self._initial)
         self.opt = self._make_optimizer()
         self.state.update(loss_history=[], diverged=False)
-        self._curve.reset()
-        self._blit.invalidate()
-        self.refresh()
+        self.refresh()  # the curve's axes keep their limits: no full redraw needed
 
     # -- recompute + draw -------------------------------------------------------------------------
     def update(self) -> None:
@@ -431,7 +429,7 @@ class TrainingPlayground(View):
             f"network {self._describe()} &nbsp;|&nbsp; <b>epoch <span class='bc-epoch'>"
             f"{len(hist)}</span></b> &nbsp;|&nbsp; E = {loss:.4g} &nbsp;|&nbsp; accuracy "
             f"{100 * self.state['accuracy']:.1f}% &nbsp;|&nbsp; {status}")
-        if self._curve.update(hist):
+        if self._curve.update(hist, start=loss):
             self._blit.invalidate()
         self._boundary.update(zz)
 
