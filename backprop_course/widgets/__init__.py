@@ -18,6 +18,15 @@ _LAZY = {
     # view 3: gradient descent on a surface (seed 001)
     "descent_explorer": "backprop_course.widgets.descent",
     "DescentView": "backprop_course.widgets.descent",
+    # view 4: gradient flow in a network (seeds 000-003)
+    "flow_view": "backprop_course.widgets.flow",
+    "GradientFlowView": "backprop_course.widgets.flow",
+    # view 5: training playground
+    "playground": "backprop_course.widgets.playground",
+    "TrainingPlayground": "backprop_course.widgets.playground",
+    # view 7: derivation explorer (seed 002)
+    "derivation_explorer": "backprop_course.widgets.derivation_view",
+    "DerivationExplorer": "backprop_course.widgets.derivation_view",
     # view 6: initialisation and saturation (seed 001)
     "init_explorer": "backprop_course.widgets.init_view",
     "InitView": "backprop_course.widgets.init_view",
