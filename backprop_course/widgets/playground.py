@@ -197,6 +197,7 @@ class TrainingPlayground(View):
         self.reset_button.on_click(lambda _: self.reset())
         self.state.update(running=False, sizes=None)
         self._rebuild()
+        self._advise()
 
     # -- building ---------------------------------------------------------------------------------
     def _rebuild(self) -> None:
@@ -273,7 +274,11 @@ class TrainingPlayground(View):
         self._advise()
 
     def _advise(self) -> None:
-        if self.optimizer.value == "RPROP" and self.mode.value != "batch":
+        """Grey out settings that do not apply; warn about a poor combination."""
+        rprop = self.optimizer.value == "RPROP"
+        self.lr.disabled = self.momentum.disabled = rprop  # RPROP adapts its own step sizes
+        self.batch_size.disabled = self.mode.value != "minibatch"
+        if rprop and self.mode.value != "batch":
             self.show_message("RPROP uses only the sign of the gradient; with noisy online or "
                               "mini-batch gradients it misbehaves. Mode 'batch' is the one it is "
                               "made for.", "warning")

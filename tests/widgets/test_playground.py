@@ -197,3 +197,14 @@ def test_run_button_without_event_loop_trains_synchronously():
     v = TrainingPlayground(dataset="xor", hidden="3", epochs_per_run=7)
     v.run_button.click()
     assert v.state["epoch"] == 7 and not v.state["running"]
+
+
+def test_settings_that_do_not_apply_are_greyed_out():
+    v = TrainingPlayground(mode="batch")
+    assert v.batch_size.disabled and not v.lr.disabled
+    v.mode.value = "minibatch"
+    assert not v.batch_size.disabled
+    v.optimizer.value = "RPROP"
+    assert v.lr.disabled and v.momentum.disabled
+    v.optimizer.value = "gradient descent (momentum)"
+    assert not v.lr.disabled and not v.momentum.disabled
