@@ -301,6 +301,7 @@ class GraphView(View):
                           output=nodes[-1]["data"])
         self.step_button.disabled = self._step >= len(steps) - 1
         self._draw(nodes, edges, s, len(steps) - 1)
+        self._message(nodes, edges, s, len(steps) - 1)
 
     def _draw(self, nodes, edges, s: BackwardStep, last: int) -> None:
         pos = layered_layout(nodes, edges)
@@ -308,11 +309,10 @@ class GraphView(View):
             self._ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
             self._static_key = None
         ax = self._ax
-        # What the step button does not change (arrows, local gradients, boxes, names, values) is
-        # drawn once per set of input values and cached as pixels by FastPNG; a step redraws only
-        # the gradients, the current node and the active edges.
-        key = (tuple((n["op"], n["label"], n["data"]) for n in nodes),
-               tuple((e["source"], e["target"], e["local_grad"]) for e in edges))
+        # What depends only on the shape of the graph (arrows, boxes, names) is drawn once and cached
+        # as pixels by FastPNG; a slider move or a step redraws only the numbers and highlights.
+        key = (tuple((n["op"], n["label"]) for n in nodes),
+               tuple((e["source"], e["target"]) for e in edges))
         if key != self._static_key:
             for artist in [*ax.texts, *ax.lines, *ax.patches]:
                 artist.remove()
@@ -325,20 +325,35 @@ class GraphView(View):
             if tuple(self.fig.get_size_inches()) != (w, h):
                 self.fig.set_size_inches(w, h)
             ax.set_position((0.0, 0.1 / h, 1.0, 1.0 - 0.2 / h))
-            self._static_key = key
+            self._static_key, self._values_key = key, None
+            self._values: list = []
             self._dynamic: list = []
             self._fast.invalidate()
-        for artist in self._dynamic:
+        values_key = (tuple(n["data"] for n in nodes), tuple(e["local_grad"] for e in edges))
+        if values_key != self._values_key:  # new numbers from the forward pass: the middle layer
+            self._values = self._redraw(self._values, lambda: P.draw_computational_graph(
+                ax, nodes, edges, pos, part="values"), gid=P.FastPNG.MIDDLE)
+            self._values_key = values_key
+            self._fast.invalidate_middle()
+        notes = {k: f"{P.fmt(up)} x {P.fmt(lg)}\n= {P.fmt(c)}" for k, up, lg, c in s.contributions}
+        self._dynamic = self._redraw(self._dynamic, lambda: P.draw_computational_graph(
+            ax, nodes, edges, pos, grads=s.grads, current=s.node if self._step > 0 else None,
+            active_edges=[k for k, *_ in s.contributions], edge_notes=notes, part="step"))
+
+    def _redraw(self, old: list, draw: Callable[[], Any], gid: str | None = None) -> list:
+        """Replace the artists ``old`` by those ``draw()`` adds; mark them animated (and ``gid``)."""
+        ax = self._ax
+        for artist in old:
             artist.remove()
         before = {id(a) for a in [*ax.texts, *ax.lines, *ax.patches]}
-        notes = {k: f"{P.fmt(up)} x {P.fmt(lg)}\n= {P.fmt(c)}" for k, up, lg, c in s.contributions}
-        P.draw_computational_graph(ax, nodes, edges, pos, grads=s.grads,
-                                   current=s.node if self._step > 0 else None,
-                                   active_edges=[k for k, *_ in s.contributions], edge_notes=notes,
-                                   part="dynamic")
-        self._dynamic = [a for a in [*ax.texts, *ax.lines, *ax.patches] if id(a) not in before]
-        for artist in self._dynamic:
+        draw()
+        new = [a for a in [*ax.texts, *ax.lines, *ax.patches] if id(a) not in before]
+        for artist in new:
             artist.set_animated(True)
+            artist.set_gid(gid)
+        return new
+
+    def _message(self, nodes, edges, s: BackwardStep, last: int) -> None:
         out = nodes[-1]["label"] or "out"
         if self._step == 0:
             head = (f"Forward pass done: {out} = {P.fmt(nodes[-1]['data'])}. The numbers on the arrows "

@@ -133,10 +133,11 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
         Indices into ``edges`` that carry gradient in the current step: drawn red and thick.
     edge_notes : dict edge index -> str, optional
         Text to print on an active edge instead of its local gradient, e.g. "1 x -4 = -4".
-    part : {"all", "static", "dynamic"}
-        "static" draws what does not change while the backward pass is stepped (arrows, local
-        gradients, boxes, names, values); "dynamic" draws only what does (gradients, the current
-        node, the active edges and their notes) on top of it. "all" draws both.
+    part : {"all", "static", "values", "step"}
+        Draw one layer only, so a view can cache the layers below the one that changed: "static"
+        depends only on the shape of the graph (arrows, boxes, names); "values" on the numbers of
+        the forward pass (values, local gradients); "step" on the backward step (gradients, the
+        current node, the active edges and their notes). "all" draws the three, in that order.
 
     Returns
     -------
@@ -145,15 +146,15 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     ax.set_axis_off()
     if not nodes:
         return ax
-    if part not in ("all", "static", "dynamic"):
-        raise ValueError(f"The 'part' parameter of draw_computational_graph must be 'all', 'static' or "
-                         f"'dynamic'. Got {part!r} instead.")
+    layers = {"all": ("static", "values", "step")}.get(part, (part,))
+    if part not in ("all", "static", "values", "step"):
+        raise ValueError(f"The 'part' parameter of draw_computational_graph must be 'all', 'static', "
+                         f"'values' or 'step'. Got {part!r} instead.")
     geo = graph_geometry(nodes, edges, positions)
     ax.set_xlim(*geo["xlim"])
     ax.set_ylim(*geo["ylim"])
     grads = [n["grad"] for n in nodes] if grads is None else list(grads)
     edge_notes = dict(edge_notes or {})
-    static, dynamic = part in ("all", "static"), part in ("all", "dynamic")
     label_box = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.9)
 
     def edge(k: int, colour: str, lw: float, zorder: float) -> None:
@@ -164,36 +165,41 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
                     arrowprops=dict(arrowstyle="-|>", color=colour, lw=lw, shrinkA=0, shrinkB=0,
                                     mutation_scale=12))
 
-    def node_text(n: Mapping[str, Any], x: float, y: float, zorder: float) -> None:
+    def node_title(n: Mapping[str, Any], x: float, y: float, zorder: float) -> None:
         name, op = n["label"] or "", n["op"]
         title = f"{name} ({op})" if name and op else (name or op or "const")
         ax.text(x, y + 0.13, title, ha="center", va="center", fontsize=fontsize + 1, weight="bold",
                 color="black", zorder=zorder)
-        ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center", fontsize=fontsize,
-                color=VALUE_COLOUR, zorder=zorder)
 
-    if static:
-        for k, e in enumerate(edges):
+    if "static" in layers:
+        for k in range(len(edges)):
             edge(k, "#6b6b6b", 1.0, 2)
+        for n in nodes:
+            x, y = positions[n["id"]]
+            ax.add_patch(_box(x, y, "#555555", 1.0, "#f7f7f7" if n["op"] else "#eef3fb", zorder=5))
+            node_title(n, x, y, 6)
+    if "values" in layers:
+        for k, e in enumerate(edges):
             ax.text(*geo["labels"][k], fmt(e["local_grad"]), ha="center", va="center",
                     fontsize=fontsize - 1, color="#444444", zorder=3, style="italic", bbox=label_box)
         for n in nodes:
             x, y = positions[n["id"]]
-            ax.add_patch(_box(x, y, "#555555", 1.0, "#f7f7f7" if n["op"] else "#eef3fb", zorder=5))
-            node_text(n, x, y, 6)
-    if dynamic:
-        # Everything here is drawn on top of the static part and covers what it replaces.
+            ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center", fontsize=fontsize,
+                    color=VALUE_COLOUR, zorder=6)
+    if "step" in layers:
+        # Drawn on top of the other layers; what it highlights covers what is underneath.
         for k in active_edges:
             edge(k, ACTIVE_COLOUR, 2.2, 7)
-            note = edge_notes.get(k, fmt(edges[k]["local_grad"]))
-            ax.text(*geo["labels"][k], note, ha="center", va="center", fontsize=fontsize - 1,
-                    color=ACTIVE_COLOUR, zorder=8, bbox=label_box)
+            ax.text(*geo["labels"][k], edge_notes.get(k, fmt(edges[k]["local_grad"])), ha="center",
+                    va="center", fontsize=fontsize - 1, color=ACTIVE_COLOUR, zorder=8, bbox=label_box)
         for n, g in zip(nodes, grads):
             x, y = positions[n["id"]]
             is_current = current is not None and n["id"] == current
             if is_current:
                 ax.add_patch(_box(x, y, ACTIVE_COLOUR, 2.4, "#fdecea", zorder=9))
-                node_text(n, x, y, 10)
+                node_title(n, x, y, 10)
+                ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center",
+                        fontsize=fontsize, color=VALUE_COLOUR, zorder=10)
             reached = g is not None and np.isfinite(g)
             ax.text(x, y - 0.21, f"grad {fmt(g) if reached else '?'}", ha="center", va="center",
                     fontsize=fontsize, color=GRAD_COLOUR if reached else PENDING_COLOUR, zorder=10,
@@ -452,6 +458,11 @@ class FastPNG:
     animated artists on top. Tick labels and contour lines are what makes a full draw slow, so this
     keeps a callback well under the views' time budget.
 
+    A second cached layer is optional: animated artists whose ``gid`` is ``"middle"`` are drawn
+    onto the static pixels once and cached too, until :meth:`invalidate_middle`; the other animated
+    artists are drawn on every call. (The graph explorer caches its numbers this way while the
+    step button changes only the gradients.)
+
     Parameters
     ----------
     fig : matplotlib Figure
@@ -460,14 +471,22 @@ class FastPNG:
         zlib level for the PNG (1 is fast; the images are small either way).
     """
 
+    MIDDLE = "middle"
+
     def __init__(self, fig, compress_level: int = 1) -> None:
         self.fig = fig
         self.compress_level = compress_level
         self._background = None
+        self._middle = None
 
     def invalidate(self) -> None:
         """Forget the cached static part (call after changing anything that is not animated)."""
         self._background = None
+        self._middle = None
+
+    def invalidate_middle(self) -> None:
+        """Forget the cached middle layer (call after changing a ``gid="middle"`` artist)."""
+        self._middle = None
 
     def _animated(self) -> list:
         found = []
@@ -480,13 +499,23 @@ class FastPNG:
     def png(self) -> bytes:
         """Return the current figure as PNG bytes."""
         canvas = self.fig.canvas
+        animated = self._animated()
+        middle = [a for a in animated if a.get_gid() == self.MIDDLE]
+        top = [a for a in animated if a.get_gid() != self.MIDDLE]
         if self._background is None:
             canvas.draw()  # skips animated artists
             self._background = canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            canvas.restore_region(self._background)
+            self._middle = None
         renderer = canvas.get_renderer()
-        for artist in self._animated():
+        if self._middle is None:
+            canvas.restore_region(self._background)
+            for artist in middle:
+                if artist.get_visible():
+                    artist.draw(renderer)
+            self._middle = canvas.copy_from_bbox(self.fig.bbox) if middle else self._background
+        else:
+            canvas.restore_region(self._middle)
+        for artist in top:
             if artist.get_visible():
                 artist.draw(renderer)
         return encode_png(np.asarray(canvas.buffer_rgba()), self.compress_level)

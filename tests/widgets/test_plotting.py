@@ -148,3 +148,36 @@ def test_fast_png_redraws_animated_artists_and_caches_the_rest():
     assert fast.png() == second
     fast.invalidate()
     assert fast.png() != second
+
+
+def test_fast_png_middle_layer_is_cached_until_invalidated():
+    fig = Figure(figsize=(3, 2), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    (mid,) = ax.plot([0.5], [0.5], "s", ms=12, animated=True, gid=P.FastPNG.MIDDLE)
+    (top,) = ax.plot([0.2], [0.2], "o", ms=8, animated=True)
+    fast = P.FastPNG(fig)
+    first = fast.png()
+    mid.set_data([0.8], [0.3])                      # middle layer changed, not yet invalidated
+    assert fast.png() == first
+    fast.invalidate_middle()
+    second = fast.png()
+    assert second != first
+    top.set_data([0.6], [0.7])                       # the top layer is redrawn on every call
+    assert fast.png() != second
+
+
+def test_graph_layers_split_the_drawing():
+    nodes, edges = seed_graph()
+    pos = {0: (0, 1), 1: (0, 0), 2: (1, 0), 3: (0, -1), 4: (2, 0)}
+    counts = {}
+    for part in ("static", "values", "step"):
+        fig, ax = new_ax()
+        P.draw_computational_graph(ax, nodes, edges, pos, part=part)
+        counts[part] = texts(ax)
+    assert "value -12" in counts["values"] and "value -12" not in counts["static"]
+    assert "grad -4" in counts["step"] and "x" in counts["static"]
+    with pytest.raises(ValueError, match="'part'"):
+        P.draw_computational_graph(new_ax()[1], nodes, edges, pos, part="numbers")
