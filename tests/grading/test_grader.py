@@ -67,6 +67,7 @@ ADVERSARIAL = {
     "editing the check cell (right answer)": (None, "bc.check = None\nbc.check('ex03.sigmoid', None)", 1.0, "passed"),
     "writing to the results file": (FORGE, None, 0.0, "failed"),
     "forging results then exiting": (FORGE_AND_EXIT, None, 0.0, "crashed"),
+    "allocating 800 GB": ("def sigmoid(z):\n    big = np.ones((10**6, 10**5))\n    return z\n", None, 0.0, "failed"),
     "returning NaN": ("def sigmoid(z):\n    return np.full_like(z, np.nan)\n", None, 0.0, "failed"),
     "returning a non-number": ("def sigmoid(z):\n    return object()\n", None, 0.0, "failed"),
     "calling the reference": ("def sigmoid(z):\n    return bc.engine.activations.get_activation('sigmoid')(z)\n",
