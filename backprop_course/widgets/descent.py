@@ -334,7 +334,7 @@ class DescentView(View):
     # -- driving the view -----------------------------------------------------------------------
     def render(self) -> None:
         """Send the figure to the front end, re-drawing only the path."""
-        self.image.value = self._fast.png()
+        self.image.value = self._fast.png(key=self._built_for)
 
     def save_png(self, path: str) -> None:
         """Write what the learner sees (the last rendered image) to a PNG file."""
@@ -438,8 +438,7 @@ class DescentView(View):
                 P.draw_contour_descent(self._ax, X, Y, Z, np.zeros((0, 2)), s.minima, levels=levels,
                                        title=title)
             self._dynamic = []
-            self._built_for = s.name
-            self._fast.invalidate()
+            self._built_for = s.name  # also the key of the cached background (see render)
         ax = self._ax
         for artist in self._dynamic:  # replace only the path (cheap)
             artist.remove()

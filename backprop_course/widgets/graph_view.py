@@ -236,7 +236,7 @@ class GraphView(View):
     # -- driving ----------------------------------------------------------------------------------
     def render(self) -> None:
         """Send the figure to the front end, re-drawing only what the last step changed."""
-        self.image.value = self._fast.png()
+        self.image.value = self._fast.png(key=self._static_key)
 
     def save_png(self, path: str) -> None:
         """Write what the learner sees (the last rendered image) to a PNG file."""
@@ -328,7 +328,6 @@ class GraphView(View):
             self._static_key, self._values_key = key, None
             self._values: list = []
             self._dynamic: list = []
-            self._fast.invalidate()
         values_key = (tuple(n["data"] for n in nodes), tuple(e["local_grad"] for e in edges))
         if values_key != self._values_key:  # new numbers from the forward pass: the middle layer
             self._values = self._redraw(self._values, lambda: P.draw_computational_graph(

@@ -230,7 +230,7 @@ class InitView(View):
     # -- driving ----------------------------------------------------------------------------------
     def render(self) -> None:
         """Send the figure to the front end, re-drawing only the histograms and numbers."""
-        self.image.value = self._fast.png()
+        self.image.value = self._fast.png(key=self._key)
 
     def save_png(self, path: str) -> None:
         """Write what the learner sees (the last rendered image) to a PNG file."""
@@ -303,8 +303,7 @@ class InitView(View):
                     span.set_visible(name == act)
             note = "; red: saturated" if act in self._shades else ", zeros (dead units) left out"
             ax_a.set_xlabel(f"activation a ({act}){note}", fontsize=9)
-            self._key = act
-            self._fast.invalidate()
+            self._key = act  # also the key of the cached background (see render)
         for rows, edges, counts in zip(self._rows, (a_edges, g_edges), (a_counts, g_counts)):
             for i, ((poly, line), c) in enumerate(zip(rows, counts)):
                 xy = P.ridge_outline(edges, c, depth - 1 - i)

@@ -159,7 +159,7 @@ class NeuronView(View):
     # -- driving ----------------------------------------------------------------------------------
     def render(self) -> None:
         """Send the figure to the front end, re-drawing only what moved."""
-        self.image.value = self._fast.png()
+        self.image.value = self._fast.png(key=self._key)
 
     def save_png(self, path: str) -> None:
         """Write what the learner sees (the last rendered image) to a PNG file."""
@@ -238,8 +238,7 @@ class NeuronView(View):
             top, bottom = float(a_curve.max()), float(a_curve.min())
             pad = 0.08 * (top - bottom if top > bottom else 1.0)
             self._ax.set_ylim(bottom - pad, top + pad)
-            self._key = key
-            self._fast.invalidate()
+            self._key = key  # also the key of the cached background (see render)
         h = 0.15 * (hi - lo)
         zt = np.array([r.net_input - h, r.net_input + h])
         self._tangent.set_data(zt, r.output + r.slope * (zt - r.net_input))

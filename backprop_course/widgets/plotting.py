@@ -472,17 +472,22 @@ class FastPNG:
     """
 
     MIDDLE = "middle"
+    MAX_BACKGROUNDS = 12
 
     def __init__(self, fig, compress_level: int = 1) -> None:
         self.fig = fig
         self.compress_level = compress_level
         self._background = None
         self._middle = None
+        self._key: Any = None
+        self._backgrounds: dict = {}
 
     def invalidate(self) -> None:
-        """Forget the cached static part (call after changing anything that is not animated)."""
+        """Forget every cached static part (call after changing anything that is not animated and
+        not described by the ``key`` passed to :meth:`png`)."""
         self._background = None
         self._middle = None
+        self._backgrounds.clear()
 
     def invalidate_middle(self) -> None:
         """Forget the cached middle layer (call after changing a ``gid="middle"`` artist)."""
@@ -496,16 +501,31 @@ class FastPNG:
         found += [a for a in self.fig.get_children() if a.get_animated()]
         return sorted(found, key=lambda a: a.get_zorder())
 
-    def png(self) -> bytes:
-        """Return the current figure as PNG bytes."""
+    def png(self, key: Any = None) -> bytes:
+        """Return the current figure as PNG bytes.
+
+        Parameters
+        ----------
+        key : hashable, optional
+            Names the current static state (e.g. the surface shown). Static parts are cached per
+            key, so going back to an earlier state reuses its pixels instead of drawing again. The
+            caller promises that equal keys mean equal static parts (and the same figure size).
+        """
         canvas = self.fig.canvas
         animated = self._animated()
         middle = [a for a in animated if a.get_gid() == self.MIDDLE]
         top = [a for a in animated if a.get_gid() != self.MIDDLE]
+        if key != self._key:
+            self._key, self._middle = key, None
+            self._background = self._backgrounds.get(key) if key is not None else None
         if self._background is None:
             canvas.draw()  # skips animated artists
             self._background = canvas.copy_from_bbox(self.fig.bbox)
             self._middle = None
+            if key is not None:
+                if len(self._backgrounds) >= self.MAX_BACKGROUNDS:
+                    self._backgrounds.pop(next(iter(self._backgrounds)))
+                self._backgrounds[key] = self._background
         renderer = canvas.get_renderer()
         if self._middle is None:
             canvas.restore_region(self._background)

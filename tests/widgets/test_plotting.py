@@ -181,3 +181,19 @@ def test_graph_layers_split_the_drawing():
     assert "grad -4" in counts["step"] and "x" in counts["static"]
     with pytest.raises(ValueError, match="'part'"):
         P.draw_computational_graph(new_ax()[1], nodes, edges, pos, part="numbers")
+
+
+def test_fast_png_keeps_one_background_per_key():
+    fig = Figure(figsize=(3, 2), dpi=50)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    (dot,) = ax.plot([0.5], [0.5], "o", animated=True)
+    fast = P.FastPNG(fig)
+    white = fast.png(key="white")
+    ax.set_facecolor("black")
+    black = fast.png(key="black")
+    assert black != white
+    ax.set_facecolor("red")          # the caller promised: key "white" means the white background
+    assert fast.png(key="white") == white
+    fast.invalidate()                # ... until the cache is dropped
+    assert fast.png(key="white") not in (white, black)
