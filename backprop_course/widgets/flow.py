@@ -339,7 +339,8 @@ class GradientFlowView(View):
         nodes += [st["node_deltas"][l] if revealed[l] else None for l in range(L)]
         shown = [l + 1 for l in range(L) if revealed[l]]
         what = "edges: weights" if not shown else (
-            "edges: dE/dw" if len(shown) == L else f"edges: dE/dw for W{shown[0]}..W{L}, weights below")
+            "edges: dE/dw" if len(shown) == L else
+            f"edges: dE/dw for {f'W{L}' if len(shown) == 1 else f'W{shown[0]}..W{L}'}, weights below")
         stale = self._net_plot.update(edge_values, nodes, edge_group=[1 if r else 0 for r in revealed],
                               highlight=selected, title=f"{what}  (red > 0, blue < 0, width ~ size)",
                               caption="node colour: error term delta = dE/dz (summed over samples;"

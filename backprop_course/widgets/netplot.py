@@ -438,10 +438,9 @@ class LossSlicePlot:
         self.curve.set_data(values[ok], losses[ok])
         self.half = 0.12 * (values[-1] - values[0])
         self.title.set_text(f"E along {name} (red: tangent, slope dE/dw)")
-        top = float(np.ceil(losses[ok].max() / 0.25) * 0.25) if ok.any() else 1.0
-        low = float(np.floor(losses[ok].min() / 0.25) * 0.25) if ok.any() else 0.0
-        if top - low < 0.25:
-            top = low + 0.25
+        # a margin of 0.05 keeps a flat curve off the frame
+        top = float(np.ceil((losses[ok].max() + 0.05) / 0.25) * 0.25) if ok.any() else 1.0
+        low = float(np.floor((losses[ok].min() - 0.05) / 0.25) * 0.25) if ok.any() else 0.0
         if self.limits is not None:
             top, low = max(top, self.limits[2]), min(low, self.limits[1])
         limits = (float(values[-1] - values[0]), low, top)
