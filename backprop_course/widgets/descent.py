@@ -394,6 +394,8 @@ class DescentView(View):
         if method in ("momentum", "nesterov") and self.momentum.value == 0.0:
             note = " (Momentum 0 is plain gradient descent.)"
             method = "plain"
+        elif method == "rprop":
+            note = " (RPROP has no learning rate: lr is its first step size; only gradient signs count.)"
         opt = make_optimizer(method, self.lr.value, self.momentum.value)
         start = [self.start_x.value, self.start_y.value][: s.dim]
         t = descend(s, start, opt, int(self.steps.value))

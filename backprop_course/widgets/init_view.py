@@ -220,6 +220,7 @@ class InitView(View):
         self.n_samples, self.seed = n_samples, seed
         self._hold = False
         self._key = None
+        self._shown_depth = None
         self.table = W.HTML(value="")
         super().__init__(controls=[self.init, self.activation, self.depth, self.width],
                          extra=[self.table])
@@ -291,9 +292,12 @@ class InitView(View):
             for i, (poly, line) in enumerate(rows):
                 poly.set_visible(i < depth)
                 line.set_visible(i < depth)
-        for i, label in enumerate(self._row_labels):
-            label.set_visible(i < depth)
-            label.set_y(depth - 1 - i + 0.3)
+        if depth != self._shown_depth:
+            for i, label in enumerate(self._row_labels):
+                label.set_visible(i < depth)
+                label.set_y(depth - 1 - i + 0.3)
+            self._shown_depth = depth
+            self._fast.invalidate_middle()
         self._ax_a.set_ylim(-0.1, depth)
         if act != self._key:  # another x range and shading: the static part changes
             ax_a = self._ax_a
@@ -336,7 +340,8 @@ class InitView(View):
 
         where = blended_transform_factory(self._ax_a.transAxes, self._ax_a.transData)
         self._row_labels = [self._ax_a.text(-0.02, rows - 1 - i + 0.3, label, transform=where, ha="right",
-                                            va="center", fontsize=8, animated=True)
+                                            va="center", fontsize=8, animated=True,
+                                            gid=P.FastPNG.MIDDLE)  # cached until the depth changes
                             for i, label in enumerate(labels)]
         self.fig.suptitle("init = ...", fontsize=10)
         P.freeze_layout(self.fig)

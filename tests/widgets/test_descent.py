@@ -210,6 +210,12 @@ def test_view_linear_explains_that_there_is_no_minimum(tmp_path):
     assert (tmp_path / "d.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_view_rprop_explains_its_step_size():
+    v = DescentView(surface="bowl", method="rprop", lr=0.25, steps=2)
+    np.testing.assert_allclose(v.state["points"][1], np.array(SURFACES["bowl"].start) - 0.25)
+    assert "first step size" in v.state["message"]
+
+
 def test_view_set_rejects_unknown_names():
     v = DescentView()
     with pytest.raises(ValueError, match="'colour'"):
