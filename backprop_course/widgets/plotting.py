@@ -270,7 +270,7 @@ def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, pat
     path_x, path_f : ndarray, shape (k,)
         The visited points, already clamped to the plotted range by the caller.
     minima : sequence of float
-        x positions of minima, marked with green stars.
+        x positions of minima, marked with green stars (the first, the global one, filled).
 
     Returns
     -------
@@ -281,8 +281,9 @@ def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, pat
     if len(path_x):
         ax.plot(path_x[:1], path_f[:1], "s", color="black", ms=7, zorder=5)
         ax.plot(path_x[-1:], path_f[-1:], "o", color=ACTIVE_COLOUR, ms=8, zorder=5)
-    for m in minima:
-        ax.plot([m], [np.interp(m, x, f)], "*", color="#2e8b57", ms=13, zorder=3)
+    for i, m in enumerate(minima):  # the first is the global minimum: filled; others hollow
+        ax.plot([m], [np.interp(m, x, f)], "*", color="#2e8b57", mfc="#2e8b57" if i == 0 else "white",
+                ms=13, zorder=3)
     ax.set_xlim(x[0], x[-1])
     ax.set_xlabel("x")
     ax.set_ylabel("loss f(x)")
@@ -305,7 +306,7 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
     path : ndarray, shape (k, 2)
         The visited points, already clamped to the grid's range by the caller.
     minima : sequence of (x, y)
-        Marked with green stars.
+        Marked with green stars (the first, the global one, filled; the others hollow).
     levels : int or sequence of float
         Contour levels.
 
@@ -320,8 +321,9 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
     if len(path):
         ax.plot(path[:1, 0], path[:1, 1], "s", color="black", ms=7, zorder=5)
         ax.plot(path[-1:, 0], path[-1:, 1], "o", color="yellow", mec="black", ms=8, zorder=5)
-    for mx, my in minima:
-        ax.plot([mx], [my], "*", color="#2e8b57", mec="white", ms=14, zorder=3)
+    for i, (mx, my) in enumerate(minima):  # the first is the global minimum: filled; others hollow
+        ax.plot([mx], [my], "*", color="#2e8b57", mfc="#2e8b57" if i == 0 else "white",
+                mec="white" if i == 0 else "#2e8b57", ms=14, zorder=3)
     ax.set_xlim(X.min(), X.max())
     ax.set_ylim(Y.min(), Y.max())
     ax.set_xlabel("x")
