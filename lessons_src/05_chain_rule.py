@@ -162,7 +162,7 @@ cells = [
     assert abs(by_hand["W1"] - (-0.012859)) < 1e-6 and abs(by_hand["b3"] - 0.089645) < 1e-6
     """),
     md(r"""
-    Two things to notice. The gradient of $W^{(1)}$ is the smallest although $x = 1.5$ is the largest
+    Two things to notice. The gradient of $W^{(1)}$ is the smallest of the three weight gradients although $x = 1.5$ is the largest
     activation in the network: three slopes of at most $\tfrac14$ each sit in its product. And its sign
     is negative while the other weights' are positive: $W^{(2)} = -1.2$ flips the sign of everything
     that passes back through it.

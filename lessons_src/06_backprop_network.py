@@ -162,9 +162,9 @@ cells = [
 
     $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}\, w^{n+1} \odot \sigma'(z^n).$$
 
-    The shapes settle it too: in our 2-3-1 net, $\partial L/\partial z^3$ has one column per sample
-    and $w^3$ is $1 \times 3$, giving three numbers for the three hidden neurons of layer 2; $w^2$
-    ($3 \times 2$) cannot even be multiplied with it.
+    The shapes settle it too: in our 2-3-1 net, $\partial L/\partial z^3$ holds one number per sample
+    (a $4 \times 1$ array) and $w^3$ is $1 \times 3$, so their product gives three numbers per sample,
+    one for each hidden neuron of layer 2; $w^2$ ($3 \times 2$) cannot even be multiplied with it.
     """),
     code("""
     A2 = net.layer_outputs[1]

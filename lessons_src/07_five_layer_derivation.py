@@ -164,17 +164,19 @@ cells = [
     """),
     md(r"""
     What caching saves is easy to count. Step 19 for **one** weight of layer 1 is a sum over every
-    path from that weight's node to the outputs, $n_2 n_3 n_4 n_5$ products of six factors. With the
-    error terms, one backward pass costs about one multiplication per weight of the network, and then
-    gives every gradient at once. For a modest network on 28×28 images:
+    path from that weight's node to the outputs, $n_2 n_3 n_4 n_5$ products of eleven factors each.
+    With the error terms, one backward pass costs a few multiplications per weight of the network
+    (one to pass the error terms down, one for the gradient), and then gives every gradient at once.
+    For a modest network on 28×28 images:
     """),
     code("""
     n = [784, 128, 64, 32, 16, 10]                      # n_0 (inputs) .. n_5 (outputs)
     paths = n[2] * n[3] * n[4] * n[5]                   # paths from one layer-1 node to the outputs
     formula = n[1] * n[0] * paths                       # step 19 for every weight of layer 1
-    backprop = sum(n[i] * n[i - 1] for i in range(1, 6))  # about one product per weight, all layers
+    weights = sum(n[i] * n[i - 1] for i in range(1, 6))   # every weight of the network
+    backprop = 2 * weights                                # pass the error terms down + the gradients
     print(f"step-19 formula, all layer-1 weights: {formula:.2e} path products")
-    print(f"backpropagation, all weights of all layers: {backprop:,} multiplications (roughly)")
+    print(f"backpropagation, all {weights:,} weights of all layers: about {backprop:,} multiplications")
     assert formula / backprop > 1e5
     """),
     md(r"""
@@ -217,8 +219,8 @@ cells = [
     >    comes next. At step 13, check which sum collapses.
     > 2. Switch the notation to UFLDL: the same steps with $a$, $z$, $W^{(l)}$ and $\delta$ instead of
     >    $y$, $x$, $w$ and $e$ (with layers numbered from 1).
-    > 3. Set `layer` to 4: a weight near the output needs far fewer steps. Then set `layers L` to 8
-    >    and `layer` to 1. How many steps now, and why only two more per extra layer?
+    > 3. Set `layer` to 4: a weight near the output needs 15 steps instead of 24. Then set `layers L`
+    >    to 8 and `layer` to 1. How many steps now, and why only two more per extra layer?
     > 4. Press **verify numerically** after each change.
     """),
     code("""
