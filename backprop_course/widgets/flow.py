@@ -323,8 +323,10 @@ class GradientFlowView(View):
             self.show_message("Forward pass only: edges show the weights. Press 'backward step' to "
                               "compute the output layer's error terms.")
         elif step < L:
+            into = f"W{L}" if step == 1 else f"W{L - step + 1}..W{L}"
             self.show_message(f"Backward pass, step {step} of {L}: error terms known down to layer "
-                              f"{L - step + 1}; edges into those layers now show dE/dw.")
+                              f"{L - step + 1}; the edges of {into} now show dE/dw, the others still "
+                              f"their weights.")
         else:
             self.show_message("Backward pass complete: every edge shows dE/dw, every node its error "
                               "term (delta, summed over the samples).")
@@ -337,14 +339,12 @@ class GradientFlowView(View):
         edge_values = [g.weights[l] if revealed[l] else self.net.weights[l] for l in range(L)]
         nodes = [st["input_grad"] if all(revealed) else None]
         nodes += [st["node_deltas"][l] if revealed[l] else None for l in range(L)]
-        shown = [l + 1 for l in range(L) if revealed[l]]
-        what = "edges: weights" if not shown else (
-            "edges: dE/dw" if len(shown) == L else
-            f"edges: dE/dw for {f'W{L}' if len(shown) == 1 else f'W{shown[0]}..W{L}'}, weights below")
-        stale = self._net_plot.update(edge_values, nodes, edge_group=[1 if r else 0 for r in revealed],
-                              highlight=selected, title=f"{what}  (red > 0, blue < 0, width ~ size)",
-                              caption="node colour: error term delta = dE/dz (summed over samples;"
-                                      " numbers in the table below)")
+        # Fixed title and caption (text is the slowest thing to draw; the message line says which
+        # layers already show gradients).
+        stale = self._net_plot.update(
+            edge_values, nodes, edge_group=[1 if r else 0 for r in revealed], highlight=selected,
+            title="edges: weight, or dE/dw once reached (red > 0, blue < 0)",
+            caption="node colour: error term delta = dE/dz (grey: not reached yet)")
         stale |= self._bars.update(st["grad_norms"], known=revealed)
         if stale:
             self._blit.invalidate()
@@ -359,7 +359,7 @@ class GradientFlowView(View):
             values = np.linspace(-r, r, 61)
             with np.errstate(all="ignore"):
                 losses = loss_along_weight(self.net, self.X, self.T, l, j, k, values)
-            if self._slice.set_curve(values, losses, name=f"W{l + 1}[{j},{k}]"):
+            if self._slice.set_curve(values, losses):
                 self._blit.invalidate()
         self._slice_for = key
         self._slice.update(st["weight"], st["loss"], st["selected_grad"])

@@ -240,7 +240,7 @@ class NetworkPlot:
     @property
     def artists(self) -> list:
         """Everything :meth:`update` changes (for :class:`BlitRenderer`)."""
-        return [self.outline, self.edges, self.dots, *self.labels, self.title]
+        return [self.outline, self.edges, self.dots, *self.labels]
 
     def update(self, edge_values: Sequence[np.ndarray], node_values: Sequence | None = None,
                edge_known: Sequence[bool] | None = None, edge_group: Sequence[int] | None = None,
@@ -248,7 +248,7 @@ class NetworkPlot:
                title: str = "") -> bool:
         """Recolour the network; arguments as in :func:`draw_network`.
 
-        Returns True when a static part (the caption) changed, so a cached background is stale.
+        Returns True when a static part (caption, title) changed, so a cached background is stale.
         """
         sizes = self.sizes
         flat = []
@@ -296,7 +296,7 @@ class NetworkPlot:
         for label, t in zip(self.labels, texts):
             label.set_text(t)
             label.set_visible(bool(t))
-        changed = caption != self.caption.get_text()
+        changed = (caption, title) != (self.caption.get_text(), self.title.get_text())
         self.caption.set_text(caption)
         self.title.set_text(title)
         return changed
@@ -341,13 +341,15 @@ def draw_network(ax, sizes: Sequence[int], edge_values: Sequence[np.ndarray],
 
 # -- bars, curves ---------------------------------------------------------------------------------------
 class LayerBarsPlot:
-    """One bar per weight layer on a log axis; heights update in place (limits in whole decades).
+    """One bar per weight layer on a log axis; heights update in place.
 
-    ``update`` returns True when the axis limits had to change (the caller must then redraw the
-    static background).
+    The axis starts at ``decades`` (default 1e-8 to 10, the same for every network, so magnitudes
+    compare across networks) and only grows, by whole decades; ``update`` returns True when it had
+    to (the caller must then redraw the static background).
     """
 
-    def __init__(self, ax, n: int, labels: Sequence[str] | None = None, title: str = "") -> None:
+    def __init__(self, ax, n: int, labels: Sequence[str] | None = None, title: str = "",
+                 decades: tuple[int, int] = (-8, 1)) -> None:
         self.ax, self.n = ax, n
         labels = list(labels) if labels is not None else [f"W{l + 1}" for l in range(n)]
         x = np.arange(n)
@@ -360,7 +362,8 @@ class LayerBarsPlot:
         ax.set_xlim(-0.6, n - 0.4)
         ax.tick_params(axis="y", labelsize=7)
         ax.set_title(title, fontsize=9)
-        self.decades: tuple[int, int] | None = None
+        self.decades = (int(decades[0]), int(decades[1]))
+        ax.set_ylim(10.0 ** self.decades[0], 10.0 ** self.decades[1])
 
     @property
     def artists(self) -> list:
@@ -372,17 +375,12 @@ class LayerBarsPlot:
         ok = known & np.isfinite(v) & (v > 0)
         changed = False
         if ok.any():
-            lo = int(np.floor(np.log10(v[ok].min()))) - 1
-            hi = int(np.ceil(np.log10(v[ok].max()))) + 1
-            if self.decades is None or lo < self.decades[0] or hi > self.decades[1]:
-                self.decades = (min(lo, self.decades[0]) if self.decades else lo,
-                                max(hi, self.decades[1]) if self.decades else hi)
+            lo = max(int(np.floor(np.log10(v[ok].min()))) - 1, -150)
+            hi = min(int(np.ceil(np.log10(v[ok].max()))) + 1, 150)
+            if lo < self.decades[0] or hi > self.decades[1]:
+                self.decades = (min(lo, self.decades[0]), max(hi, self.decades[1]))
                 self.ax.set_ylim(10.0 ** self.decades[0], 10.0 ** self.decades[1])
                 changed = True
-        elif self.decades is None:
-            self.decades = (-3, 1)
-            self.ax.set_ylim(1e-3, 10.0)
-            changed = True
         bottom = 10.0 ** self.decades[0]
         for bar, mark, value, good in zip(self.bars, self.marks, v, ok):
             bar.set_visible(bool(good))
@@ -416,28 +414,27 @@ def draw_layer_bars(ax, norms: Sequence[float], labels: Sequence[str] | None = N
 class LossSlicePlot:
     """The loss along one weight: the curve, the current point and its tangent (slope = dE/dw)."""
 
-    def __init__(self, ax) -> None:
+    def __init__(self, ax, title: str = "E along the selected weight") -> None:
         self.ax = ax
         (self.curve,) = ax.plot([], [], color="#555", lw=1.2)
         (self.tangent,) = ax.plot([], [], color="#c44", lw=2.2)
         (self.point,) = ax.plot([], [], "o", color="black", ms=5)
-        self.title = ax.set_title("", fontsize=9)
+        self.title = ax.set_title(title, fontsize=9)
         ax.set_ylabel("E", fontsize=8)
-        ax.set_xlabel("value of the selected weight", fontsize=8)
+        ax.set_xlabel("its value (red: tangent, slope dE/dw)", fontsize=8)
         ax.tick_params(labelsize=7)
         self.limits: tuple[float, float, float] | None = None
 
     @property
     def artists(self) -> list:
-        return [self.curve, self.tangent, self.point, self.title]
+        return [self.curve, self.tangent, self.point]
 
-    def set_curve(self, values: np.ndarray, losses: np.ndarray, name: str = "w") -> bool:
+    def set_curve(self, values: np.ndarray, losses: np.ndarray) -> bool:
         """A new curve. The axes limits only grow (in steps of 0.25 in E), so choosing
         another weight rarely changes the ticks; returns True when they did (redraw the background)."""
         ok = np.isfinite(losses)
         self.curve.set_data(values[ok], losses[ok])
         self.half = 0.12 * (values[-1] - values[0])
-        self.title.set_text(f"E along {name} (red: tangent, slope dE/dw)")
         # a margin of 0.05 keeps a flat curve off the frame
         top = float(np.ceil((losses[ok].max() + 0.05) / 0.25) * 0.25) if ok.any() else 1.0
         low = float(np.floor((losses[ok].min() - 0.05) / 0.25) * 0.25) if ok.any() else 0.0
@@ -472,8 +469,8 @@ def draw_loss_slice(ax, values: np.ndarray, losses: np.ndarray, current: float, 
     -------
     matplotlib Axes
     """
-    plot = LossSlicePlot(ax)
-    plot.set_curve(np.asarray(values, float), np.asarray(losses, float), name)
+    plot = LossSlicePlot(ax, title=f"E along {name} (red: tangent, slope dE/dw)")
+    plot.set_curve(np.asarray(values, float), np.asarray(losses, float))
     plot.update(current, loss, slope)
     return ax
 
