@@ -298,7 +298,11 @@ cells = [
       order $w^n_{jk}$ the matrix has to be transposed for that product to line up).
     - **Gashler's error has the opposite sign.** His $e$ is $-\partial E/\partial x$, so the package's
       `deltas` are $-e$, and for one sample his weight gradient $-e_{17}\, y_{03}$ is
-      `g.deltas[0][0, 7] * X[0, 3]` in code.
+      `g.deltas[0][0, 6] * X[0, 2]` in code.
+    - **Counting from 1 or from 0.** The write-ups number neurons from 1; Python numbers array
+      positions from 0. Gashler's node 7 of layer 1 is row `6` of `weights[0]`, and his input 3 is
+      column `2`, so $w_{173}$ is `net.weights[0][6, 2]`. The table's letters $j, k$ mean the code's
+      0-based positions.
     - **Which $w$ in seed 000's eq. 10.** Going back from layer $n+1$ to layer $n$ multiplies by the
       weights *between* them, $w^{n+1}$; seed 000's eq. 10 prints $w^n$ there. In code it is
       `deltas[l - 1] = (deltas[l] @ weights[l]) * g'(net_inputs[l - 1])`: the matrix that feeds the
@@ -342,7 +346,14 @@ cells = [
     for j in range(3):
         for k in range(2):
             assert abs(g.weights[0][j, k] - (-e[0, j] * x[0, k])) < 1e-12
-    print("every row of the table agrees with the code")
+    # Gashler's w_173 (into node 7 of layer 1, from input 3; both counted from 1) on a net that has them
+    big = bc.MLP([3, 7, 1], seed=2)
+    xb = np.array([[0.3, -0.7, 0.9]])
+    big.forward(xb)
+    gb = big.backward(np.array([[1.0]]))
+    e_17, y_03 = -gb.deltas[0][0, 6], xb[0, 2]            # 0-based positions 6 and 2
+    assert abs(gb.weights[0][6, 2] - (-e_17 * y_03)) < 1e-15
+    print("every row of the table agrees with the code; dE/dw_173 = -e_17 * y_03 is weights[0][6, 2]")
     """),
     md(r"""
     The write-ups contain a few more slips (seed 000 prints its eq. 5 twice; Gashler's steps 13 and 17
