@@ -54,7 +54,10 @@ class View(W.VBox):
         self.state: dict[str, Any] = {}
         self.fig = Figure(figsize=figsize or self.figsize, dpi=self.dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.fig)
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        # Shown at its own pixel size (see _fit_image): a flex column would otherwise stretch the PNG
+        # to the output width and blur it. max_width still lets it shrink in a narrow window.
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", align_self="flex-start"))
+        self.image.observe(self._fit_image, names="value")
         self.message = W.HTML(value="")
         self.last_update_seconds: float | None = None
         children = [W.HBox(controls, layout=W.Layout(flex_flow="row wrap"))] if controls else []
@@ -73,6 +76,14 @@ class View(W.VBox):
         self.show_message("")
 
     # -- drawing ----------------------------------------------------------------------------------
+    def _fit_image(self, change: dict) -> None:
+        """Set the Image widget's width to the PNG's own pixel width (read from its IHDR header)."""
+        data = bytes(change["new"][:24])
+        if len(data) == 24 and data[:8] == b"\x89PNG\r\n\x1a\n":
+            width = f"{int.from_bytes(data[16:20], 'big')}px"
+            if self.image.layout.width != width:
+                self.image.layout.width = width
+
     def render(self) -> None:
         """Send the current figure to the front end (PNG bytes into the one Image widget)."""
         buf = io.BytesIO()

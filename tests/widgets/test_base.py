@@ -38,3 +38,10 @@ def test_error_becomes_message_not_traceback():
     assert "x must not be 0" in v.message.value
     v.x.value = 1.0
     assert "error" not in v.state and v.message.value == ""
+
+
+def test_image_shown_at_its_pixel_width():
+    v = Square()
+    width = int.from_bytes(bytes(v.image.value[16:20]), "big")
+    assert v.image.layout.width == f"{width}px"
+    assert width == int(v.figsize[0] * v.dpi)
