@@ -1,7 +1,9 @@
 """Shared bits of the benchmarks: thread pinning, interleaved timing, machine description.
 
 The machine is shared and noisy, so every comparison is timed *interleaved* (A, B, A, B, ...) in one
-run and reported as medians and a ratio; absolute seconds are only indicative.
+run and reported as medians and a ratio; absolute seconds are only indicative. For single-threaded
+work, ``clock=time.process_time`` (CPU seconds of this process) leaves out the time the scheduler
+gives to other processes, which on an oversubscribed machine is most of the noise in wall time.
 """
 from __future__ import annotations
 
@@ -26,11 +28,11 @@ def machine() -> str:
             f"Python {sys.version.split()[0]} · {platform.platform(terse=True)}")
 
 
-def time_once(fn: Callable[[], object], number: int) -> float:
-    start = time.perf_counter()
+def time_once(fn: Callable[[], object], number: int, clock: Callable[[], float] = time.perf_counter) -> float:
+    start = clock()
     for _ in range(number):
         fn()
-    return (time.perf_counter() - start) / number
+    return (clock() - start) / number
 
 
 def autorange(fn: Callable[[], object], target: float = 0.05) -> int:
@@ -42,15 +44,21 @@ def autorange(fn: Callable[[], object], target: float = 0.05) -> int:
     return n
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int = 15, target: float = 0.05) -> dict[str, list[float]]:
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int = 15, target: float = 0.05,
+                clock: Callable[[], float] = time.perf_counter) -> dict[str, list[float]]:
     """Per-call seconds for each function, sampled in turn so noise hits them alike."""
     numbers = {name: autorange(fn, target) for name, fn in fns.items()}
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
             gc.collect()  # garbage one side left behind must not be collected on the other's clock
-            samples[name].append(time_once(fn, numbers[name]))
+            samples[name].append(time_once(fn, numbers[name], clock))
     return samples
+
+
+def load() -> str:
+    """The 1-minute load average, to print next to figures from a shared machine."""
+    return f"load average {os.getloadavg()[0]:.1f}"
 
 
 def median(xs: list[float]) -> float:

@@ -1,7 +1,7 @@
 """The scalar engine ``bc.Value`` against micrograd's ``Value``.
 
     .venv/bin/pip install -e ".[bench]"
-    .venv/bin/python benchmarks/bench_value.py [--repeats 15]
+    .venv/bin/python benchmarks/bench_value.py [--repeats 15] [--json OUT]
 
 1. Forward + backward of micrograd's own ``MLP(10, [32, 32, 1])`` on 20 samples (sum of squared errors).
    micrograd runs its own ``nn.MLP``; ours runs the same expression, term for term, built from
@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -60,7 +61,9 @@ def data(seed: int = 1, n: int = 20):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
+    result: dict = {"machine": machine(), "regimes": {}, "chain": {}}
     import backprop_course as bc
 
     theirs, ours = twin_models()
@@ -95,9 +98,11 @@ def main(argv=None) -> int:
     for regime in ("gc on", "gc off"):
         if regime == "gc off":
             gc.disable()
-        s = interleaved({"ours": run_ours, "micrograd": run_theirs}, repeats=args.repeats, target=0.2)
+        s = interleaved({"ours": run_ours, "micrograd": run_theirs}, repeats=args.repeats, target=0.2,
+                        clock=time.process_time)  # CPU time: the machine is shared
         gc.enable()
         o, t = median(s["ours"]), median(s["micrograd"])
+        result["regimes"][regime] = {"ours_ms": o * 1e3, "micrograd_ms": t * 1e3, "speedup": t / o}
         print(f"MLP(10,[32,32,1]) x 20 samples, forward+backward ({regime}): ours {o*1e3:.1f} ms, "
               f"micrograd {t*1e3:.1f} ms, speed-up {t/o:.2f}x (target >= 2x)")
 
@@ -115,10 +120,16 @@ def main(argv=None) -> int:
         try:
             y.backward()
             seconds = time.perf_counter() - start
-            print(f"50,000-step chain ({len(topological_order(y)):,} nodes), {name}: backward {seconds:.3f} s, "
+            n_nodes = len(topological_order(y))
+            result["chain"][name] = {"nodes": n_nodes, "backward_s": seconds, "dx": x.grad}
+            print(f"50,000-step chain ({n_nodes:,} nodes), {name}: backward {seconds:.3f} s, "
                   f"dx = {x.grad}")
         except RecursionError:
+            result["chain"][name] = {"error": "RecursionError"}
             print(f"50,000-step chain, {name}: RecursionError")
+    result["max_grad_diff"] = diff
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
     return 0
 
 
