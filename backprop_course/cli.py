@@ -40,7 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # Only commands that wrap another program (``lab`` -> JupyterLab) take unknown options.
+        if not getattr(args, "passthrough", False):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.jupyter_args = [*args.jupyter_args, *extra]
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         print("\nbackprop-course: error: choose a subcommand (see the list above).", file=sys.stderr)

@@ -3,10 +3,12 @@
 In a clone of the repository the lessons are opened where they are. After a plain ``pip install`` the
 lessons and learner exercises shipped in the wheel are first copied into ``--dir`` (default
 ``./backprop-course``); a file that is already there is never overwritten, so a learner's edits survive.
+Options that ``lab`` does not know (``--no-browser``, ``--port 8899``) are passed to JupyterLab.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -73,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"backprop-course lab: {exc}", file=sys.stderr)
         return 1
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *args.jupyter_args]
+    extra = list(args.jupyter_args)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")  # JupyterLab refuses to start as root otherwise (containers)
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *extra]
     if args.dry_run:
         print(" ".join(cmd))
         return 0
@@ -90,5 +95,6 @@ def register(subparsers) -> None:
     p.add_argument("--dir", default=None,
                    help="folder to copy the course into and open (default: the clone, or ./backprop-course)")
     p.add_argument("--dry-run", action="store_true", help="prepare the folder and print the command only")
-    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="extra arguments passed to JupyterLab")
-    p.set_defaults(func=run)
+    # Any other options (e.g. --no-browser --port 8899) go to JupyterLab unchanged, in order:
+    # cli.main collects them with parse_known_args because this parser sets passthrough.
+    p.set_defaults(func=run, passthrough=True, jupyter_args=[])

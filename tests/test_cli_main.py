@@ -44,3 +44,14 @@ def test_lab_dry_run_in_clone_opens_repository(capsys):
     assert cli.main(["lab", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "jupyterlab" in out and str(lab.repo_root()) in out
+
+
+def test_lab_passes_unknown_options_to_jupyterlab(capsys):
+    assert cli.main(["lab", "--dry-run", "--no-browser", "--port", "8899"]) == 0
+    out = capsys.readouterr().out
+    assert "--no-browser --port 8899" in out
+
+
+def test_other_commands_reject_unknown_options():
+    out = run("derive", "--layers", "2", "--weight", "1", "1", "1", "--frobnicate")
+    assert out.returncode == 2 and "unrecognized arguments: --frobnicate" in out.stderr
