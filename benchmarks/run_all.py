@@ -37,6 +37,37 @@ BENCHMARKS = {
 }
 
 
+# Profile notes for the MLP step (written by hand from the profiles of 2026-11-22; rerun the
+# profiles before trusting them on another machine). Printed after the MLP table.
+MLP_NOTES = """\
+**Where the time beyond GEMM goes** (line_profiler and per-phase CPU-time accounting of the same
+loop, 2026-11-22):
+
+* `[784, 512, 512, 10]`/256: forward ~7.8 ms, backward ~11.5-12.8 ms, optimizer ~3.6-4.0 ms, freeing
+  the previous step's arrays ~0.4 ms, against ~14.6-18 ms of GEMM. The optimizer is the largest
+  non-GEMM item: 668k parameters, updated as `u = -lr * g` (a new array, because `step()` returns
+  the updates it applied and a test holds it to that) and then `p += u`, i.e. five memory passes
+  over 5.3 MB where PyTorch's fused `add_(grad, alpha=-lr)` needs three. Sigmoid forward costs
+  ~0.3 ms per hidden layer, its derivative ~0.1 ms. When the step runs interleaved with PyTorch in
+  one process, glibc hands freed blocks back to the kernel and the next step page-faults them in
+  again (~2,000 minor faults per step, 8 MB); without PyTorch in the process there are none.
+* Against PyTorch the GEMMs themselves differ: torch's CPU wheel uses MKL, numpy uses OpenBLAS, and
+  on these shapes torch's products are ~1.2x faster (*torch GEMM* column). That alone puts the
+  large net's ours/torch ratio near 1.2 even with no overhead at all.
+* `[784, 128, 64, 10]`/64: GEMM ~0.63-0.67 ms; the update of 109k parameters costs ~0.12 ms (two
+  numpy passes; a version writing into a reused scratch buffer was measured at the same 0.12 ms,
+  the passes are L2-bandwidth bound, not allocation bound), forward and backward elementwise work
+  (bias, sigmoid, sigmoid', loss, bias gradients) ~0.1-0.17 ms, optimizer bookkeeping ~0.02 ms.
+  That is 1.4-1.7x the GEMM time depending on the run: the 1.4x target is missed because numpy has
+  no fused multiply-add for the update and each elementwise step is its own pass. PyTorch's step on
+  this net is 2.6x its own GEMM time, and ours is faster than PyTorch's (0.9x).
+* Changed: `step()` on an MLP no longer re-validates the updates in `apply()` (~20 us per step).
+  Tried and not kept: a fused in-place update with a reused buffer (no gain on the 64-batch net;
+  ~8-10% on the large one, but only if `step()` stopped returning the updates, which is part of its
+  tested contract); an update in L1-sized chunks (the Python loop costs more than it saves).
+"""
+
+
 def run(name: str, out_dir: Path, quick: bool, reuse: bool) -> tuple[str, dict | None]:
     script, full, short, has_json = BENCHMARKS[name]
     txt, js = out_dir / f"{name}.txt", out_dir / f"{name}.json"
@@ -184,7 +215,7 @@ def report(texts: dict[str, str], data: dict[str, dict | None], when: str) -> st
             out.append(f"| {r['sizes']} | {r['batch']} | {r['dtype']} | {r['ours_ms']:.3f} | {r['torch_ms']:.3f} "
                        f"| {r['ours_over_torch']:.2f} | {r['gemm_ms']:.3f} | {r['gflops']:.1f} "
                        f"| {r['ours_over_gemm']:.2f} | {r.get('torch_gemm_ms', float('nan')):.3f} | {r['max_rel_diff']:.1e} | {v} |")
-        out += [""]
+        out += ["", MLP_NOTES]
     for name, title in (("mlp", "MLP benchmark output"), ("value", "`Value` vs micrograd"),
                         ("symbolic", "Symbolic layer"), ("views", "View callbacks"),
                         ("course", "Course: import, notebooks, suites, memory"),
