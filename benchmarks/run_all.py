@@ -61,7 +61,7 @@ loop, 2026-11-22):
   That is 1.4-1.7x the GEMM time depending on the run: the 1.4x target is missed because numpy has
   no fused multiply-add for the update and each elementwise step is its own pass. PyTorch's step on
   this net is 2.6x its own GEMM time, and ours is faster than PyTorch's (0.9x).
-* Spread: over six runs on 2026-11-22 (CPU-time clock, load average 0.8-5) the 64-batch net's
+* Spread: over four runs on 2026-11-22 (CPU-time clock, load average 0.8-2.3) the 64-batch net's
   ours/GEMM was 1.42-1.68 (never under 1.4) and the large net's ours/torch 1.08-1.33 and ours/GEMM
   1.24-1.37; a single run's verdict on a ratio that close to its target is not stable.
 * Changed: `step()` on an MLP no longer re-validates the updates in `apply()` (~20 us per step).
