@@ -120,15 +120,16 @@ cells = [
     code("""
     print("start:", path.points[0].round(4).tolist(), " f =", round(path.losses[0], 4))
     print("after 60 steps:", path.points[-1].round(4).tolist(), " f =", round(path.losses[-1], 4))
-    print("minima (green stars):", [tuple(round(c, 4) for c in m) for m in surface.minima])
+    print("minima (global first):", [tuple(round(c, 4) for c in m) for m in surface.minima])
     assert np.linalg.norm(path.points[-1] - np.array(surface.minima[1])) < 0.01
     """),
     md(r"""
-    Three things to read off the picture:
+    Four things to read off the picture:
 
     - The arrows cross the contour lines at right angles: going *along* a contour line keeps the
       height, going across it changes the height fastest.
     - The path follows the arrows and every step lowers $f$ (the cell asserts it).
+    - The green stars mark the minima: filled for the deeper (global) one, hollow for the other.
     - The walk ends in the nearer basin on the right, at about $(1.2671, 0.0027)$, close to the
       **local** minimum $(1.2670, 0)$, although the left basin around $(-1.5257, 0)$ is deeper. Gradient descent only sees the
       ground under its feet; lesson 10 shows how momentum can carry it over the ridge.
