@@ -15,6 +15,7 @@ which recomputes through pure functions, fills ``state`` and draws on ``self.fig
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import io
@@ -52,6 +53,7 @@ class View(W.VBox):
     def __init__(self, controls: list[W.Widget] | None = None, extra: list[W.Widget] | None = None,
                  figsize: tuple[float, float] | None = None, **kwargs: Any) -> None:
         self.state: dict[str, Any] = {}
+        self._hold = False  # True while several controls change at once (see held())
         self.fig = Figure(figsize=figsize or self.figsize, dpi=self.dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.fig)
         # Shown at its own pixel size (see _fit_image): a flex column would otherwise stretch the PNG
@@ -90,8 +92,22 @@ class View(W.VBox):
         self._canvas.print_png(buf)
         self.image.value = buf.getvalue()
 
+    @contextlib.contextmanager
+    def held(self):
+        """Change several controls inside ``with view.held():`` and redraw once afterwards yourself.
+
+        While held, the callbacks that control changes trigger do nothing; nesting is allowed.
+        """
+        previous, self._hold = self._hold, True
+        try:
+            yield self
+        finally:
+            self._hold = previous
+
     def refresh(self, *_: Any) -> None:
-        """Recompute and redraw: the callback every control is wired to."""
+        """Recompute and redraw: the callback every control is wired to (a no-op while held)."""
+        if self._hold:
+            return
         start = time.perf_counter()
         self._refresh()
         self.last_update_seconds = time.perf_counter() - start
@@ -111,5 +127,8 @@ class View(W.VBox):
             c.observe(self.refresh, names="value")
 
     def save_png(self, path: str) -> None:
-        """Write the current figure to a PNG file (to look at a view the way a learner would)."""
-        self.fig.savefig(path, dpi=self.dpi)
+        """Write what the learner sees (the last rendered PNG) to a file."""
+        if not self.image.value:
+            self.render()
+        with open(path, "wb") as fh:
+            fh.write(bytes(self.image.value))

@@ -317,7 +317,6 @@ class DescentView(View):
                                      continuous_update=False, style=style)
         self.start_y = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start y",
                                      continuous_update=False, style=style)
-        self._hold = False
         self._built_for: str | None = None
         self._dynamic: list = []
         self._axes: dict = {}
@@ -336,23 +335,13 @@ class DescentView(View):
         """Send the figure to the front end, re-drawing only the path."""
         self.image.value = self._fast.png(key=self._built_for)
 
-    def save_png(self, path: str) -> None:
-        """Write what the learner sees (the last rendered image) to a PNG file."""
-        with open(path, "wb") as fh:
-            fh.write(bytes(self.image.value))
-
-    def refresh(self, *args) -> None:
-        if not self._hold:
-            super().refresh(*args)
-
     def set(self, **values) -> None:
         """Set several controls by name (``lr=0.5, method="momentum"``) and redraw once.
 
         ``start=(x, y)`` sets both start sliders. Values outside a slider's range are clamped by the
         slider (the state shows what was used).
         """
-        self._hold = True
-        try:
+        with self.held():
             if "surface" in values:
                 self.surface.value = values.pop("surface")
             start = values.pop("start", None)
@@ -365,16 +354,11 @@ class DescentView(View):
                                      "use surface, method, lr, momentum, steps, start, start_x or "
                                      f"start_y. Got {name}={value!r} instead.")
                 getattr(self, name).value = value
-        finally:
-            self._hold = False
         self.refresh()
 
     def _on_surface(self, change) -> None:
-        hold, self._hold = self._hold, True
-        try:
+        with self.held():
             self._reset_start(get_surface(change["new"]))
-        finally:
-            self._hold = hold
         self.refresh()
 
     def _reset_start(self, s: Surface, start=None) -> None:

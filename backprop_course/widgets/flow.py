@@ -376,11 +376,6 @@ class GradientFlowView(View):
         artists = self._net_plot.artists + self._bars.artists + self._slice.artists
         self.image.value = self._blit.png(artists)
 
-    def save_png(self, path: str) -> None:
-        """Write what the learner sees (the last rendered image) to a PNG file."""
-        with open(path, "wb") as fh:
-            fh.write(bytes(self.image.value))
-
 
 def flow_view(**kwargs: Any) -> GradientFlowView:
     """Build the gradient-flow view (see :class:`GradientFlowView`)."""

@@ -209,7 +209,6 @@ class GraphView(View):
                  leaves: Mapping[str, float] | None = None, slider_limit: float | None = None) -> None:
         self._fn = fn
         self._root = root
-        self._hold = False
         self.leaves: dict[str, W.FloatSlider] = {}
         for name, value in (leaves or {}).items():
             lim = slider_limit or max(5.0, 2.0 * abs(float(value)))
@@ -238,15 +237,6 @@ class GraphView(View):
         """Send the figure to the front end, re-drawing only what the last step changed."""
         self.image.value = self._fast.png(key=self._static_key)
 
-    def save_png(self, path: str) -> None:
-        """Write what the learner sees (the last rendered image) to a PNG file."""
-        with open(path, "wb") as fh:
-            fh.write(bytes(self.image.value))
-
-    def refresh(self, *args) -> None:
-        if not self._hold:
-            super().refresh(*args)
-
     def step(self) -> None:
         """Advance the backward pass by one node (stays at the end once finished)."""
         self._step += 1
@@ -264,15 +254,12 @@ class GraphView(View):
 
     def set(self, **leaf_values: float) -> None:
         """Set several input sliders by name and redraw once (the step index is kept)."""
-        self._hold = True
-        try:
+        with self.held():
             for name, value in leaf_values.items():
                 if name not in self.leaves:
                     raise ValueError(f"The {name!r} input of GraphView.set must be one of "
                                      f"{sorted(self.leaves)}. Got {name}={value!r} instead.")
                 self.leaves[name].value = float(value)
-        finally:
-            self._hold = False
         self.refresh()
 
     # -- recompute --------------------------------------------------------------------------------

@@ -218,7 +218,6 @@ class InitView(View):
         self.width = W.IntSlider(value=width, min=5, max=200, step=5, description="width",
                                  continuous_update=False, style=style)
         self.n_samples, self.seed = n_samples, seed
-        self._hold = False
         self._key = None
         self._shown_depth = None
         self.table = W.HTML(value="")
@@ -233,26 +232,14 @@ class InitView(View):
         """Send the figure to the front end, re-drawing only the histograms and numbers."""
         self.image.value = self._fast.png(key=self._key)
 
-    def save_png(self, path: str) -> None:
-        """Write what the learner sees (the last rendered image) to a PNG file."""
-        with open(path, "wb") as fh:
-            fh.write(bytes(self.image.value))
-
-    def refresh(self, *args) -> None:
-        if not self._hold:
-            super().refresh(*args)
-
     def set(self, **values) -> None:
         """Set several controls by name (init, activation, depth, width) and redraw once."""
-        self._hold = True
-        try:
+        with self.held():
             for name, value in values.items():
                 if name not in ("init", "activation", "depth", "width"):
                     raise ValueError(f"The {name!r} setting of InitView.set is not a control; use "
                                      f"init, activation, depth or width. Got {name}={value!r} instead.")
                 getattr(self, name).value = value
-        finally:
-            self._hold = False
         self.refresh()
 
     # -- recompute and redraw ---------------------------------------------------------------------

@@ -148,7 +148,6 @@ class NeuronView(View):
         self.bias = slider("b", bias)
         self.activation = W.Dropdown(options=list(ACTIVATIONS), value=activation, description="g",
                                      style={"description_width": "28px"}, layout=W.Layout(width="230px"))
-        self._hold = False
         self._key = None
         controls = [W.VBox(self.inputs), W.VBox(self.weights), W.VBox([self.bias, self.activation])]
         super().__init__(controls=controls)
@@ -161,20 +160,10 @@ class NeuronView(View):
         """Send the figure to the front end, re-drawing only what moved."""
         self.image.value = self._fast.png(key=self._key)
 
-    def save_png(self, path: str) -> None:
-        """Write what the learner sees (the last rendered image) to a PNG file."""
-        with open(path, "wb") as fh:
-            fh.write(bytes(self.image.value))
-
-    def refresh(self, *args) -> None:
-        if not self._hold:
-            super().refresh(*args)
-
     def set(self, inputs: Sequence[float] | None = None, weights: Sequence[float] | None = None,
             bias: float | None = None, activation: str | None = None) -> None:
         """Set several controls at once and redraw once."""
-        self._hold = True
-        try:
+        with self.held():
             for sliders, values, name in ((self.inputs, inputs, "inputs"), (self.weights, weights, "weights")):
                 if values is None:
                     continue
@@ -187,8 +176,6 @@ class NeuronView(View):
                 self.bias.value = float(bias)
             if activation is not None:
                 self.activation.value = activation
-        finally:
-            self._hold = False
         self.refresh()
 
     # -- recompute and redraw ---------------------------------------------------------------------

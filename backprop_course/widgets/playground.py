@@ -442,11 +442,6 @@ class TrainingPlayground(View):
         """PNG of the figure; the loss line and the boundary image are drawn over a cached background."""
         self.image.value = self._blit.png(self._curve.artists + self._boundary.artists)
 
-    def save_png(self, path: str) -> None:
-        """Write what the learner sees (the last rendered image) to a PNG file."""
-        with open(path, "wb") as fh:
-            fh.write(bytes(self.image.value))
-
 
 def playground(**kwargs: Any) -> TrainingPlayground:
     """Build the training playground (see :class:`TrainingPlayground`)."""

@@ -45,3 +45,18 @@ def test_image_shown_at_its_pixel_width():
     width = int.from_bytes(bytes(v.image.value[16:20]), "big")
     assert v.image.layout.width == f"{width}px"
     assert width == int(v.figsize[0] * v.dpi)
+
+
+def test_held_changes_redraw_once_and_save_png_writes_what_is_shown(tmp_path):
+    v = Square()
+    calls = []
+    original = v.update
+    v.update = lambda: (calls.append(1), original())
+    with v.held():
+        v.x.value = 1.0
+        v.x.value = 2.5
+    assert calls == [] and v.state["y"] == 4.0       # nothing recomputed while held
+    v.refresh()
+    assert calls == [1] and v.state["y"] == 6.25
+    v.save_png(tmp_path / "v.png")
+    assert (tmp_path / "v.png").read_bytes() == bytes(v.image.value)
