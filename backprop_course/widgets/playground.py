@@ -357,44 +357,42 @@ class TrainingPlayground(View):
         self._train_epochs(1, None)
         self.refresh()
 
-    def run(self, epochs: int | None = None) -> None:
-        """Train ``epochs`` epochs (default: the "epochs/run" setting) synchronously, redrawing
-        after every chunk; stops early on divergence or :meth:`pause`."""
+    def _chunks(self, epochs: int | None):
+        """Train in chunks of about ``chunk_seconds``, redrawing after each; yields between chunks.
+
+        The one training loop behind :meth:`run` and :meth:`run_async`: it stops when the epochs
+        are done, on :meth:`pause`, on divergence, or when a chunk could not train at all.
+        """
         total = self.epochs_per_run.value if epochs is None else int(epochs)
         if self._refuse_if_diverged():
             return
         self._pause_requested = False
         self.state["running"] = True
         self.clear_message()
+        left = total
+        while left > 0 and not self._pause_requested and not self.state.get("diverged"):
+            done = self._train_epochs(left, self.chunk_seconds)
+            left -= done
+            self.refresh()
+            if done == 0:
+                break
+            yield
+
+    def run(self, epochs: int | None = None) -> None:
+        """Train ``epochs`` epochs (default: the "epochs/run" setting) synchronously, redrawing
+        after every chunk; stops early on divergence or :meth:`pause`."""
         try:
-            left = total
-            while left > 0 and not self._pause_requested and not self.state.get("diverged"):
-                done = self._train_epochs(left, self.chunk_seconds)
-                left -= done
-                self.refresh()
-                if done == 0:
-                    break
+            for _ in self._chunks(epochs):
+                pass
         finally:
             self.state["running"] = False
             self.refresh()  # the readout says "ready" again
 
     async def run_async(self, epochs: int | None = None) -> None:
         """Like :meth:`run`, but yields to the event loop between chunks (the notebook's run button)."""
-        total = self.epochs_per_run.value if epochs is None else int(epochs)
-        if self._refuse_if_diverged():
-            return
-        self._pause_requested = False
-        self.state["running"] = True
-        self.clear_message()
         self.run_button.disabled = True
         try:
-            left = total
-            while left > 0 and not self._pause_requested and not self.state.get("diverged"):
-                done = self._train_epochs(left, self.chunk_seconds)
-                left -= done
-                self.refresh()
-                if done == 0:
-                    break
+            for _ in self._chunks(epochs):
                 await asyncio.sleep(0.02)  # let the kernel handle clicks (pause) and send the image
         finally:
             self.state["running"] = False

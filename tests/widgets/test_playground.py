@@ -208,3 +208,14 @@ def test_settings_that_do_not_apply_are_greyed_out():
     assert v.lr.disabled and v.momentum.disabled
     v.optimizer.value = "gradient descent (momentum)"
     assert not v.lr.disabled and not v.momentum.disabled
+
+
+def test_run_after_divergence_is_refused_with_its_message_kept():
+    from backprop_course.widgets.playground import playground
+
+    pg = playground()
+    epochs_before = len(pg.state["loss_history"])
+    pg.state["diverged"] = True
+    pg.run(5)
+    assert len(pg.state["loss_history"]) == epochs_before
+    assert "diverged earlier" in pg.state["message"] and not pg.state["running"]
