@@ -2,12 +2,15 @@
 
 In a clone of the repository the lessons are opened where they are. After a plain ``pip install`` the
 lessons and learner exercises shipped in the wheel are first copied into ``--dir`` (default
-``./backprop-course``); a file that is already there is never overwritten, so a learner's edits survive.
+``./backprop-course``); a notebook the learner has edited is never overwritten (one left untouched is
+refreshed when the course ships a newer version).
 Options that ``lab`` does not know (``--no-browser``, ``--port 8899``) are passed to JupyterLab.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -31,24 +34,51 @@ def shipped_course() -> Path:
     return PACKAGE_DIR / "course"
 
 
+MANIFEST = ".backprop-course.json"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def copy_course(source: Path, dest: Path) -> tuple[list[Path], list[Path]]:
-    """Copy ``source/{notebooks,exercises}/*.ipynb`` into ``dest``, never overwriting.
+    """Copy ``source/{notebooks,exercises}/*.ipynb`` into ``dest`` without losing a learner's work.
+
+    A notebook missing from ``dest`` is copied. One that is there is replaced only if it is still
+    byte for byte what this function copied last time (its hash is kept in ``dest/.backprop-course.json``)
+    and the course now ships a different version; anything the learner has edited is kept as it is.
 
     Returns
     -------
-    (copied, kept) : lists of destination paths that were written, and that already existed.
+    (copied, kept) : lists of destination paths that were written, and that were left alone.
     """
+    manifest_path = dest / MANIFEST
+    try:
+        manifest: dict[str, str] = json.loads(manifest_path.read_text())
+    except (OSError, ValueError):
+        manifest = {}
     copied: list[Path] = []
     kept: list[Path] = []
     for folder in COURSE_FOLDERS:
         for nb in sorted((source / folder).glob("*.ipynb")):
             target = dest / folder / nb.name
+            key = f"{folder}/{nb.name}"
+            new_hash = _sha256(nb)
             if target.exists():
-                kept.append(target)
-                continue
+                current = _sha256(target)
+                untouched = manifest.get(key) == current
+                if current == new_hash or not untouched:
+                    kept.append(target)   # already current, or the learner's own version
+                    continue
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(nb, target)
+            manifest[key] = new_hash
             copied.append(target)
+    if copied:
+        dest.mkdir(parents=True, exist_ok=True)
+        tmp = manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        os.replace(tmp, manifest_path)
     return copied, kept
 
 

@@ -40,6 +40,21 @@ def test_lab_copies_without_overwriting(tmp_path):
     assert (dest / "notebooks" / "01_a.ipynb").read_text() == "learner edit"
 
 
+def test_lab_refreshes_untouched_notebooks_but_never_edited_ones(tmp_path):
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    (src / "notebooks").mkdir(parents=True)
+    (src / "notebooks" / "01_a.ipynb").write_text("v1")
+    (src / "notebooks" / "02_b.ipynb").write_text("v1")
+    lab.copy_course(src, dest)
+    (dest / "notebooks" / "02_b.ipynb").write_text("learner's work")
+    (src / "notebooks" / "01_a.ipynb").write_text("v2")      # a new course release
+    (src / "notebooks" / "02_b.ipynb").write_text("v2")
+    copied, kept = lab.copy_course(src, dest)
+    assert (dest / "notebooks" / "01_a.ipynb").read_text() == "v2"
+    assert (dest / "notebooks" / "02_b.ipynb").read_text() == "learner's work"
+    assert [p.name for p in copied] == ["01_a.ipynb"] and [p.name for p in kept] == ["02_b.ipynb"]
+
+
 def test_lab_dry_run_in_clone_opens_repository(capsys):
     assert cli.main(["lab", "--dry-run"]) == 0
     out = capsys.readouterr().out
