@@ -47,3 +47,19 @@ def test_no_trailing_semicolon(path):
     for c in code_cells(path):
         last = c.source.rstrip().splitlines()[-1] if c.source.strip() else ""
         assert not last.rstrip().endswith(";"), f"trailing ';' hides output (nbval ignores it): {last!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_has_the_parts_every_lesson_needs(path):
+    nb = nbformat.read(path, as_version=4)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert re.search(r"After this lesson you can|you will be able", md), "state what the learner will be able to do"
+    assert re.search(r"\*\*Time", md), "say roughly how long the lesson takes"
+    assert re.search(r"[Tt]ry this", md), "give a 'Try this' prompt for a view or plot"
+    assert re.search(r"^#+ *Recap", md, flags=re.M), "end with a recap"
+    assert re.search(r"exercises/\w+\.ipynb|ex\d\d\w*", md), "point to a graded exercise"
+    recap_at = max(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and re.search(r"^#+ *Recap", c.source, flags=re.M))
+    assert recap_at >= len(nb.cells) - 3, "the recap comes at the end"
+    linked = set(re.findall(r"exercises/(\w+\.ipynb)", md))
+    missing = [name for name in linked if not (ROOT / "exercises" / name).exists()]
+    assert not missing, f"pointers to exercises that do not exist: {missing}"
