@@ -265,14 +265,30 @@ def grid(surface: Surface, n: int = 60) -> tuple[np.ndarray, ...]:
 # ---------------------------------------------------------------------------------------------
 # The view
 # ---------------------------------------------------------------------------------------------
+def is_diverging(t: Trajectory, surface: Surface) -> bool:
+    """True if the run blew up, or left the plot with its loss still rising at the end.
+
+    A path that leaves the plot on the slope ``3x + 4`` (no minimum) is not diverging: it is going
+    downhill forever.
+    """
+    if t.diverged:
+        return True
+    if t.left_plot is None or surface.name == "linear" or len(t.losses) < 2:
+        return False
+    return bool(t.losses[-1] > t.losses[t.left_plot - 1])
+
+
 def _describe(t: Trajectory, surface: Surface, method: str, lr: float) -> tuple[str, str]:
     """A one-line message for the learner and its kind, from a finished trajectory."""
     final = ", ".join(f"{v:.3g}" for v in t.points[-1])
-    if t.diverged or (t.left_plot is not None and surface.name != "linear"):
-        k = t.left_plot if t.left_plot is not None else t.steps
-        return (f"Diverged: the path left the plot at step {k}. Each step overshoots the minimum by more "
-                f"than the last one (bouncing that grows): lower the learning rate (now {lr:.3g}).",
-                "warning")
+    if t.diverged:
+        return (f"Diverged: stopped at step {t.steps}, where the point ran off past 1e6. Each step "
+                f"overshoots the minimum by more than the last one (bouncing that grows): lower the "
+                f"learning rate (now {lr:.3g}).", "warning")
+    if is_diverging(t, surface):
+        return (f"Diverging: the path left the plot at step {t.left_plot} and the loss keeps growing. "
+                f"Each step overshoots the minimum by more than the last one (bouncing that grows): "
+                f"lower the learning rate (now {lr:.3g}).", "warning")
     if surface.name == "linear":
         where = f" and left the plot at step {t.left_plot}" if t.left_plot is not None else ""
         return (f"The slope is 3 everywhere, so every step moves x by -lr*3 = {-3 * lr:.3g}{where}: "
@@ -294,7 +310,7 @@ class DescentView(View):
     rprop), ``lr`` (FloatLogSlider), ``momentum`` (FloatSlider), ``steps`` (IntSlider), ``start_x``,
     ``start_y`` (FloatSliders; ``start_y`` is disabled on 1-D curves). ``set(**values)`` changes
     several at once with a single redraw. ``state`` holds the trajectory (``points`` (k+1, dim),
-    ``losses`` (k+1,)), ``final_point``, ``final_loss``, ``diverged``, ``left_plot``, ``reversals``.
+    ``losses`` (k+1,)), ``final_point``, ``final_loss``, ``diverged`` (stopped past 1e6), ``diverging`` (that, or off the plot with the loss still rising), ``left_plot``, ``reversals``.
     """
 
     figsize = (6.0, 4.2)
@@ -387,6 +403,7 @@ class DescentView(View):
                           lr=self.lr.value, momentum=self.momentum.value, start=np.array(start),
                           points=t.points, losses=t.losses, final_point=t.points[-1].copy(),
                           final_loss=float(t.losses[-1]), diverged=t.diverged,
+                          diverging=is_diverging(t, s),
                           left_plot=t.left_plot, reversals=t.reversals)
         text, kind = _describe(t, s, self.method.value, self.lr.value)
         self.show_message(text + note, kind)

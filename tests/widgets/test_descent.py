@@ -231,3 +231,15 @@ def test_switching_between_curves_and_surfaces_leaves_no_stale_path():
     assert len(visible) == 1
     paths = [ln for ax in v.fig.axes for ln in ax.lines if ln.get_animated()]
     assert len(paths) == 3 and all(ln.axes is visible[0] for ln in paths)  # path, start, end
+
+
+def test_message_and_state_agree_when_the_path_bounces_off_the_plot():
+    from backprop_course.widgets.descent import descent_explorer
+
+    v = descent_explorer()
+    v.set(surface="quadratic", method="plain", lr=1.1, steps=20)
+    # |x| grows by 1.2 per step: off the plot long before the 1e6 stop
+    assert not v.state["diverged"] and v.state["diverging"]
+    assert v.state["message"].startswith("Diverging") and v.state["message_kind"] == "warning"
+    v.set(lr=0.9)                                   # bounces, but shrinks by 0.8 per step
+    assert not v.state["diverging"] and not v.state["message"].startswith("Diverg")
