@@ -13,7 +13,7 @@ until a lesson asks for them).
 """
 from __future__ import annotations
 
-import importlib
+from backprop_course._lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -38,16 +38,4 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str):
-    try:
-        module_name, attr = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'backprop_course' has no attribute {name!r}") from None
-    module = importlib.import_module(module_name)
-    value = module if attr is None else getattr(module, attr)
-    globals()[name] = value  # cache: the next access is a plain lookup
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)

@@ -10,7 +10,7 @@ import SymPy until a derivation is asked for.
 """
 from __future__ import annotations
 
-import importlib
+from backprop_course._lazy import lazy_names
 
 _LAZY = {
     "derive_weight_gradient": "backprop_course.symbolic.derivations",
@@ -35,15 +35,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    try:
-        module = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'backprop_course.symbolic' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)

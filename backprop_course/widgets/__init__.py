@@ -5,7 +5,7 @@ Names load lazily (``bc.widgets.graph_explorer`` imports ipywidgets and matplotl
 """
 from __future__ import annotations
 
-import importlib
+from backprop_course._lazy import lazy_names
 
 # name -> module that defines it (add a line per public view or factory)
 _LAZY = {
@@ -35,15 +35,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    try:
-        module = importlib.import_module(_LAZY[name])
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
