@@ -179,20 +179,29 @@ def test_views_respond_in_jupyterlab(lab):
 
     ARTIFACTS.mkdir(exist_ok=True)
     w_star = _minimiser_along_first_weight()
-    started = time.monotonic()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
+    # One retry with a fresh browser: a real regression fails both attempts, while a one-off timing
+    # hiccup of the shared machine (seen once in early runs) does not sink CI. Each failure leaves a
+    # screenshot and is printed, so a flaky pass is visible in the log.
+    attempts = 2
+    for attempt in range(1, attempts + 1):
+        started = time.monotonic()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                _drive(page, lab, w_star)
-            except BaseException:
-                page.screenshot(path=str(ARTIFACTS / "lab-failure.png"), full_page=True)
-                raise
-        finally:
-            browser.close()
-    print(f"browser part took {time.monotonic() - started:.1f} s")
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(30_000)
+                try:
+                    _drive(page, lab, w_star)
+                except Exception as exc:
+                    page.screenshot(path=str(ARTIFACTS / f"lab-failure-{attempt}.png"), full_page=True)
+                    if attempt == attempts:
+                        raise
+                    print(f"browser attempt {attempt} failed ({type(exc).__name__}: {exc}); retrying once")
+                    continue
+            finally:
+                browser.close()
+        print(f"browser part took {time.monotonic() - started:.1f} s (attempt {attempt})")
+        return
 
 
 def _drive(page, lab: dict, w_star: float) -> None:
