@@ -11,18 +11,9 @@ from hypothesis import strategies as st
 
 from backprop_course.engine.graph import topological_order, trace
 from backprop_course.engine.value import Value
+from engine_helpers import seed_graph
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-
-def seed_graph():
-    """Seed 000: x = -2, y = 5, z = -4, q = x + y, f = q * z."""
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f
 
 
 # ---------------------------------------------------------------------------- random graphs

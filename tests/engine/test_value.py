@@ -17,21 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_course.engine.value import Value
+from engine_helpers import seed_graph
 
 pytestmark = pytest.mark.filterwarnings("error")  # any warning (overflow, ...) fails the test
 
 
 # ---------------------------------------------------------------------------- seed 000's graph
-def seed_graph():
-    """x = -2, y = 5, z = -4; q = x + y = 3; f = q * z = -12 (seed 000, figure 1)."""
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return x, y, z, q, f
-
-
 def test_seed000_forward_values():
     x, y, z, q, f = seed_graph()
     assert q.data == 3.0      # -2 + 5
