@@ -25,6 +25,7 @@ _LAZY = {
     "SGD": ("backprop_course.engine.optim", "SGD"),
     "RPROP": ("backprop_course.engine.optim", "RPROP"),
     "train": ("backprop_course.engine.training", "train"),
+    "train_step": ("backprop_course.engine.training", "train_step"),
     "TrainingDiverged": ("backprop_course.engine.training", "TrainingDiverged"),
     "gradcheck": ("backprop_course.engine.gradcheck", "gradcheck"),
     "check": ("backprop_course.grading.check", "check"),

@@ -4,7 +4,10 @@
     .venv/bin/python benchmarks/bench_mlp.py [--threads 1] [--repeats 15] [--clock cpu|wall] [--json OUT]
 
 For each network the two implementations start from the same weights and must produce the same loss
-and gradients (checked before timing). Both use half sum-of-squares E, sigmoid hidden layers, a linear
+and gradients (checked before timing). "ours" is ``bc.train_step``, the step ``train()`` runs for
+every update; "loop" is the same step written out by hand (``forward``, ``backward(T,
+input_grad=False)``, ``SGD.step``), which must leave the weights identical bit for bit (also checked)
+but keeps the gradients and returns new update arrays, so it has one more pass over the weights. Both use half sum-of-squares E, sigmoid hidden layers, a linear
 output layer, plain gradient descent, the same dtype and the same thread count. "GEMM only" times the
 matrix products of one step alone (forward, weight gradients, back-propagated errors) at the same
 shapes with numpy: the floor for this implementation. "torch GEMM" times the same products with
@@ -61,10 +64,15 @@ def build(sizes, batch, dtype, seed=0):
     topt = torch.optim.SGD(model.parameters(), lr=LR)
     tX, tT = torch.from_numpy(X), torch.from_numpy(T)
 
-    def ours():
-        net.forward(X)
-        g = net.backward(T, input_grad=False)
-        opt.step(net, g)
+    def ours():                    # what train() runs for every update
+        return bc.train_step(net, X, T, opt)
+
+    loop_net, loop_opt = net.copy(), bc.SGD(lr=LR)
+
+    def loop():                    # the same step written out by hand, as the lessons do
+        loop_net.forward(X)
+        g = loop_net.backward(T, input_grad=False)
+        loop_opt.step(loop_net, g)
         return g
 
     def theirs():
@@ -97,6 +105,7 @@ def build(sizes, batch, dtype, seed=0):
                 tDs[l] @ W
 
     gemm.torch = torch_gemm
+    ours.loop = loop
     flops = sum(2 * batch * sizes[l] * sizes[l + 1] * (3 if l > 0 else 2) for l in range(len(sizes) - 1))
     return net, model, X, T, ours, theirs, gemm, flops
 
@@ -120,6 +129,21 @@ def same_numbers(net, model, X, T) -> float:
     return max(diffs)
 
 
+def same_step(net, X, T) -> bool:
+    """Do train_step and the hand-written loop leave bit-identical weights after three steps?"""
+    import numpy as np
+
+    import backprop_course as bc
+
+    a, b = net.copy(), net.copy()
+    opt_a, opt_b = bc.SGD(lr=LR), bc.SGD(lr=LR)
+    for _ in range(3):
+        bc.train_step(a, X, T, opt_a)
+        b.forward(X)
+        opt_b.step(b, b.backward(T, input_grad=False))
+    return all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
 def targets(sizes) -> tuple[float, float | None]:
     """(max ours/torch, max ours/GEMM) for a network: the course-size net must beat PyTorch."""
     return (1.0, None) if sizes == NETWORKS[0][0] else (1.3, 1.4)
@@ -141,34 +165,40 @@ def main(argv=None) -> int:
     print(f"# MLP training step vs PyTorch {torch.__version__} · {args.threads} thread(s) · {args.clock} time · "
           f"{machine()} · {load()}")
     print(f"{'network':<22} {'batch':>5} {'dtype':>7} {'ours ms':>9} {'torch ms':>9} {'ours/torch':>10} "
-          f"{'GEMM ms':>8} {'GFLOP/s':>8} {'ours/GEMM':>9} {'torchGEMM':>9} {'max rel diff':>12}  verdict")
+          f"{'GEMM ms':>8} {'GFLOP/s':>8} {'ours/GEMM':>9} {'loop/GEMM':>9} {'torchGEMM':>9} {'max rel diff':>12}  verdict")
     ok, rows = True, []
     for dtype in (np.float64, np.float32):
         for sizes, batch in NETWORKS:
             net, model, X, T, ours, theirs, gemm, flops = build(sizes, batch, dtype)
             diff = same_numbers(net, model, X, T)
+            if not same_step(net, X, T):
+                print(f"  MISMATCH {sizes}: train_step and the hand-written step disagree")
+                ok = False
+                continue
             tol = 1e-10 if dtype == np.float64 else 1e-4
             if diff > tol:
                 print(f"  MISMATCH {sizes}: {diff:.2e} > {tol}")
                 ok = False
                 continue
-            s = interleaved({"ours": ours, "torch": theirs, "gemm": gemm, "tgemm": gemm.torch},
-                            repeats=args.repeats, clock=clock)
+            s = interleaved({"ours": ours, "loop": ours.loop, "torch": theirs, "gemm": gemm,
+                             "tgemm": gemm.torch}, repeats=args.repeats, clock=clock)
             o, t, gm, tg = median(s["ours"]), median(s["torch"]), median(s["gemm"]), median(s["tgemm"])
+            lo = median(s["loop"])
             max_torch, max_gemm = targets(sizes)
             passed = o / t < max_torch and (max_gemm is None or o / gm < max_gemm)
             verdict = ("PASS" if passed else "MISS") if dtype == np.float64 else "(float32: reported)"
             print(f"{str(sizes):<22} {batch:>5} {np.dtype(dtype).name:>7} {o*1e3:>9.3f} {t*1e3:>9.3f} "
-                  f"{o/t:>10.2f} {gm*1e3:>8.3f} {flops/gm/1e9:>8.1f} {o/gm:>9.2f} {tg*1e3:>9.3f} {diff:>12.1e}  {verdict}",
+                  f"{o/t:>10.2f} {gm*1e3:>8.3f} {flops/gm/1e9:>8.1f} {o/gm:>9.2f} {lo/gm:>9.2f} {tg*1e3:>9.3f} {diff:>12.1e}  {verdict}",
                   flush=True)
-            g = ours()
+            net.forward(X)
+            g = net.backward(T, input_grad=False)
             tiny = np.finfo(dtype).tiny
             denormal = max(float(np.mean((np.abs(d) < tiny) & (d != 0))) for d in g.deltas)
             if denormal > 0:
                 print(f"  note: {denormal:.1%} of the deltas are denormal after timing (slows GEMM)")
             rows.append({"sizes": sizes, "batch": batch, "dtype": np.dtype(dtype).name, "ours_ms": o * 1e3,
                          "torch_ms": t * 1e3, "gemm_ms": gm * 1e3, "torch_gemm_ms": tg * 1e3, "gflops": flops / gm / 1e9,
-                         "ours_over_torch": o / t, "ours_over_gemm": o / gm, "max_rel_diff": diff,
+                         "ours_over_torch": o / t, "ours_over_gemm": o / gm, "loop_ms": lo * 1e3, "loop_over_gemm": lo / gm, "max_rel_diff": diff,
                          "target_torch": max_torch, "target_gemm": max_gemm, "passed": passed,
                          "spread_ours": [min(s["ours"]) * 1e3, max(s["ours"]) * 1e3]})
     if args.json:

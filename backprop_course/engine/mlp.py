@@ -47,6 +47,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ._recycle import Recycler
 from .activations import ACTIVATIONS, Activation, get_activation
 from .init import check_init_name, initialize
 from .losses import Loss, get_loss
@@ -200,6 +201,7 @@ class MLP:
             for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])
         ]
         self.biases: list[np.ndarray] = [np.zeros(n, dtype=self.dtype) for n in self.sizes[1:]]
+        self._recycler = Recycler()   # memory for dE/dW of large layers; see engine/_recycle.py
         self._clear_cache()
 
     # ------------------------------------------------------------------ helpers
@@ -315,10 +317,11 @@ class MLP:
         g_inputs = None
         for l in range(L - 1, -1, -1):
             deltas[l] = delta
-            gw[l] = delta.T @ outputs[l]                          # sum over samples of delta_j * a_k
+            W = weights[l]                                        # sum over samples of delta_j * a_k:
+            gw[l] = np.matmul(delta.T, outputs[l], out=self._recycler.empty(l, W.shape, W.dtype))
             gb[l] = np.add.reduce(delta, axis=0) if self.bias else np.zeros_like(self.biases[l])
             if l > 0:
-                delta = self._times_fprime(delta @ weights[l], l - 1)   # hidden error term
+                delta = self._times_fprime(delta @ W, l - 1)   # hidden error term
             elif input_grad:
                 g_inputs = delta @ weights[0]                     # Gashler: dE/dy_0k
         if g_inputs is not None and self._single:
@@ -358,6 +361,7 @@ class MLP:
         new.activations = list(self.activations)
         new._acts = list(self._acts)
         new.sizes = list(self.sizes)
+        new._recycler = Recycler()
         new._clear_cache()
         return new
 

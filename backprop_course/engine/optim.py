@@ -29,6 +29,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ._recycle import Recycler
+
 __all__ = ["Optimizer", "SGD", "RPROP", "nesterov_lookahead_step", "RPROP_VARIANTS"]
 
 ArrayList = list[np.ndarray]
@@ -59,6 +61,7 @@ class Optimizer:
 
     def __init__(self) -> None:
         self._shapes: list[tuple[int, ...]] | None = None
+        self._recycler = Recycler()   # memory for large update arrays; see engine/_recycle.py
 
     # -- the rule, supplied by subclasses -------------------------------------------------------
     def _updates(self, params: ArrayList, grads: ArrayList) -> ArrayList:  # pragma: no cover
@@ -67,6 +70,7 @@ class Optimizer:
     def reset(self) -> None:
         """Forget all memory (velocities, step sizes, previous gradients and the parameter shapes)."""
         self._shapes = None
+        self._recycler.clear()
 
     # -- public API -----------------------------------------------------------------------------
     def compute_update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> ArrayList:
@@ -153,6 +157,10 @@ class Optimizer:
         for v, du in zip(values, updates[0]):
             v.data = float(v.data) + float(du)
         return updates
+
+    def _step_consuming(self, net, grads) -> None:
+        """``step(net, grads)`` for a caller that never reads ``grads`` again; see ``SGD``."""
+        self.step(net, grads)
 
     # -- helpers --------------------------------------------------------------------------------
     def _check(self, params, grads) -> tuple[ArrayList, ArrayList]:
@@ -264,15 +272,53 @@ class SGD(Optimizer):
         self.velocity = None
 
     def _updates(self, params: ArrayList, grads: ArrayList) -> ArrayList:
-        if self.momentum == 0.0:
-            return [-self.lr * g for g in grads]
+        # The arithmetic is the seeds'; the results go into recycled memory (see _recycle.py), which
+        # is only ever reused once nothing outside this optimizer refers to it.
+        lr, m, rec = self.lr, self.momentum, self._recycler
+        if m == 0.0:                                              # Delta w_t = -eps * g_t
+            return [np.multiply(g, -lr, out=rec.empty(i, g.shape, g.dtype)) for i, g in enumerate(grads)]
         if self.velocity is None:
             self.velocity = [np.zeros_like(p) for p in params]
-        # seed 001: Delta w_t = -eps * dE/dw + alpha * Delta w_{t-1}; the velocity is Delta w_{t-1}.
-        self.velocity = [self.momentum * v - self.lr * g for v, g in zip(self.velocity, grads)]
-        if not self.nesterov:
-            return [v.copy() for v in self.velocity]
-        return [self.momentum * v - self.lr * g for v, g in zip(self.velocity, grads)]
+        # seed 001: Delta w_t = alpha * Delta w_{t-1} - eps * g_t; the velocity is Delta w_{t-1}.
+        velocity, updates = [], []
+        for i, (v, g) in enumerate(zip(self.velocity, grads)):
+            lr_g = np.multiply(g, lr, out=rec.empty(("lr*g", i), g.shape, g.dtype))
+            v = np.multiply(v, m, out=rec.empty(("v", i), v.shape, v.dtype))
+            v -= lr_g
+            velocity.append(v)
+            u = rec.empty(("u", i), v.shape, v.dtype)
+            if self.nesterov:                                     # Delta w_t = alpha * v_t - eps * g_t
+                np.multiply(v, m, out=u)
+                u -= lr_g
+            else:
+                np.copyto(u, v)
+            updates.append(u)
+        self.velocity = velocity
+        return updates
+
+    def _step_consuming(self, net, grads) -> None:
+        """``step(net, grads)`` for a caller that never reads ``grads`` again (``train_step``).
+
+        ``grads`` must be what ``net.backward`` returned for this very network.
+
+        The weights change exactly as in :meth:`step`, number for number, but nothing is returned,
+        so plain gradient descent writes ``-lr * g`` into the gradient arrays themselves and adds
+        them from there: one array fewer per parameter to write and to keep in the cache. The first
+        step, and any step whose shapes or dtypes differ from the ones seen so far, take the checked
+        path of :meth:`step`.
+        """
+        params = net.parameters()
+        if self._shapes is None or [p.shape for p in params] != self._shapes:
+            self.step(net, grads)
+            return
+        g_list = grads.as_list()   # from net.backward: the parameters' shapes and dtype, by construction
+        if self.momentum == 0.0:
+            for p, g in zip(params, g_list):
+                np.multiply(g, -self.lr, out=g)
+                p += g
+        else:
+            for p, u in zip(params, self._updates(params, g_list)):
+                p += u
 
     def lookahead(self, params: Sequence[np.ndarray]) -> ArrayList:
         """Return ``params + momentum * v``: where the stored velocity alone would carry the weights.

@@ -339,3 +339,19 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(optim)
     assert result.attempted >= 4 and result.failed == 0
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_updates_are_the_formula_bit_for_bit_on_large_arrays(nesterov):
+    """Large arrays go through recycled memory; the arithmetic must stay seed 001's, exactly."""
+    rng = np.random.default_rng(5)
+    shape = (128, 784)
+    opt = SGD(lr=0.03, momentum=0.9, nesterov=nesterov)
+    w = [np.zeros(shape)]
+    v = np.zeros(shape)
+    for _ in range(4):
+        g = rng.standard_normal(shape)
+        u = opt.compute_update(w, [g])[0]
+        v = 0.9 * v - 0.03 * g
+        np.testing.assert_array_equal(opt.velocity[0], v)
+        np.testing.assert_array_equal(u, 0.9 * v - 0.03 * g if nesterov else v)

@@ -5,7 +5,7 @@ import pytest
 from backprop_course.datasets import moons, xor
 from backprop_course.engine.mlp import MLP
 from backprop_course.engine.optim import RPROP, SGD
-from backprop_course.engine.training import History, TrainingDiverged, train
+from backprop_course.engine.training import History, TrainingDiverged, train, train_step
 
 X_XOR, T_XOR = xor()
 
@@ -294,3 +294,79 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(training)
     assert result.attempted >= 1 and result.failed == 0
+
+
+def hand_step(net, X, T, opt):
+    net.forward(X)
+    opt.step(net, net.backward(T, input_grad=False))
+
+
+class OnlyStep:
+    """A learner's optimizer: nothing but step(net, grads)."""
+
+    def __init__(self, lr):
+        self.lr = lr
+
+    def step(self, net, g):
+        for p, gp in zip(net.parameters(), g.as_list()):
+            p -= self.lr * gp
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(lr=0.01), lambda: SGD(lr=0.01, momentum=0.9),
+                                  lambda: SGD(lr=0.01, momentum=0.9, nesterov=True),
+                                  lambda: RPROP(), lambda: RPROP(variant="rprop+"),
+                                  lambda: OnlyStep(0.01)],
+                         ids=["sgd", "momentum", "nesterov", "irprop-", "rprop+", "only-step"])
+@pytest.mark.parametrize("sizes", [[2, 5, 1], [784, 128, 10]], ids=["small", "large"])
+def test_train_step_changes_the_weights_exactly_as_the_written_out_step(make, sizes):
+    rng = np.random.default_rng(8)
+    X, T = rng.random((16, sizes[0])), rng.random((16, sizes[-1]))
+    net = MLP(sizes, activation=["tanh", "linear"], seed=2)
+    twin, opt, twin_opt = net.copy(), make(), make()
+    for _ in range(5):
+        net.forward(X)
+        expected_loss = net.backward(T).loss
+        assert train_step(net, X, T, opt) == expected_loss
+        hand_step(twin, X, T, twin_opt)
+        for p, q in zip(net.parameters(), twin.parameters()):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_train_step_lowers_the_loss_and_leaves_the_optimizer_usable_by_hand():
+    X, T = moons(n=40, seed=1)
+    net, opt = MLP([2, 6, 1], seed=0), SGD(lr=0.05)
+    losses = [train_step(net, X, T, opt) for _ in range(30)]
+    assert losses[-1] < losses[0]
+    net.forward(X)
+    updates = opt.step(net, net.backward(T))       # the same optimizer, by hand afterwards
+    assert [u.shape for u in updates] == [p.shape for p in net.parameters()]
+
+
+def test_train_uses_the_same_step_as_train_step():
+    X, T = moons(n=30, seed=2)
+    net = MLP([2, 5, 1], seed=1)
+    twin = net.copy()
+    train(net, X, T, SGD(lr=0.1), mode="batch", epochs=4)
+    opt = SGD(lr=0.1)
+    for _ in range(4):
+        train_step(twin, X, T, opt)
+    for p, q in zip(net.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("args, exc, message", [
+    (("net", None), TypeError, "'net' parameter of train_step must be an MLP"),
+    (("optimizer", object()), TypeError, "'optimizer' parameter of train_step must be an optimizer"),
+    (("X", np.zeros((4, 3))), ValueError, "'X' parameter"),
+    (("T", np.zeros((4, 2))), ValueError, "'T' parameter"),
+])
+def test_train_step_names_a_bad_argument(args, exc, message):
+    kwargs = dict(net=MLP([2, 3, 1], seed=0), X=np.zeros((4, 2)), T=np.zeros((4, 1)),
+                  optimizer=SGD(lr=0.1))
+    before = [p.copy() for p in kwargs["net"].parameters()]
+    kwargs[args[0]] = args[1]
+    with pytest.raises(exc, match=message):
+        train_step(**kwargs)
+    if isinstance(kwargs["net"], MLP):
+        for p, q in zip(before, kwargs["net"].parameters()):
+            np.testing.assert_array_equal(p, q)          # nothing changed, nothing lost
