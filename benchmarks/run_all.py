@@ -40,34 +40,33 @@ BENCHMARKS = {
 # Profile notes for the MLP step (written by hand from the profiles of 2026-11-22; rerun the
 # profiles before trusting them on another machine). Printed after the MLP table.
 MLP_NOTES = """\
-**Where the time beyond GEMM goes** (line_profiler and per-phase CPU-time accounting of the same
-loop, 2026-11-22):
+**What was wrong, and what changed** (profiles of 2026-11-22: line_profiler, per-phase CPU time,
+minor page faults from `getrusage`):
 
-* `[784, 512, 512, 10]`/256: forward ~7.8 ms, backward ~11.5-12.8 ms, optimizer ~3.6-4.0 ms, freeing
-  the previous step's arrays ~0.4 ms, against ~14.6-18 ms of GEMM. The optimizer is the largest
-  non-GEMM item: 668k parameters, updated as `u = -lr * g` (a new array, because `step()` returns
-  the updates it applied and a test holds it to that) and then `p += u`, i.e. five memory passes
-  over 5.3 MB where PyTorch's fused `add_(grad, alpha=-lr)` needs three. Sigmoid forward costs
-  ~0.3 ms per hidden layer, its derivative ~0.1 ms. When the step runs interleaved with PyTorch in
-  one process, glibc hands freed blocks back to the kernel and the next step page-faults them in
-  again (~2,000 minor faults per step, 8 MB); without PyTorch in the process there are none.
-* Against PyTorch the GEMMs themselves differ: torch's CPU wheel uses MKL, numpy uses OpenBLAS, and
-  on these shapes torch's products are ~1.2x faster (*torch GEMM* column). That alone puts the
-  large net's ours/torch ratio near 1.2 even with no overhead at all.
-* `[784, 128, 64, 10]`/64: GEMM ~0.63-0.67 ms; the update of 109k parameters costs ~0.12 ms (two
-  numpy passes; a version writing into a reused scratch buffer was measured at the same 0.12 ms,
-  the passes are L2-bandwidth bound, not allocation bound), forward and backward elementwise work
-  (bias, sigmoid, sigmoid', loss, bias gradients) ~0.1-0.17 ms, optimizer bookkeeping ~0.02 ms.
-  That is 1.4-1.7x the GEMM time depending on the run: the 1.4x target is missed because numpy has
-  no fused multiply-add for the update and each elementwise step is its own pass. PyTorch's step on
-  this net is 2.6x its own GEMM time, and ours is faster than PyTorch's (0.9x).
-* Spread: over four runs on 2026-11-22 (CPU-time clock, load average 0.8-2.3) the 64-batch net's
-  ours/GEMM was 1.42-1.68 (never under 1.4) and the large net's ours/torch 1.08-1.33 and ours/GEMM
-  1.24-1.37; a single run's verdict on a ratio that close to its target is not stable.
-* Changed: `step()` on an MLP no longer re-validates the updates in `apply()` (~20 us per step).
-  Tried and not kept: a fused in-place update with a reused buffer (no gain on the 64-batch net;
-  ~8-10% on the large one, but only if `step()` stopped returning the updates, which is part of its
-  tested contract); an update in L1-sized chunks (the Python loop costs more than it saves).
+* *Page faults.* Freeing a step's 800 KB gradient and update arrays together let glibc trim the heap,
+  and the next step faulted the memory back in: 360 minor faults per step on `[784, 128, 64, 10]`,
+  0.8 ms becoming 1.4 ms in the processes where it happened (it depends on what was allocated
+  before, which is why earlier runs of this benchmark scattered from 1.31x to 1.68x). The MLP's
+  weight gradients and SGD's updates and velocities now come from `engine/_recycle.py`, which reuses
+  an array only when nothing outside refers to it; 0 faults per step since.
+* *Work nobody used.* `train()` computed dE/dX on every update (a full product with the first
+  weight matrix) and threw it away; the update made a new array `-lr * g` and then added it. "ours"
+  is now `train_step`, the step `train()` runs: `backward(T, input_grad=False)`, then plain SGD
+  turns the gradient arrays it alone holds into the updates in place (`np.multiply(g, -lr, out=g)`,
+  `p += g`). The weights are bit-identical to the step written out by hand (checked above, and in
+  the unit tests for every optimizer). The hand-written step is still timed: the *loop/GEMM* column.
+* *Left:* about 0.1 ms of elementwise work (bias, sigmoid, sigmoid', loss, bias gradients) and
+  0.04 ms of Python per step on this net, plus the update's two passes over 109k parameters: numpy
+  has no fused multiply-add.
+* *Tried and not kept:* back-propagating `-lr * E` (`scale=-lr`), so the weight-gradient products
+  produce the updates themselves: 2-4% faster, but then `train()` agrees with a hand-written loop
+  only to rounding, and lesson 11's chaotic tanh/Xavier run ended at E = 0.139 instead of 1.144. A
+  learner comparing their own loop with `train()` must get the same numbers. Also an update in
+  L1-sized chunks: the Python loop costs more than it saves.
+* *Spread:* on 2026-11-22 after these changes, seven runs of the 64-batch net gave ours/GEMM
+  1.27-1.37 (quiet) and 1.24-1.37 with a CPU-bound or a GEMM-bound process on the other core.
+* Against PyTorch the products themselves differ: torch's CPU wheel uses MKL, numpy OpenBLAS, and on
+  these shapes torch's products are about 1.2-1.3x faster (*torch GEMM* column).
 """
 
 
@@ -206,18 +205,22 @@ def report(texts: dict[str, str], data: dict[str, dict | None], when: str) -> st
 
     if mlp:
         out += ["## MLP training step vs PyTorch and vs GEMM alone", "",
-                "Forward + backward + plain gradient-descent update, half sum-of-squares loss, sigmoid hidden "
+                "Forward + backward + plain gradient-descent update (*ours*: `bc.train_step`, the step "
+                "`train()` runs; *loop*: the same step written out with `forward`, `backward` and "
+                "`SGD.step`), half sum-of-squares loss, sigmoid hidden "
                 "layers, linear output, 1 thread each, same initial weights; losses and gradients are "
                 "checked to agree (max relative difference column) before anything is timed. *GEMM-only* "
                 "times just the matrix products one step needs, with numpy (the floor for this "
                 f"implementation); *torch GEMM* the same products with torch's BLAS (MKL); clock: {mlp['clock']} time.", "",
                 "| network | batch | dtype | ours ms | torch ms | ours/torch | GEMM ms | GFLOP/s | ours/GEMM "
-                "| torch GEMM ms | max rel diff | verdict |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                "| loop/GEMM | torch GEMM ms | max rel diff | verdict |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in mlp["rows"]:
             v = verdict(r["passed"]) if r["dtype"] == "float64" else "reported"
             out.append(f"| {r['sizes']} | {r['batch']} | {r['dtype']} | {r['ours_ms']:.3f} | {r['torch_ms']:.3f} "
                        f"| {r['ours_over_torch']:.2f} | {r['gemm_ms']:.3f} | {r['gflops']:.1f} "
-                       f"| {r['ours_over_gemm']:.2f} | {r.get('torch_gemm_ms', float('nan')):.3f} | {r['max_rel_diff']:.1e} | {v} |")
+                       f"| {r['ours_over_gemm']:.2f} | {r.get('loop_over_gemm', float('nan')):.2f} "
+                       f"| {r.get('torch_gemm_ms', float('nan')):.3f} | {r['max_rel_diff']:.1e} | {v} |")
         out += ["", MLP_NOTES]
     for name, title in (("mlp", "MLP benchmark output"), ("value", "`Value` vs micrograd"),
                         ("symbolic", "Symbolic layer"), ("views", "View callbacks"),
