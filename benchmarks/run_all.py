@@ -63,8 +63,9 @@ minor page faults from `getrusage`):
   only to rounding, and lesson 11's chaotic tanh/Xavier run ended at E = 0.139 instead of 1.144. A
   learner comparing their own loop with `train()` must get the same numbers. Also an update in
   L1-sized chunks: the Python loop costs more than it saves.
-* *Spread:* on 2026-11-22 after these changes, seven runs of the 64-batch net gave ours/GEMM
-  1.27-1.37 (quiet) and 1.24-1.37 with a CPU-bound or a GEMM-bound process on the other core.
+* *Spread:* on 2026-11-22 after these changes, 13 runs of the 64-batch net (quiet, with a CPU-bound
+  or a GEMM-bound process on the other core, and with other jobs running) gave ours/GEMM median
+  1.32, range 1.22-1.43; one of the 13 was above 1.4. The written-out step: 1.32-1.47.
 * Against PyTorch the products themselves differ: torch's CPU wheel uses MKL, numpy OpenBLAS, and on
   these shapes torch's products are about 1.2-1.3x faster (*torch GEMM* column).
 """
