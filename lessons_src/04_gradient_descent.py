@@ -326,8 +326,10 @@ cells = [
       $0.5 < \epsilon < 1$), larger still diverges ($\epsilon > 1$). The steepest direction of the
       landscape sets the limit.
 
-    **Exercise:** this lesson has no notebook of its own; you will write update rules (momentum,
-    Nesterov, RPROP) in `exercises/ex10_optimizers.ipynb` after lesson 10.
+    **Exercise:** `exercises/ex04_descent.ipynb`: write one
+    gradient-descent step, run descent on this lesson's bowls and watch it crawl, bounce or diverge, and
+    work out from the curvatures which learning rates make it do so. (Momentum, Nesterov and RPROP wait
+    for `exercises/ex10_optimizers.ipynb` after lesson 10.)
 
     **Next:** [05 · The chain rule along one path](05_chain_rule.ipynb): where $\partial E/\partial w$
     comes from when $w$ sits deep inside a network.

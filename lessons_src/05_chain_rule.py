@@ -348,8 +348,10 @@ cells = [
     - Each sigmoid on the path contributes a factor of at most $\tfrac14$: gradients of early layers
       shrink geometrically with depth.
 
-    **Exercise:** there is no exercise notebook for this lesson alone. You will compute error terms
-    and weight gradients for whole layers in `exercises/ex06_backprop.ipynb` after lesson 06.
+    **Exercise:** `exercises/ex05_chain.ipynb`: differentiate a chain
+    of simple functions as a product of local derivatives, then compute every weight and bias gradient
+    of this lesson's chain of single neurons. Whole layers follow in `exercises/ex06_backprop.ipynb`
+    after lesson 06.
 
     **Next:** [06 · Backpropagation in a network](06_backprop_network.ipynb): many neurons per layer,
     where the single path becomes a sum over paths.

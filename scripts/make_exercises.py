@@ -161,6 +161,193 @@ it.""",
         ],
     },
     {
+        "stem": "ex04_descent",
+        "title": "Exercises 4: gradient descent",
+        "lesson": "04",
+        "intro": """Practice for lesson 4. Gradient descent walks downhill by stepping against the gradient:
+with learning rate $\\epsilon$ (`lr` in code) every weight moves by $\\Delta w = -\\epsilon\\, \\partial E /
+\\partial w$. You will write that step, run it on the lesson's bowls $f(w) = \\sum_i a_i w_i^2$ and watch
+the path, and then work out from the curvatures $a_i$ which learning rates make descent bounce or
+diverge.""",
+        "exercises": [
+            {
+                "id": "ex04.step", "function": "descent_step",
+                "prompt": """### Exercise 4.1 - one step downhill
+
+Write `descent_step(w, grad, lr)`. `w` holds the current weights and `grad` the gradient
+$\\partial E / \\partial w$ at `w` (numpy arrays of one shape, any shape). Return the tuple
+`(delta_w, w_new)`: the change $\\Delta w = -\\epsilon\\, \\partial E / \\partial w$ and the weights after the
+step, $w + \\Delta w$. Build a new array for `w_new` (do not change `w` in place).
+
+Check with the lesson: weights `[1, -2]`, gradient `[0.5, -1]` and `lr = 0.1` give
+$\\Delta w$ = `[-0.05, 0.1]`; on seed 001's line $f(x) = 3x + 4$ a step from $x = 2$ lands on $x = 1.7$.""",
+                "code": '''def descent_step(w, grad, lr):
+    """One gradient-descent step: returns (delta_w, w_new), both shaped like w."""
+    # BEGIN SOLUTION
+    delta_w = -lr * grad          # step against the gradient, scaled by the learning rate
+    w_new = w + delta_w           # a new array: w itself is left as it was
+    return (delta_w, w_new)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex04.path", "function": "descent_path",
+                "prompt": """### Exercise 4.2 - a descent run on a bowl
+
+The bowl $f(w) = \\sum_i a_i w_i^2$ has its minimum at $w = 0$, and its gradient has the entries
+$\\partial f / \\partial w_i = 2 a_i w_i$. With one curvature $a = 1$ it is the lesson's $f(x) = x^2$; with
+$a = (0.1, 2)$ it is the lesson's long valley.
+
+Write `descent_path(w0, a, lr, steps)`: start at `w0` (shape `(n,)`, the same shape as `a`), make `steps`
+gradient-descent steps, and return an array of shape `(steps + 1, n)` whose row 0 is `w0` and row k the
+weights after k steps.
+
+The first public case is the lesson's bouncing run ($x_0 = 2.5$, $\\epsilon = 0.9$: the sign flips at
+every step while $|x|$ shrinks by the factor 0.8); the second is the zig-zag in the valley. Once your
+check passes, try `lr = 1.1` on the first bowl and look at the path.""",
+                "code": '''def descent_path(w0, a, lr, steps):
+    """The iterates of gradient descent on f(w) = sum a_i w_i^2, shape (steps + 1, n), row 0 = w0."""
+    # BEGIN SOLUTION
+    w = np.array(w0, dtype=float)
+    path = [w.copy()]
+    for _ in range(steps):
+        grad = 2.0 * a * w        # the gradient of the bowl at the current point
+        w = w - lr * grad         # one step against it
+        path.append(w.copy())
+    return np.array(path)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex04.lr_limits", "function": "learning_rate_limits",
+                "prompt": """### Exercise 4.3 - how large may the learning rate be?
+
+On the bowl $f(w) = \\sum_i a_i w_i^2$ (every $a_i > 0$) one step changes each weight to
+$w_i - \\epsilon \\cdot 2 a_i w_i = (1 - 2\\epsilon a_i)\\, w_i$: every coordinate is multiplied by its own
+factor. A coordinate **bounces** (changes sign) when its factor is negative, and the run **diverges**
+when some factor has a size above 1. Every coordinate must behave, so the most sharply curved direction
+(the largest $a_i$) sets both limits.
+
+Write `learning_rate_limits(a)` returning the tuple `(no_bounce, converge)`:
+
+- `no_bounce`: the largest $\\epsilon$ at which no factor is negative;
+- `converge`: the learning rate above which the run diverges: for every smaller $\\epsilon > 0$ all factors
+  have a size below 1.
+
+The lesson's table answers the first public case ($a = 1$: bouncing for $0.5 < \\epsilon < 1$, divergence
+beyond 1), and its valley the second.""",
+                "code": '''def learning_rate_limits(a):
+    """(no_bounce, converge): the learning-rate limits of gradient descent on f(w) = sum a_i w_i^2."""
+    # BEGIN SOLUTION
+    steepest = np.max(a)                 # the most sharply curved direction binds
+    no_bounce = 1.0 / (2.0 * steepest)   # 1 - 2 lr a >= 0
+    converge = 1.0 / steepest            # 1 - 2 lr a > -1
+    return (no_bounce, converge)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex05_chain",
+        "title": "Exercises 5: the chain rule along one path",
+        "lesson": "05",
+        "intro": """Practice for lesson 5. When a quantity depends on $x$ through a chain of links
+$x \\to u_1 \\to u_2 \\to \\dots \\to u_m$, its derivative with respect to $x$ is the product of the links'
+local derivatives, each evaluated at the value that enters that link. You will compute such products
+for a chain of simple functions, then for seed 003's network with one sigmoid neuron per layer.""",
+        "exercises": [
+            {
+                "id": "ex05.chain_derivative", "function": "chain_derivative",
+                "prompt": """### Exercise 5.1 - the derivative of a composition
+
+A composition is given as a list `steps` of links applied to $x$ in order. Each link is a tuple whose
+first entry names it; `"add"` and `"mul"` carry a constant `c` as the second entry:
+
+| link | what it does to the incoming value $u$ | local derivative |
+|---|---|---|
+| `("add", c)` | $u + c$ | $1$ |
+| `("mul", c)` | $c\\,u$ | $c$ |
+| `("sigmoid",)` | $\\sigma(u) = 1/(1 + e^{-u})$ | $\\sigma(u)\\,(1 - \\sigma(u))$ |
+| `("tanh",)` | $\\tanh u$ | $1 - \\tanh^2 u$ |
+| `("exp",)` | $e^u$ | $e^u$ |
+| `("square",)` | $u^2$ | $2u$ |
+
+Write `chain_derivative(x, steps)` returning the tuple `(value, derivative)`: the output of the whole
+chain and its derivative with respect to `x`, both floats. Go forward once, and at each link keep its
+local derivative at the value that enters it, as the nodes of a computational graph do (lesson 02).
+
+The public cases are seed 001's line $3x + 4$ at $x = 2$, the first neuron of the lesson's chain
+($\\sigma(0.8 x - 0.3)$ at $x = 1.5$), and the lesson's whole chain of three neurons at $x = 1.5$,
+whose output is $h(x)$:
+
+```python
+[("mul", 0.8), ("add", -0.3), ("sigmoid",), ("mul", -1.2), ("add", 0.5), ("sigmoid",),
+ ("mul", 1.6), ("add", -0.4), ("sigmoid",)]
+```""",
+                "code": '''def chain_derivative(x, steps):
+    """(value, d value / dx) of the composition described by steps, applied to x."""
+    # BEGIN SOLUTION
+    u = float(x)
+    derivative = 1.0
+    for step in steps:
+        name = step[0]
+        if name == "add":
+            local, u = 1.0, u + step[1]
+        elif name == "mul":
+            local, u = step[1], step[1] * u
+        elif name == "sigmoid":
+            s = 1.0 / (1.0 + np.exp(-u))
+            local, u = s * (1.0 - s), s
+        elif name == "tanh":
+            t = np.tanh(u)
+            local, u = 1.0 - t * t, t
+        elif name == "exp":
+            e = np.exp(u)
+            local, u = e, e
+        elif name == "square":
+            local, u = 2.0 * u, u * u
+        else:
+            raise ValueError(f"unknown link {name!r}")
+        derivative *= local       # chain rule: one local derivative per link
+    return (u, derivative)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex05.chain_gradients", "function": "chain_gradients",
+                "prompt": """### Exercise 5.2 - every gradient of a chain of neurons
+
+Seed 003's network has one sigmoid neuron per layer. With $L$ weight layers, input $x = a^{(1)}$ and
+target $y$:
+
+$$z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}, \\qquad a^{(l+1)} = f(z^{(l+1)}), \\qquad
+  J = \\tfrac12 \\big(y - a^{(L+1)}\\big)^2,$$
+
+with $f$ the sigmoid. Write `chain_gradients(x, y, W, b)`: `W` and `b` are arrays of length $L$ (`W[0]`
+is $W^{(1)}$). Return the tuple `(dJ_dW, dJ_db)`, two arrays of length $L$ holding
+$\\partial J / \\partial W^{(l)}$ and $\\partial J / \\partial b^{(l)}$.
+
+Use the lesson's recipe: the output error term $\\delta = -(y - h(x))\\, f'(z^{(L+1)})$, one factor
+$W^{(l)} f'(z^{(l)})$ for every neuron passed on the way back, and for a weight (not for a bias) the
+activation it multiplies. With $L = 1$ this is a single neuron and seed 001's error
+$E = \\tfrac12 (t - a)^2$. The public case is the lesson's chain: you should find
+$\\partial J / \\partial W^{(1)} \\approx -0.012859$ and $\\partial J / \\partial b^{(3)} \\approx 0.089645$.""",
+                "code": '''def chain_gradients(x, y, W, b):
+    """(dJ/dW, dJ/db), arrays of length L, for a chain of single sigmoid neurons with J = (y - h)^2 / 2."""
+    # BEGIN SOLUTION
+    L = len(W)
+    a = [float(x)]                                   # a[l] is UFLDL's a^(l+1); a[0] is the input
+    for l in range(L):
+        a.append(1.0 / (1.0 + np.exp(-(W[l] * a[l] + b[l]))))
+    dJ_dW, dJ_db = np.zeros(L), np.zeros(L)
+    delta = -(y - a[L]) * a[L] * (1.0 - a[L])        # output error term dJ/dz
+    for l in range(L - 1, -1, -1):
+        dJ_db[l] = delta                              # dz/db = 1
+        dJ_dW[l] = delta * a[l]                       # dz/dW = the incoming activation
+        delta = delta * W[l] * a[l] * (1.0 - a[l])    # pass back through the neuron below: W f'(z)
+    return (dJ_dW, dJ_db)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
         "stem": "ex06_backprop",
         "title": "Exercises 6: backpropagation in a network",
         "lesson": "06",

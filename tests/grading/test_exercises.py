@@ -41,6 +41,44 @@ BUGS = {
         "forgotten bias": "def neuron_forward(w, X, b):\n    n = X @ w\n    return (n, 1 / (1 + np.exp(-n)))",
         "no activation": "def neuron_forward(w, X, b):\n    n = X @ w + b\n    return (n, n)",
     },
+    "ex04.step": {
+        "steps uphill": "def descent_step(w, grad, lr):\n    d = lr * grad\n    return (d, w + d)",
+        "forgets the learning rate": "def descent_step(w, grad, lr):\n    return (-grad, w - grad)",
+        "returns the update as the new weights": "def descent_step(w, grad, lr):\n    d = -lr * grad\n    return (d, d)",
+    },
+    "ex04.path": {
+        "gradient a w instead of 2 a w": (
+            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = [w.copy()]\n"
+            "    for _ in range(steps):\n        w = w - lr * a * w; out.append(w.copy())\n    return np.array(out)"),
+        "start point left out": (
+            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = []\n"
+            "    for _ in range(steps):\n        w = w - lr * 2 * a * w; out.append(w.copy())\n    return np.array(out)"),
+        "one step too many": (
+            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = [w.copy()]\n"
+            "    for _ in range(steps + 1):\n        w = w - lr * 2 * a * w; out.append(w.copy())\n    return np.array(out)"),
+        "every row the same array (no copy)": (
+            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = [w]\n"
+            "    for _ in range(steps):\n        w -= lr * 2 * a * w; out.append(w)\n    return np.array(out)"),
+    },
+    "ex04.lr_limits": {
+        "flattest direction instead of steepest": "def learning_rate_limits(a):\n    return (1 / (2 * np.min(a)), 1 / np.min(a))",
+        "factor 2 forgotten": "def learning_rate_limits(a):\n    return (1 / np.max(a), 2 / np.max(a))",
+        "limits swapped": "def learning_rate_limits(a):\n    return (1 / np.max(a), 1 / (2 * np.max(a)))",
+        "mean curvature": "def learning_rate_limits(a):\n    return (1 / (2 * np.mean(a)), 1 / np.mean(a))",
+    },
+    "ex05.chain_derivative": {
+        "local derivatives taken at x": None,  # filled below from the solution by text edits
+        "sum instead of product": None,
+        "sigmoid slope from the incoming value": None,
+        "mul link's constant dropped": None,
+    },
+    "ex05.chain_gradients": {
+        "bias gradient with the activation factor": None,
+        "missing f' at the output": None,
+        "sign error": None,
+        "weight not passed back": None,
+        "slope from the net input": None,
+    },
     "ex06.output_delta": {
         "sign error": "def output_delta(a, t):\n    return (t - a) * a * (1 - a)",
         "missing f'": "def output_delta(a, t):\n    return -(t - a)",
@@ -135,6 +173,54 @@ def _mlp_bug(name: str) -> str:
     return source.replace(old, new)
 
 
+#: Planted bugs written as text edits of a solution cell: exercise id -> {bug: (old text, new text)}.
+EDITS = {
+    "ex05.chain_derivative": {
+        # every link's local derivative evaluated at the input x instead of the value entering it
+        "local derivatives taken at x": ("u = float(x)\n", "u = float(x)\n    x0 = u\n"),
+        "sum instead of product": ("derivative *= local", "derivative += local"),
+        "sigmoid slope from the incoming value": ("local, u = s * (1.0 - s), s", "local, u = u * (1.0 - u), s"),
+        "mul link's constant dropped": ("local, u = step[1], step[1] * u", "local, u = 1.0, step[1] * u"),
+    },
+    "ex05.chain_gradients": {
+        "bias gradient with the activation factor": ("dJ_db[l] = delta ", "dJ_db[l] = delta * a[l] "),
+        "missing f' at the output": ("delta = -(y - a[L]) * a[L] * (1.0 - a[L])", "delta = -(y - a[L])"),
+        "sign error": ("delta = -(y - a[L])", "delta = (y - a[L])"),
+        "weight not passed back": ("delta = delta * W[l] * a[l]", "delta = delta * a[l]"),
+        "slope from the net input": (
+            "delta = delta * W[l] * a[l] * (1.0 - a[l])",
+            "z = W[l - 1] * a[l - 1] + b[l - 1] if l else 0.0\n        delta = delta * W[l] * z * (1.0 - z)"),
+    },
+}
+
+
+def _edited(exercise_id: str, name: str) -> str:
+    from grading_helpers import cells_by_role, solution_notebook
+
+    ex = registry.get(exercise_id)
+    source = cells_by_role(solution_notebook(ex.notebook), "solution", exercise_id)[0].source
+    old, new = EDITS[exercise_id][name]
+    assert old in source, f"the solution changed; update the planted bug {name!r}"
+    source = source.replace(old, new)
+    if name == "local derivatives taken at x":
+        # evaluate each nonlinear slope at x0: run the links on u, but read slopes at the start value
+        source = source.replace("s = 1.0 / (1.0 + np.exp(-u))\n", "s = 1.0 / (1.0 + np.exp(-u))\n"
+                                "            s0 = 1.0 / (1.0 + np.exp(-x0))\n")
+        source = source.replace("local, u = s * (1.0 - s), s", "local, u = s0 * (1.0 - s0), s")
+        source = source.replace("local, u = 1.0 - t * t, t", "local, u = 1.0 - np.tanh(x0) ** 2, t")
+        source = source.replace("local, u = e, e", "local, u = np.exp(x0), e")
+        source = source.replace("local, u = 2.0 * u, u * u", "local, u = 2.0 * x0, u * u")
+    return source
+
+
+def _source(exercise_id: str, bug: str) -> str:
+    if BUGS[exercise_id][bug] is not None:
+        return BUGS[exercise_id][bug]
+    if exercise_id in EDITS:
+        return _edited(exercise_id, bug)
+    return _mlp_bug(bug)
+
+
 CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
 
 
@@ -160,7 +246,7 @@ def test_solution_passes_every_case(exercise_id, seed):
 
 @pytest.mark.parametrize("exercise_id,bug", CASES)
 def test_planted_bug_is_rejected(exercise_id, bug):
-    source = BUGS[exercise_id][bug] or _mlp_bug(bug)
+    source = _source(exercise_id, bug)
     ex = registry.get(exercise_id)
     result = evaluate(ex, load_function(exercise_id, source), seed=0)
     assert result.status in ("failed", "partial"), result.status

@@ -1,0 +1,129 @@
+"""Exercises of lesson 4 (seed 001): one gradient-descent step, a descent run on a bowl, and the
+learning rates at which descent on a bowl starts to bounce and to diverge.
+
+The bowls are the lesson's: f(w) = sum_i a_i w_i^2 (a = 1 is the bowl x^2 of the lesson's table,
+a = (0.1, 2) its valley). The references use the engine: ``SGD`` makes the steps, and a ``Value`` graph
+supplies the gradient of the bowl (automatic differentiation, not the learner's formula 2 a w).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.optim import SGD
+from ...engine.value import Value
+from .. import draw
+from ..cases import Case
+from ..compare import compare_numbers
+from ..exercise import Exercise
+
+NOTEBOOK = "ex04_descent"
+FORBIDDEN = frozenset({"engine", "optim", "SGD", "compute_update", "Value", "backward", "descend",
+                       "descent_explorer", "widgets", "train", "torch"})
+
+
+def _descent_step(w, grad, lr):
+    w = np.array(w, dtype=float)
+    opt = SGD(lr=lr)
+    update = opt.compute_update([w], [np.asarray(grad, dtype=float)])
+    opt.apply([w], update)
+    return (update[0], w)
+
+
+def _bowl_gradient(a, w) -> np.ndarray:
+    """Gradient of f(w) = sum a_i w_i^2 at w, by backpropagation through a Value graph."""
+    leaves = [Value(float(wi)) for wi in w]
+    f = Value(0.0)
+    for ai, wi in zip(a, leaves):
+        f = f + float(ai) * wi ** 2
+    f.backward()
+    return np.array([leaf.grad for leaf in leaves])
+
+
+def _descent_path(w0, a, lr, steps):
+    a = np.asarray(a, dtype=float)
+    w = np.array(w0, dtype=float)
+    opt = SGD(lr=lr)
+    points = [w.copy()]
+    for _ in range(int(steps)):
+        opt.apply([w], opt.compute_update([w], [_bowl_gradient(a, w)]))
+        points.append(w.copy())
+    return np.array(points)
+
+
+def _lr_limits(a):
+    # Each step multiplies w_i by 1 - 2 lr a_i. No sign flip needs 1 - 2 lr a_i >= 0 for every i;
+    # convergence needs |1 - 2 lr a_i| < 1 for every i. The steepest direction (largest a_i) binds both.
+    steepest = float(np.max(np.asarray(a, dtype=float)))
+    return (1.0 / (2.0 * steepest), 1.0 / steepest)
+
+
+STEP_HINT = "Delta w = -lr * grad (every entry), then the new weights are w + Delta w; return both"
+PATH_HINT = ("the gradient of sum a_i w_i^2 is 2 a_i w_i; start the list with w0 and append the weights "
+             "after every one of the steps")
+LIMIT_HINT = ("each step multiplies w_i by 1 - 2 lr a_i: no bouncing while that factor is >= 0, "
+              "convergence while it is > -1, for the steepest direction (the largest a_i)")
+
+
+def _step_hidden(rng):
+    cases = []
+    for i, shape in enumerate(((1,), draw.shape(rng, 1, 2, 6), draw.shape(rng, 2, 2, 5)), start=1):
+        cases.append(Case(f"hidden {i}", (draw.mixed(rng, shape, 0.1, 3.0), draw.mixed(rng, shape, 0.1, 3.0),
+                                          float(rng.uniform(0.01, 1.5))), True, STEP_HINT))
+    return cases
+
+
+def _curvatures(rng, n):
+    return rng.uniform(0.1, 3.0, size=n)
+
+
+def _path_hidden(rng):
+    cases = []
+    # 1: a single step of a 2-D bowl; 2: a bouncing 1-D bowl; 3: a crawl/zig-zag in n-D; 4: divergence
+    a = _curvatures(rng, 2)
+    cases.append(Case("hidden 1", (draw.mixed(rng, 2, 0.5, 3.0), a, float(rng.uniform(0.05, 0.4) / a.max()), 1),
+                      True, PATH_HINT))
+    a = _curvatures(rng, 1)
+    cases.append(Case("hidden 2", (draw.mixed(rng, 1, 0.5, 3.0), a, float(rng.uniform(0.6, 0.95) / a[0]),
+                                   int(rng.integers(5, 12))), True, PATH_HINT))
+    n = int(rng.integers(2, 5))
+    a = _curvatures(rng, n)
+    cases.append(Case("hidden 3", (draw.mixed(rng, n, 0.5, 3.0), a, float(rng.uniform(0.1, 0.9) / a.max()),
+                                   int(rng.integers(8, 20))), True, PATH_HINT))
+    n = int(rng.integers(1, 4))
+    a = _curvatures(rng, n)
+    cases.append(Case("hidden 4", (draw.mixed(rng, n, 0.5, 3.0), a, float(rng.uniform(1.05, 1.3) / a.max()),
+                                   int(rng.integers(6, 15))), True,
+                      "a learning rate too large for the bowl must make the path grow, step after step"))
+    return cases
+
+
+def _limits_hidden(rng):
+    cases = [Case("hidden 1", (rng.uniform(0.05, 5.0, size=1),), True, LIMIT_HINT)]
+    for i in (2, 3):
+        a = rng.uniform(0.05, 5.0, size=int(rng.integers(3, 7)))
+        a[int(rng.integers(1, a.size - 1))] = a.max() * rng.uniform(1.5, 3.0)  # steepest neither first nor last
+        cases.append(Case(f"hidden {i}", (a,), True, LIMIT_HINT))
+    return cases
+
+
+EXERCISES = [
+    Exercise(
+        id="ex04.step", function="descent_step", title="one gradient-descent step", notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([1.0, -2.0]), np.array([0.5, -1.0]), 0.1)),
+                        Case("public 2", (np.array([2.0]), np.array([3.0]), 0.1))],
+        hidden=_step_hidden, reference=_descent_step, forbidden=FORBIDDEN, hint=STEP_HINT,
+    ),
+    Exercise(
+        id="ex04.path", function="descent_path", title="a descent run on a bowl", notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([2.5]), np.array([1.0]), 0.9, 10)),
+                        Case("public 2", (np.array([-4.5, 1.5]), np.array([0.1, 2.0]), 0.45, 6))],
+        hidden=_path_hidden, reference=_descent_path, forbidden=FORBIDDEN, points=2.0, hint=PATH_HINT,
+    ),
+    Exercise(
+        id="ex04.lr_limits", function="learning_rate_limits", title="when descent bounces and diverges",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (np.array([1.0]),)), Case("public 2", (np.array([0.1, 2.0]),))],
+        hidden=_limits_hidden, reference=_lr_limits, forbidden=FORBIDDEN, hint=LIMIT_HINT,
+        compare=lambda e, a: compare_numbers(e, a, rtol=1e-9, atol=1e-12),
+    ),
+]
