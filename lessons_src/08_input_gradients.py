@@ -316,8 +316,9 @@ cells = [
     - $\Delta E \approx \partial E/\partial x \cdot \Delta x$ predicts how a small change of an input
       moves the error; the prediction is exact in the limit and degrades with the square of the step.
 
-    **Exercise:** `exercises/ex06_backprop.ipynb`, exercise 6.4: your whole backward pass must also
-    return `"inputs"`, the gradient $\partial E/\partial X$.
+    **Exercises:** `exercises/ex08_input_grads.ipynb`: Gashler's $-\sum_j e_{1j} w_{1jk}$ as one
+    matrix product (mind $e = -\delta$), $\partial E/\partial X$ of a whole sigmoid network, and the
+    table of predicted against measured changes of $E$ from section 3, for one sample.
 
     **Next:** [09 · Update modes](09_update_modes.ipynb): how often to update the weights, once per
     sample, once per pass over the data, or in between.

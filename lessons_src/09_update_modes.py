@@ -319,8 +319,9 @@ cells = [
       wall clock adds the overhead of many small updates.
     - Mini-batches combine vectorised work, frequent updates and helpful noise: the usual choice.
 
-    **Exercises.** There is no separate exercise notebook for this lesson; the optimizer exercises in
-    `exercises/ex10_optimizers.ipynb` (after lesson 10) ask you to compute updates by hand, step by step.
+    **Exercises.** `exercises/ex09_modes.ipynb`: list the samples of every update that `bc.train`
+    makes in each mode, compute per-sample gradients and add them up to the batch gradient, and run one
+    epoch of updates over given batches.
 
     **Next:** lesson 10 changes the update rule itself: momentum, Nesterov's look-ahead and RPROP.
     """),

@@ -532,6 +532,218 @@ E = 1/2 (t - g(w a))^2. Given the three symbols, return dE/dw as a SymPy express
         ],
     },
     {
+        "stem": "ex08_input_grads",
+        "title": "Exercises 8: gradients with respect to the inputs",
+        "lesson": "08",
+        "intro": """Practice for lesson 8. Gashler's second derivation ends in
+dE/dy_0k = -sum_j e_1j w_1jk: the error terms of layer 1, weighted by the connections leaving input k.
+Shapes follow the package: `weights[l]` has shape `(sizes[l+1], sizes[l])` (row j holds the weights
+*into* node j of the layer above), activations and error terms are `(n_samples, neurons)`. Mind the
+sign convention: Gashler's error term is e = -dE/d(net input), while the package (and lesson 6) use
+delta = dE/d(net input), so e = -delta. Every layer uses the sigmoid and E = 1/2 sum (t - y)^2 over
+samples and outputs.""",
+        "exercises": [
+            {
+                "id": "ex08.input_gradient", "function": "input_gradient",
+                "prompt": """### Exercise 8.1 - one layer: from error terms to input gradients
+
+Given Gashler's error terms of layer 1, `e` of shape `(n, m)` (one row per sample, one column per node
+j of layer 1), and the weights `W` of shape `(m, k)` from the k inputs into those nodes, return
+$\\partial E / \\partial y_{0k}$ for every sample and input, shape `(n, k)`:
+
+$$\\frac{\\partial E}{\\partial y_{0k}} = -\\sum_j e_{1j}\\, w_{1jk}.$$
+
+Write the sum as one matrix product. With `e = [[0.1, -0.2, 0.05]]` and
+`W = [[0.4, -0.3], [0.2, 0.5], [-0.6, 0.1]]` the answer is `[[0.03, 0.125]]`.""",
+                "code": '''def input_gradient(e, W):
+    """dE/dY0 (n, k) from Gashler's error terms e (n, m) of layer 1 and its weights W (m, k)."""
+    # BEGIN SOLUTION
+    # sum over the nodes j of layer 1 of e_1j * w_1jk, for every sample (row) and input k (column),
+    # and the minus sign because Gashler's e is -dE/d(net input)
+    return -(e @ W)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex08.network_input_gradient", "function": "network_input_gradient",
+                "prompt": """### Exercise 8.2 - dE/dX of a whole network
+
+For a sigmoid network of any depth with biases (`weights[l]` of shape `(sizes[l+1], sizes[l])`,
+`biases[l]` of shape `(sizes[l+1],)`), inputs `X` `(n, sizes[0])` and targets `T` `(n, sizes[-1])`,
+return dE/dX with the shape of `X`. Run the forward pass (net input = A @ W.T + b, then the sigmoid),
+backpropagate the error terms down to layer 1 as in lesson 6, and finish with exercise 8.1's product.
+Note what the last step does *not* have: inputs have no activation function, so no factor g'.
+Everything the function needs must be inside its cell.""",
+                "code": '''def network_input_gradient(weights, biases, X, T):
+    """dE/dX (shape of X) of E = 1/2 sum (T - Y)^2 for a sigmoid MLP with biases."""
+    # BEGIN SOLUTION
+    def sigmoid(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    activations = [X]                                   # forward, keeping every layer's output
+    for W, b in zip(weights, biases):
+        activations.append(sigmoid(activations[-1] @ W.T + b))
+    Y = activations[-1]
+
+    delta = -(T - Y) * Y * (1.0 - Y)                    # output error term (delta = -e)
+    for l in range(len(weights) - 1, 0, -1):            # down to layer 1
+        a = activations[l]
+        delta = (delta @ weights[l]) * a * (1.0 - a)    # hidden error terms
+    return delta @ weights[0]                           # -sum_j e_1j w_1jk: no g' at the inputs
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex08.nudge_table", "function": "nudge_table",
+                "prompt": """### Exercise 8.3 - predicted and measured changes of the error
+
+Lesson 8 nudged every pixel of a digit in turn and compared the change of E with the first-order
+prediction $\\Delta E \\approx \\frac{\\partial E}{\\partial x_k} \\Delta x$. Do the same for one sample:
+given the network (`weights`, `biases` as in 8.2), one input vector `x` of shape `(k,)`, its target `t`
+of shape `(sizes[-1],)` and a step `dx` (a number, possibly negative), return the tuple
+`(predicted, measured)`, two arrays of shape `(k,)`:
+
+- `predicted[i]` = dE/dx_i * dx, with the input gradient from one backward pass;
+- `measured[i]` = E(x with x_i increased by dx) - E(x), from forward passes, changing one input at a
+  time (the others keep their values).
+
+The cell is graded on its own, so it needs its own forward and backward pass (copy them from 8.2).
+Afterwards, try a large `dx`: which entries stop agreeing, and why?""",
+                "code": '''def nudge_table(weights, biases, x, t, dx):
+    """(predicted, measured) changes of E when each input of the sample x (k,) moves by dx alone."""
+    # BEGIN SOLUTION
+    def sigmoid(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def forward(X):
+        activations = [X]
+        for W, b in zip(weights, biases):
+            activations.append(sigmoid(activations[-1] @ W.T + b))
+        return activations
+
+    def error(X):
+        return 0.5 * np.sum((T - forward(X)[-1]) ** 2)
+
+    X, T = x.reshape(1, -1), t.reshape(1, -1)           # one sample as a batch of one
+    activations = forward(X)
+    Y = activations[-1]
+    delta = -(T - Y) * Y * (1.0 - Y)
+    for l in range(len(weights) - 1, 0, -1):
+        a = activations[l]
+        delta = (delta @ weights[l]) * a * (1.0 - a)
+    grad = (delta @ weights[0])[0]                      # dE/dx, shape (k,)
+
+    E0 = error(X)
+    measured = np.zeros_like(grad)
+    for i in range(X.shape[1]):
+        shifted = X.copy()                              # only input i moves
+        shifted[0, i] += dx
+        measured[i] = error(shifted) - E0
+    return (grad * dx, measured)
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex09_modes",
+        "title": "Exercises 9: online, batch and mini-batch updates",
+        "lesson": "09",
+        "intro": """Practice for lesson 9. An *epoch* is one pass over the n training samples; the modes
+differ in how the per-sample gradients of that pass are grouped into weight *updates*: one sample per
+update (online), all n in one update (batch), or chunks of `batch_size` (mini-batch). The gradient of
+an update is the gradient of E **summed** over its samples, as in seed 001 and `bc.train`.
+The gradient exercises use a single layer of sigmoid neurons without biases: weights `W` of shape
+`(m, k)`, inputs `X` `(n, k)`, targets `T` `(n, m)`, outputs Y = sigmoid(X @ W.T) and
+E = 1/2 sum (t - y)^2.""",
+        "exercises": [
+            {
+                "id": "ex09.epoch_batches", "function": "epoch_batches",
+                "prompt": """### Exercise 9.1 - which samples each update uses
+
+Write `epoch_batches(mode, n, batch_size, epochs, seed)` returning, for each of the `epochs` epochs,
+the list of index arrays (or lists of ints) its updates use, exactly as `bc.train` visits the samples:
+
+- make **one** generator, `rng = np.random.default_rng(seed)`, before the first epoch;
+- `"online"`: every epoch draws a fresh `order = rng.permutation(n)`; update u uses the one sample
+  `[order[u]]`;
+- `"batch"`: a single update with all samples `0, 1, ..., n-1`; no shuffling, so the rng is not used;
+- `"minibatch"`: every epoch draws a fresh `order = rng.permutation(n)` and cuts it into consecutive
+  chunks of `batch_size` (the last one is shorter when `batch_size` does not divide n, and it is kept);
+  each chunk is sorted into increasing order (the order inside a batch does not change its summed
+  gradient).
+
+`batch_size` is `None` in the online and batch modes. With `("minibatch", 7, 3, 1, 0)` the permutation
+is `[2, 4, 3, 6, 5, 0, 1]`, so the answer is `[[[2, 3, 4], [0, 5, 6], [1]]]`: one epoch, three updates.
+How many updates does each mode make per epoch?""",
+                "code": '''def epoch_batches(mode, n, batch_size, epochs, seed):
+    """Per epoch, the list of index arrays of its updates (see the prompt for the three modes)."""
+    # BEGIN SOLUTION
+    rng = np.random.default_rng(seed)            # one generator for the whole run
+    schedule = []
+    for _ in range(epochs):
+        if mode == "batch":
+            schedule.append([np.arange(n)])      # one update, every sample, no shuffling
+            continue
+        order = rng.permutation(n)               # a fresh order every epoch
+        if mode == "online":
+            schedule.append([order[u:u + 1] for u in range(n)])
+        else:
+            schedule.append([np.sort(order[s:s + batch_size]) for s in range(0, n, batch_size)])
+    return schedule
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex09.per_sample_gradients", "function": "per_sample_gradients",
+                "prompt": """### Exercise 9.2 - per-sample gradients, and the batch gradient as their sum
+
+Return the gradient of every sample's own error $E_p = \\tfrac12 \\sum_i (t_{pi} - y_{pi})^2$ with
+respect to `W`, stacked into an array of shape `(n, m, k)`: entry `[p]` is $\\partial E_p / \\partial W$,
+the outer product of sample p's error terms $\\delta_p = -(t_p - y_p)\\, y_p (1 - y_p)$ (shape `(m,)`)
+with its inputs $x_p$ (shape `(k,)`).
+
+Then, in a cell of your own, check the lesson's claim: summing your result over the samples
+(`.sum(axis=0)`) gives the batch gradient $\\delta^T X$ of the summed error, and compare its size with
+one sample's gradient. Batch mode steps along the sum; what does that mean for its learning rate?""",
+                "code": '''def per_sample_gradients(W, X, T):
+    """dE_p/dW for every sample p of a sigmoid layer without biases: shape (n, m, k)."""
+    # BEGIN SOLUTION
+    Y = 1.0 / (1.0 + np.exp(-(X @ W.T)))                # (n, m) outputs, one row per sample
+    deltas = -(T - Y) * Y * (1.0 - Y)                   # (n, m) error terms
+    return deltas[:, :, None] * X[:, None, :]           # row p: outer(delta_p, x_p)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex09.train_epoch", "function": "train_epoch",
+                "prompt": """### Exercise 9.3 - one epoch of updates
+
+Write `train_epoch(W, X, T, lr, batches)`: plain gradient descent (no momentum) through one epoch
+whose updates use the given `batches`, a list of lists of sample indices such as exercise 9.1
+produces. For each batch in turn, compute the gradient of E summed over the batch's samples **at the
+current weights**, then take the step W <- W - lr * gradient. Return the list of weight matrices after
+each update (copies, one per batch). Do not change the `W` you were given.
+
+The same function runs all three modes: `[[0], [1], ...]` is online, `[[0, 1, ..., n-1]]` is batch.
+Two things to check for yourself afterwards: with the online batches, the next sample sees the weights
+the previous one produced; and a batch update is not the same as the n online updates of an epoch,
+even though both use each sample's gradient once.""",
+                "code": '''def train_epoch(W, X, T, lr, batches):
+    """Weights after each update of one epoch of gradient descent over the given batches."""
+    # BEGIN SOLUTION
+    W = W.copy()                                        # never change the caller's array
+    history = []
+    for idx in batches:
+        Xb, Tb = X[idx], T[idx]                         # the samples of this update
+        Y = 1.0 / (1.0 + np.exp(-(Xb @ W.T)))
+        deltas = -(Tb - Y) * Y * (1.0 - Y)
+        gradient = deltas.T @ Xb                        # summed over the batch, at the current W
+        W = W - lr * gradient
+        history.append(W.copy())
+    return history
+    # END SOLUTION''',
+            },
+        ],
+    },
+    {
         "stem": "ex10_optimizers",
         "title": "Exercises 10: momentum, Nesterov and RPROP",
         "lesson": "10",

@@ -126,6 +126,62 @@ BUGS = {
         "missing input factor": ("def neuron_weight_gradient(w, a, t):\n    y = 1 / (1 + sp.exp(-w * a))\n"
                                  "    return -(t - y) * y * (1 - y)"),
     },
+    "ex08.input_gradient": {
+        "sign error (e used as delta)": "def input_gradient(e, W):\n    return e @ W",
+        "transposed result": "def input_gradient(e, W):\n    return -(e @ W).T",
+        "sum over the wrong axis": "def input_gradient(e, W):\n    return -(e.sum(axis=1, keepdims=True) * W.sum(axis=0))",
+    },
+    "ex08.network_input_gradient": {
+        "extra g' at the inputs": None,  # filled below from the solution by text edits
+        "missing f' in hidden layers": None,
+        "sign error": None,
+        "forgotten bias in the forward pass": None,
+    },
+    "ex08.nudge_table": {
+        "all inputs moved at once": None,
+        "prediction without the step": None,
+        "prediction with the wrong sign": None,
+        "input not put back (cumulative nudges)": None,
+    },
+    "ex09.epoch_batches": {
+        "no reshuffle between epochs": (
+            "def epoch_batches(mode, n, batch_size, epochs, seed):\n"
+            "    order = np.random.default_rng(seed).permutation(n)\n    out = []\n    for _ in range(epochs):\n"
+            "        if mode == 'batch':\n            out.append([np.arange(n)])\n"
+            "        elif mode == 'online':\n            out.append([[i] for i in order])\n"
+            "        else:\n            out.append([np.sort(order[s:s + batch_size]) for s in range(0, n, batch_size)])\n"
+            "    return out"),
+        "new generator every epoch": (
+            "def epoch_batches(mode, n, batch_size, epochs, seed):\n    out = []\n    for _ in range(epochs):\n"
+            "        order = np.random.default_rng(seed).permutation(n)\n"
+            "        if mode == 'batch':\n            out.append([np.arange(n)])\n"
+            "        elif mode == 'online':\n            out.append([[i] for i in order])\n"
+            "        else:\n            out.append([np.sort(order[s:s + batch_size]) for s in range(0, n, batch_size)])\n"
+            "    return out"),
+        "drops the short last mini-batch": (
+            "def epoch_batches(mode, n, batch_size, epochs, seed):\n    rng = np.random.default_rng(seed)\n    out = []\n"
+            "    for _ in range(epochs):\n        if mode == 'batch':\n            out.append([np.arange(n)])\n            continue\n"
+            "        order = rng.permutation(n)\n        if mode == 'online':\n            out.append([[i] for i in order])\n"
+            "        else:\n            out.append([np.sort(order[s:s + batch_size]) for s in range(0, n - batch_size + 1, batch_size)])\n"
+            "    return out"),
+        "online in index order": (
+            "def epoch_batches(mode, n, batch_size, epochs, seed):\n    rng = np.random.default_rng(seed)\n    out = []\n"
+            "    for _ in range(epochs):\n        if mode == 'batch':\n            out.append([np.arange(n)])\n            continue\n"
+            "        order = rng.permutation(n)\n        if mode == 'online':\n            out.append([[i] for i in range(n)])\n"
+            "        else:\n            out.append([np.sort(order[s:s + batch_size]) for s in range(0, n, batch_size)])\n"
+            "    return out"),
+    },
+    "ex09.per_sample_gradients": {
+        "outer product transposed": None,
+        "batch gradient repeated for every sample": None,
+        "missing f'": None,
+    },
+    "ex09.train_epoch": {
+        "mean instead of sum": None,
+        "every gradient at the starting weights": None,
+        "one update for the whole epoch": None,
+        "sign error": None,
+    },
     "ex10.momentum": {
         "sign error": ("def momentum_updates(grads, lr, momentum):\n    out, p = [], 0 * grads[0]\n"
                        "    for g in grads:\n        p = lr * g + momentum * p\n        out.append(p)\n    return out"),
@@ -158,67 +214,79 @@ BUGS = {
 }
 
 
-def _mlp_bug(name: str) -> str:
-    from grading_helpers import cells_by_role, solution_notebook
-
-    source = cells_by_role(solution_notebook("ex06_backprop"), "solution", "ex06.mlp_backward")[0].source
-    edits = {
-        "forgotten bias in the forward pass": ("activations[-1] @ W.T + b", "activations[-1] @ W.T"),
-        "missing f' in hidden layers": ("delta = upstream * a * (1.0 - a)", "delta = upstream"),
-        "sign error": ("delta = -(T - Y) * Y * (1.0 - Y)", "delta = (T - Y) * Y * (1.0 - Y)"),
-        "bias gradient not summed": ("grad_b[l] = delta.sum(axis=0)", "grad_b[l] = delta[0]"),
-    }
-    old, new = edits[name]
-    assert old in source, f"the solution changed; update the planted bug {name!r}"
-    return source.replace(old, new)
-
-
-#: Planted bugs written as text edits of a solution cell: exercise id -> {bug: (old text, new text)}.
+# Bugs written as text edits of a model solution: (old, new) pairs applied in order.
 EDITS = {
-    "ex05.chain_derivative": {
-        # every link's local derivative evaluated at the input x instead of the value entering it
-        "local derivatives taken at x": ("u = float(x)\n", "u = float(x)\n    x0 = u\n"),
-        "sum instead of product": ("derivative *= local", "derivative += local"),
-        "sigmoid slope from the incoming value": ("local, u = s * (1.0 - s), s", "local, u = u * (1.0 - u), s"),
-        "mul link's constant dropped": ("local, u = step[1], step[1] * u", "local, u = 1.0, step[1] * u"),
+    "ex06.mlp_backward": {
+        "forgotten bias in the forward pass": [("activations[-1] @ W.T + b", "activations[-1] @ W.T")],
+        "missing f' in hidden layers": [("delta = upstream * a * (1.0 - a)", "delta = upstream")],
+        "sign error": [("delta = -(T - Y) * Y * (1.0 - Y)", "delta = (T - Y) * Y * (1.0 - Y)")],
+        "bias gradient not summed": [("grad_b[l] = delta.sum(axis=0)", "grad_b[l] = delta[0]")],
     },
-    "ex05.chain_gradients": {
-        "bias gradient with the activation factor": ("dJ_db[l] = delta ", "dJ_db[l] = delta * a[l] "),
-        "missing f' at the output": ("delta = -(y - a[L]) * a[L] * (1.0 - a[L])", "delta = -(y - a[L])"),
-        "sign error": ("delta = -(y - a[L])", "delta = (y - a[L])"),
-        "weight not passed back": ("delta = delta * W[l] * a[l]", "delta = delta * a[l]"),
-        "slope from the net input": (
-            "delta = delta * W[l] * a[l] * (1.0 - a[l])",
-            "z = W[l - 1] * a[l - 1] + b[l - 1] if l else 0.0\n        delta = delta * W[l] * z * (1.0 - z)"),
+    "ex08.network_input_gradient": {
+        "extra g' at the inputs": [("return delta @ weights[0]", "return (delta @ weights[0]) * X * (1.0 - X)")],
+        "missing f' in hidden layers": [("delta = (delta @ weights[l]) * a * (1.0 - a)", "delta = delta @ weights[l]")],
+        "sign error": [("delta = -(T - Y) * Y * (1.0 - Y)", "delta = (T - Y) * Y * (1.0 - Y)")],
+        "forgotten bias in the forward pass": [("activations[-1] @ W.T + b", "activations[-1] @ W.T")],
+    },
+    "ex08.nudge_table": {
+        "all inputs moved at once": [("shifted[0, i] += dx", "shifted[0, :] += dx")],
+        "prediction without the step": [("return (grad * dx, measured)", "return (grad, measured)")],
+        "prediction with the wrong sign": [("return (grad * dx, measured)", "return (-grad * dx, measured)")],
+        "input not put back (cumulative nudges)": [("shifted = X.copy()", "shifted = X")],
+    },
+    "ex09.per_sample_gradients": {
+        "outer product transposed": [("deltas[:, :, None] * X[:, None, :]", "X[:, :, None] * deltas[:, None, :]")],
+        "batch gradient repeated for every sample": [
+            ("return deltas[:, :, None] * X[:, None, :]", "return np.repeat((deltas.T @ X)[None], len(X), axis=0)")],
+        "missing f'": [("deltas = -(T - Y) * Y * (1.0 - Y)", "deltas = -(T - Y)")],
+    },
+    "ex09.train_epoch": {
+        "mean instead of sum": [("gradient = deltas.T @ Xb", "gradient = deltas.T @ Xb / len(idx)")],
+        "every gradient at the starting weights": [("    history = []\n", "    history = []\n    W0 = W.copy()\n"),
+                                                   ("np.exp(-(Xb @ W.T))", "np.exp(-(Xb @ W0.T))")],
+        "one update for the whole epoch": [("for idx in batches:", "for idx in [sum(batches, [])]:")],
+        "sign error": [("W = W - lr * gradient", "W = W + lr * gradient")],
     },
 }
 
 
-def _edited(exercise_id: str, name: str) -> str:
+def _edited_bug(exercise_id: str, name: str) -> str:
     from grading_helpers import cells_by_role, solution_notebook
 
-    ex = registry.get(exercise_id)
-    source = cells_by_role(solution_notebook(ex.notebook), "solution", exercise_id)[0].source
-    old, new = EDITS[exercise_id][name]
-    assert old in source, f"the solution changed; update the planted bug {name!r}"
-    source = source.replace(old, new)
-    if name == "local derivatives taken at x":
-        # evaluate each nonlinear slope at x0: run the links on u, but read slopes at the start value
-        source = source.replace("s = 1.0 / (1.0 + np.exp(-u))\n", "s = 1.0 / (1.0 + np.exp(-u))\n"
-                                "            s0 = 1.0 / (1.0 + np.exp(-x0))\n")
-        source = source.replace("local, u = s * (1.0 - s), s", "local, u = s0 * (1.0 - s0), s")
-        source = source.replace("local, u = 1.0 - t * t, t", "local, u = 1.0 - np.tanh(x0) ** 2, t")
-        source = source.replace("local, u = e, e", "local, u = np.exp(x0), e")
-        source = source.replace("local, u = 2.0 * u, u * u", "local, u = 2.0 * x0, u * u")
+    notebook = registry.get(exercise_id).notebook
+    source = cells_by_role(solution_notebook(notebook), "solution", exercise_id)[0].source
+    for old, new in EDITS[exercise_id][name]:
+        assert old in source, f"the solution changed; update the planted bug {name!r}"
+        source = source.replace(old, new)
     return source
 
 
-def _source(exercise_id: str, bug: str) -> str:
-    if BUGS[exercise_id][bug] is not None:
-        return BUGS[exercise_id][bug]
-    if exercise_id in EDITS:
-        return _edited(exercise_id, bug)
-    return _mlp_bug(bug)
+EDITS.update({
+    "ex05.chain_derivative": {
+        # every link's local derivative evaluated at the input x instead of the value entering it
+        "local derivatives taken at x": [
+            ("u = float(x)\n", "u = float(x)\n    x0 = u\n"),
+            ("s = 1.0 / (1.0 + np.exp(-u))\n",
+             "s = 1.0 / (1.0 + np.exp(-u))\n            s0 = 1.0 / (1.0 + np.exp(-x0))\n"),
+            ("local, u = s * (1.0 - s), s", "local, u = s0 * (1.0 - s0), s"),
+            ("local, u = 1.0 - t * t, t", "local, u = 1.0 - np.tanh(x0) ** 2, t"),
+            ("local, u = e, e", "local, u = np.exp(x0), e"),
+            ("local, u = 2.0 * u, u * u", "local, u = 2.0 * x0, u * u"),
+        ],
+        "sum instead of product": [("derivative *= local", "derivative += local")],
+        "sigmoid slope from the incoming value": [("local, u = s * (1.0 - s), s", "local, u = u * (1.0 - u), s")],
+        "mul link's constant dropped": [("local, u = step[1], step[1] * u", "local, u = 1.0, step[1] * u")],
+    },
+    "ex05.chain_gradients": {
+        "bias gradient with the activation factor": [("dJ_db[l] = delta ", "dJ_db[l] = delta * a[l] ")],
+        "missing f' at the output": [("delta = -(y - a[L]) * a[L] * (1.0 - a[L])", "delta = -(y - a[L])")],
+        "sign error": [("delta = -(y - a[L])", "delta = (y - a[L])")],
+        "weight not passed back": [("delta = delta * W[l] * a[l]", "delta = delta * a[l]")],
+        "slope from the net input": [(
+            "delta = delta * W[l] * a[l] * (1.0 - a[l])",
+            "z = W[l - 1] * a[l - 1] + b[l - 1] if l else 0.0\n        delta = delta * W[l] * z * (1.0 - z)")],
+    },
+})
 
 
 CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
@@ -246,7 +314,7 @@ def test_solution_passes_every_case(exercise_id, seed):
 
 @pytest.mark.parametrize("exercise_id,bug", CASES)
 def test_planted_bug_is_rejected(exercise_id, bug):
-    source = _source(exercise_id, bug)
+    source = BUGS[exercise_id][bug] or _edited_bug(exercise_id, bug)
     ex = registry.get(exercise_id)
     result = evaluate(ex, load_function(exercise_id, source), seed=0)
     assert result.status in ("failed", "partial"), result.status

@@ -175,10 +175,10 @@ def test_cli_gives_full_marks_to_the_solutions(cli_run):
     run, doc = cli_run
     assert run.returncode == 0, run.stderr
     assert doc["schema"] == "backprop-course/grades/1" and doc["seed"] == 7
-    n = len(registry.NOTEBOOKS)            # one solution and one learner notebook each, and the corrupt file
+    n = len(registry.NOTEBOOKS)  # one learner and one solution notebook each, plus the corrupt file
     assert doc["summary"] == {"submissions": 2 * n + 1, "graded": 2 * n, "errors": 1}
     solutions = [s for s in doc["submissions"] if "/solutions/" in s["file"]]
-    assert len(solutions) == len(registry.NOTEBOOKS)
+    assert len(solutions) == n
     for sub in solutions:
         assert sub["status"] == "graded" and sub["score"] == sub["max_score"] > 0, sub["file"]
         ids = [e["id"] for e in sub["exercises"]]

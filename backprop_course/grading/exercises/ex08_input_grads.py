@@ -1,0 +1,147 @@
+"""Exercises of lesson 8 (seed 002, second part): gradients of the error with respect to the inputs.
+
+Gashler's result dE/dy_0k = -sum_j e_1j w_1jk in the package's shapes: ``weights[0]`` is
+``(sizes[1], sizes[0])`` (row j = destination node), error terms are ``(n_samples, neurons)`` and
+Gashler's error term is ``e = -delta``. Every layer of the networks uses the sigmoid, with biases, and
+the loss is E = 1/2 * sum over samples and outputs of (t - y)^2. The references are the engine's
+``MLP.backward`` (``g.inputs``) and its ``loss``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.mlp import MLP
+from .. import draw
+from ..cases import Case
+from ..exercise import Exercise
+
+NOTEBOOK = "ex08_input_grads"
+FORBIDDEN = frozenset({"engine", "MLP", "backward", "gradcheck", "Gradients", "numerical_gradient",
+                       "symbolic", "derive_input_gradient", "get_activation", "torch", "autograd", "jax"})
+
+
+def _input_gradient(e, weights):
+    # Gashler: dE/dy_0k = -sum_j e_1j w_1jk. Reference by the engine: a linear layer with zero inputs
+    # and zero biases outputs Y = 0, so targets T = e give delta = Y - T = -e, and g.inputs = delta @ W.
+    e = np.asarray(e, dtype=float)
+    W = np.asarray(weights, dtype=float)
+    net = MLP([W.shape[1], W.shape[0]], activation="linear", seed=0)
+    net.weights[0][...] = W
+    net.biases[0][...] = 0.0
+    net.forward(np.zeros((e.shape[0], W.shape[1])))
+    return net.backward(e).inputs
+
+
+def _net(weights, biases) -> MLP:
+    sizes = [np.shape(weights[0])[1]] + [np.shape(W)[0] for W in weights]
+    net = MLP(sizes, activation="sigmoid", seed=0)
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        net.weights[l][...] = W
+        net.biases[l][...] = b
+    return net
+
+
+def _network_input_gradient(weights, biases, X, T):
+    net = _net(weights, biases)
+    net.forward(np.asarray(X, dtype=float))
+    return net.backward(np.asarray(T, dtype=float)).inputs
+
+
+def _nudge_table(weights, biases, x, t, dx):
+    # predicted: dE/dx_k * dx from one backward pass; measured: E(x + dx e_k) - E(x), one input at a time
+    net = _net(weights, biases)
+    X, T = np.asarray(x, dtype=float)[None, :], np.asarray(t, dtype=float)[None, :]
+    net.forward(X)
+    grad = net.backward(T).inputs[0]
+    E0 = net.loss(X, T)
+    measured = np.empty_like(grad)
+    for k in range(X.shape[1]):
+        shifted = X.copy()
+        shifted[0, k] += dx
+        measured[k] = net.loss(shifted, T) - E0
+    return (grad * dx, measured)
+
+
+IG_HINT = ("dE/dy_0k = -sum_j e_1j w_1jk: the minus sign, because e = -delta; as a matrix product "
+           "-e @ W, with W of shape (nodes of layer 1, inputs)")
+NET_HINT = ("forward with biases (Z = A @ W.T + b, then the sigmoid), output delta = -(T - Y) * Y(1 - Y), "
+            "hidden delta_l = (delta_{l+1} @ W_{l+1}) * A(1 - A), and at the bottom dE/dX = delta_0 @ W_0 "
+            "(no activation slope: inputs have none)")
+NUDGE_HINT = ("predicted[k] = dE/dx_k * dx for the single sample; measured[k] = E(x with x_k + dx) - E(x), "
+              "moving one input at a time and putting it back")
+
+
+def _weights(rng, sizes, scale=1.0):
+    return [draw.mixed(rng, (b, a), 0.2, 1.5) * scale for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+def _ig_hidden(rng):
+    cases = []
+    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+        m, k = draw.distinct_sizes(rng, 2, 1, 5)
+        if i > 1 and m == 1:  # keep a sum with several terms in most cases
+            m = k + 1
+        cases.append(Case(f"hidden {i}", (draw.mixed(rng, (n, m), 0.05, 0.8), draw.mixed(rng, (m, k), 0.2, 2.0)),
+                          True, IG_HINT))
+    return cases
+
+
+def _network(rng, sizes, n, scale=1.0):
+    weights = _weights(rng, sizes, scale)
+    biases = [draw.mixed(rng, b, 0.1, 1.0) for b in sizes[1:]]
+    X = draw.mixed(rng, (n, sizes[0]), 0.1, 2.0)
+    T = rng.uniform(0.0, 1.0, size=(n, sizes[-1]))
+    return weights, biases, X, T
+
+
+def _net_hidden(rng):
+    cases = []
+    plans = [(2, 1), (3, int(rng.integers(2, 6))), (4, int(rng.integers(2, 6))), (3, 1)]
+    for i, (n_sizes, n) in enumerate(plans, start=1):
+        sizes = draw.distinct_sizes(rng, n_sizes, 1, 5)
+        scale = 4.0 if i == 4 else 1.0  # case 4: large weights saturate some hidden neurons
+        cases.append(Case(f"hidden {i}", _network(rng, sizes, n, scale), True, NET_HINT))
+    return cases
+
+
+def _nudge_hidden(rng):
+    cases = []
+    for i, dx in enumerate((float(rng.uniform(1e-3, 1e-2)), float(rng.uniform(0.05, 0.2)),
+                            -float(rng.uniform(0.05, 0.3))), start=1):
+        sizes = draw.distinct_sizes(rng, int(rng.integers(2, 4)), 2, 5)
+        weights, biases, X, T = _network(rng, sizes, 1)
+        cases.append(Case(f"hidden {i}", (weights, biases, X[0], T[0], dx), True, NUDGE_HINT))
+    return cases
+
+
+# A worked public case: 2 inputs, 3 nodes in layer 1.
+_PUBLIC_E = np.array([[0.1, -0.2, 0.05]])
+_PUBLIC_W = np.array([[0.4, -0.3], [0.2, 0.5], [-0.6, 0.1]])
+_PUBLIC_NET = (
+    [np.array([[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]]), np.array([[0.3, -0.6, 0.9]])],
+    [np.array([0.1, -0.1, 0.2]), np.array([-0.3])],
+    np.array([[1.0, 2.0], [-0.5, 0.25]]),
+    np.array([[0.5], [1.0]]),
+)
+
+EXERCISES = [
+    Exercise(
+        id="ex08.input_gradient", function="input_gradient", title="input gradient from the error terms",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (_PUBLIC_E, _PUBLIC_W)),
+                        Case("public 2", (np.vstack([_PUBLIC_E, [[-0.3, 0.0, 0.2]]]), _PUBLIC_W))],
+        hidden=_ig_hidden, reference=_input_gradient, forbidden=FORBIDDEN, hint=IG_HINT,
+    ),
+    Exercise(
+        id="ex08.network_input_gradient", function="network_input_gradient",
+        title="dE/dX of a whole sigmoid network", notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", _PUBLIC_NET)],
+        hidden=_net_hidden, reference=_network_input_gradient, forbidden=FORBIDDEN, points=2.0, hint=NET_HINT,
+    ),
+    Exercise(
+        id="ex08.nudge_table", function="nudge_table", title="predicted and measured changes of E",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (_PUBLIC_NET[0], _PUBLIC_NET[1], _PUBLIC_NET[2][1], _PUBLIC_NET[3][1], 0.1))],
+        hidden=_nudge_hidden, reference=_nudge_table, forbidden=FORBIDDEN, points=2.0, hint=NUDGE_HINT,
+    ),
+]

@@ -1,0 +1,187 @@
+"""Exercises of lesson 9 (seed 001): online, batch and mini-batch updates.
+
+``epoch_batches`` is judged against what :func:`backprop_course.engine.training.train` actually hands the
+network, recorded by a stand-in network whose inputs are the sample numbers. The gradient exercises use
+one sigmoid layer without biases, ``W`` of shape ``(m, k)``, and the seeds' E = 1/2 sum (t - y)^2; their
+references are the engine's ``MLP.backward`` on one-sample batches and ``train_step`` with plain SGD.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...engine.mlp import MLP
+from ...engine.optim import SGD
+from ...engine.training import train, train_step
+from .. import draw
+from ..cases import Case
+from ..exercise import Exercise
+
+NOTEBOOK = "ex09_modes"
+FORBIDDEN = frozenset({"engine", "training", "train", "train_step", "_batches", "MLP", "backward", "SGD",
+                       "optim", "compute_update", "gradcheck", "Gradients", "torch", "autograd", "jax"})
+
+
+class _NoUpdate:
+    """An optimizer that leaves the weights alone (only the visits are of interest)."""
+
+    def step(self, net, grads) -> None:
+        return None
+
+
+class _Grads:
+    loss = 0.0
+
+
+class _Recorder:
+    """Stands in for an MLP in ``train``: its input column holds sample numbers, and it records them."""
+
+    sizes = [1, 1]
+
+    def __init__(self) -> None:
+        self.visits: list[np.ndarray] = []
+
+    def forward(self, X):
+        self.visits.append(np.rint(np.asarray(X)[:, 0]).astype(int))
+        return np.zeros((len(X), 1))
+
+    def backward(self, T, input_grad=True):
+        return _Grads()
+
+    def loss(self, X, T) -> float:
+        return 0.0
+
+    def parameters(self) -> list:
+        return []
+
+
+def _epoch_batches(mode, n, batch_size, epochs, seed):
+    rec = _Recorder()
+    X = np.arange(n, dtype=float).reshape(-1, 1)
+    hist = train(rec, X, np.zeros((n, 1)), _NoUpdate(), mode=mode, batch_size=batch_size, epochs=epochs,
+                 seed=seed)
+    per_epoch = hist.updates // hist.epochs_run
+    visits = [v.astype(float) for v in rec.visits]
+    return [visits[e * per_epoch:(e + 1) * per_epoch] for e in range(hist.epochs_run)]
+
+
+def _layer(W) -> MLP:
+    W = np.asarray(W, dtype=float)
+    net = MLP([W.shape[1], W.shape[0]], activation="sigmoid", bias=False, seed=0)
+    net.weights[0][...] = W
+    return net
+
+
+def _per_sample_gradients(W, X, T):
+    net = _layer(W)
+    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    out = []
+    for p in range(len(X)):
+        net.forward(X[p:p + 1])
+        out.append(net.backward(T[p:p + 1]).weights[0].copy())
+    return np.stack(out)
+
+
+def _train_epoch(W, X, T, lr, batches):
+    net, opt = _layer(W), SGD(lr=lr)
+    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    out = []
+    for idx in batches:
+        idx = np.asarray(idx, dtype=int)
+        train_step(net, X[idx], T[idx], opt)
+        out.append(net.weights[0].copy())
+    return out
+
+
+B_HINT = ("online: [order[0]], [order[1]], ...; batch: all of range(n), no shuffling; mini-batch: consecutive "
+          "chunks of order of batch_size (the last may be shorter), each sorted; one new "
+          "order = rng.permutation(n) per epoch from a single rng = np.random.default_rng(seed)")
+PS_HINT = ("for sample p: y_p = sigmoid(W @ x_p), delta_p = -(t_p - y_p) * y_p * (1 - y_p), and "
+           "dE_p/dW = outer(delta_p, x_p), of W's shape (m, k); stack them to (n, m, k)")
+TE_HINT = ("for each batch in turn: the gradient SUMMED over its samples at the current W (not averaged, "
+           "not at the starting W), then W = W - lr * gradient; return a copy of W after every update")
+
+
+def _b_hidden(rng):
+    cases = []
+    plans = [("online", None), ("batch", None), ("minibatch", "uneven"), ("minibatch", "even"),
+             ("minibatch", "one")]
+    for i, (mode, kind) in enumerate(plans, start=1):
+        n = int(rng.integers(2, 13))
+        if i == 2 and rng.uniform() < 0.5:
+            n = 1
+        size = None
+        if kind == "uneven":
+            n = max(n, 5)
+            size = int(rng.integers(2, n))
+            while n % size == 0:
+                n += 1
+        elif kind == "even":
+            size = int(rng.integers(2, 4))
+            n = size * int(rng.integers(2, 4))
+        elif kind == "one":
+            size = 1
+        epochs = int(rng.integers(2, 4))
+        cases.append(Case(f"hidden {i}", (mode, n, size, epochs, int(rng.integers(0, 10_000))), True, B_HINT))
+    return cases
+
+
+def _data(rng, n, m, k, scale=1.0):
+    W = draw.mixed(rng, (m, k), 0.2, 1.5) * scale
+    X = draw.mixed(rng, (n, k), 0.1, 2.0)
+    T = rng.uniform(0.0, 1.0, size=(n, m))
+    return W, X, T
+
+
+def _ps_hidden(rng):
+    cases = []
+    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+        m, k = draw.distinct_sizes(rng, 2, 1, 5)
+        cases.append(Case(f"hidden {i}", _data(rng, n, m, k), True, PS_HINT))
+    return cases
+
+
+def _te_hidden(rng):
+    cases = []
+    for i, kind in enumerate(("online", "batch", "minibatch", "single"), start=1):
+        n = 1 if kind == "single" else int(rng.integers(3, 8))
+        m, k = draw.distinct_sizes(rng, 2, 1, 4)
+        W, X, T = _data(rng, n, m, k)
+        order = [int(p) for p in rng.permutation(n)]
+        if kind in ("online", "single"):
+            batches = [[p] for p in order]
+        elif kind == "batch":
+            batches = [list(range(n))]
+        else:
+            size = int(rng.integers(2, n))
+            batches = [sorted(order[s:s + size]) for s in range(0, n, size)]
+        lr = float(rng.uniform(0.5, 2.0))  # large enough that updating at stale weights shows
+        cases.append(Case(f"hidden {i}", (W, X, T, lr, batches), True, TE_HINT))
+    return cases
+
+
+_PUBLIC_W = np.array([[0.5, -0.4, 0.3], [-0.2, 0.6, 0.1]])
+_PUBLIC_X = np.array([[1.0, 0.0, 2.0], [0.5, -1.0, 0.0], [-1.5, 0.5, 1.0], [0.0, 1.0, -0.5]])
+_PUBLIC_T = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
+
+EXERCISES = [
+    Exercise(
+        id="ex09.epoch_batches", function="epoch_batches", title="the samples of every update, per epoch",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", ("batch", 5, None, 2, 0)),
+                        Case("public 2", ("online", 4, None, 2, 0)),
+                        Case("public 3", ("minibatch", 7, 3, 1, 0))],
+        hidden=_b_hidden, reference=_epoch_batches, forbidden=FORBIDDEN, points=2.0, hint=B_HINT,
+    ),
+    Exercise(
+        id="ex09.per_sample_gradients", function="per_sample_gradients",
+        title="per-sample gradients and their sum", notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (_PUBLIC_W, _PUBLIC_X[:2], _PUBLIC_T[:2]))],
+        hidden=_ps_hidden, reference=_per_sample_gradients, forbidden=FORBIDDEN, hint=PS_HINT,
+    ),
+    Exercise(
+        id="ex09.train_epoch", function="train_epoch", title="one epoch of updates over given batches",
+        notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (_PUBLIC_W, _PUBLIC_X, _PUBLIC_T, 0.5, [[0, 1], [2, 3]]))],
+        hidden=_te_hidden, reference=_train_epoch, forbidden=FORBIDDEN, points=2.0, hint=TE_HINT,
+    ),
+]
