@@ -85,7 +85,7 @@ PARTS: dict[str, str] = {
     "error": "The error function",
     "backprop": "Output and hidden neurons (eqs. 5-13)",
     "initialisation": "Initialisation (the 2016 edit)",
-    "chain": "The one-neuron-per-layer chain",
+    "chain": "Notation and the one-neuron-per-layer chain",
     "step": "One training step",
 }
 
@@ -220,7 +220,8 @@ OTHER_ERRATA: tuple[Erratum, ...] = (
             r"z_1^{(4)} = W_{1,1}^{(3)} \cdot f_1^{(3)}(z_1^{(3)}) + b_{(3)}",
             r"z_1^{(4)} = W_{1,1}^{(3)}\, f_1^{(3)}(z_1^{(3)}) + b_1^{(3)}",
             "The bias of unit 1 leading out of layer 3 carries the layer as a superscript like W; a "
-            "subscript (3) would name unit 3.",
+            "subscript (3) would name unit 3. Lesson 05 writes b^(3), dropping the unit index of its one-neuron "
+            "layers.",
             seed="003"),
     Erratum("chain", "simple example", None,
             r"f_1^{(1)}(x)",
