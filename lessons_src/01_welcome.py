@@ -358,7 +358,8 @@ cells = [
     md(r"""
     The write-ups contain a few more slips (seed 000 prints its eq. 5 twice; Gashler's steps 13 and 17
     divide by the wrong weight and his step 1 drops a square). The lessons point them out where the
-    formulas appear, and the course's code and SymPy derivations follow the corrected forms.
+    formulas appear, and the course's code and SymPy derivations follow the corrected forms;
+    `docs/errata.md` lists every one of them, seed by seed.
 
     ## Recap
 

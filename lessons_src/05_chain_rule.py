@@ -103,7 +103,8 @@ cells = [
     weight whose incoming activation is always 1, and multiplying by 1 leaves nothing to write. (Seed
     003 phrases it as: the weight takes into account the value $f(\cdot)$ feeding into it, the bias
     ignores it. For $W^{(1)}$ that value is the input $x = a^{(1)}$ itself; the seed writes it as
-    $f_1^{(1)}(x)$, as if the input layer had an activation that passes $x$ through unchanged.)
+    $f_1^{(1)}(x)$, as if the input layer had an activation that passes $x$ through unchanged. Both
+    slips are listed in `docs/errata.md`.)
     """),
     md(r"""
     ## 2. With numbers, by hand

@@ -358,6 +358,8 @@ cells = [
     biases fixed and reports $E = 0.291027924$ after the step. Recomputing with its own published
     (rounded) new weights gives $0.291027774$, like our exact computation, so the published figure has
     a slip in its seventh digit. Every number of a worked example deserves a recomputation.
+    (`docs/errata.md` lists this slip with the other errata of the sources, seed 000's eq. 10 among
+    them.)
     """),
     md(r"""
     ## 4. Gradient checking

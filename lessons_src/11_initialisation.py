@@ -164,7 +164,8 @@ cells = [
     as "the signal collapses to 0.5"; both failures stall learning, for different reasons. The seed
     also says the small weights are "in the 0-1 range": its picture needs weights that are small
     *and centred on 0*, like $U(-0.1, 0.1)$. Weights drawn from $U(0, 1)$, all positive, do the
-    opposite, as the last lines of the next cell show.
+    opposite, as the last lines of the next cell show. (`docs/errata.md` lists this passage with the
+    other errata of the seeds.)
     """),
     code("""
     print(f"{'init':16s} {'saturated':>10s} {'within 0.1 of 0.5':>18s}   (per layer, sigmoid, 5 x 50)")

@@ -29,6 +29,8 @@ _LAZY = {
     "derive_chain": "backprop_course.symbolic.examples",
     "derive_small_graph": "backprop_course.symbolic.examples",
     "ERRATA": "backprop_course.symbolic.errata",
+    "ALL_ERRATA": "backprop_course.symbolic.errata",
+    "errata_for": "backprop_course.symbolic.errata",
     "errata_markdown": "backprop_course.symbolic.errata",
 }
 

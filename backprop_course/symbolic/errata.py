@@ -1,33 +1,45 @@
-"""Errata of seed 002 (Gashler's derivation), as data that lessons and docs can show.
+"""Errata of the seeds, as data that lessons and docs can show.
 
-Each :class:`Erratum` names where the slip is (which derivation, which of the seed's steps), what the
-seed printed (a LaTeX fragment transcribed from the seed), what is right, and why. ``derivation`` and
-``step`` point at the step of this package's derivation that holds the correct form, so a lesson can
-render it with :func:`corrected_latex`; that step is produced by SymPy, not typed in.
-``docs/errata.md`` is generated from this list by :func:`backprop_course.symbolic.render.errata_to_markdown`.
+Each :class:`Erratum` names where the slip is (which seed, which part, which equation or step), what
+the seed printed (a LaTeX fragment transcribed from the seed), what is right, and why; for a wrong
+number it also holds the printed value and the recomputed one (``tests/symbolic/test_errata.py``
+recomputes every such number independently).
+
+``ERRATA`` holds seed 002 (Gashler's derivation) only, as before: there ``derivation`` and ``step``
+point at the step of this package's derivation that holds the correct form, so a lesson can render
+it with :func:`corrected_latex`; that step is produced by SymPy, not typed in. ``ALL_ERRATA`` holds
+every source in the order of :data:`SOURCES`, and :func:`errata_for` picks one source.
+``docs/errata.md`` is generated from ``ALL_ERRATA`` by
+:func:`backprop_course.symbolic.render.errata_to_markdown`.
 
 >>> len(ERRATA) >= 10
 True
->>> ERRATA[0].seed_step, ERRATA[0].derivation
-('1', 'weight')
+>>> ERRATA[0].seed_step, ERRATA[0].derivation, ERRATA[0].seed
+('1', 'weight', '002')
+>>> er = errata_for("example")[0]
+>>> er.printed_value, er.recomputed
+(0.291027924, 0.291027774)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Erratum", "ERRATA", "corrected_expression", "corrected_latex", "errata_markdown"]
+__all__ = ["Erratum", "ERRATA", "ALL_ERRATA", "SOURCES", "errata_for", "corrected_expression",
+           "corrected_latex", "errata_markdown"]
 
 
 @dataclass(frozen=True)
 class Erratum:
-    """One slip in the seed.
+    """One slip in a seed.
 
     Attributes
     ----------
-    derivation : {"weight", "input", "definitions"}
-        ``"weight"``: dE/dw_173 (steps 1-24); ``"input"``: dE/dy_05; ``"definitions"``: the set-up.
+    derivation : str
+        The part of the source. Seed 002: ``"weight"`` (dE/dw_173, steps 1-24), ``"input"``
+        (dE/dy_05) or ``"definitions"`` (the set-up); other sources: a short part name (see
+        :data:`PARTS`).
     seed_step : str
-        The step label as printed in the seed.
+        Where in that part: the step label as printed in seed 002, or the equation / passage.
     step : int or None
         The step of ``derive_weight_gradient(5, 1, 7, 3)`` / ``derive_input_gradient(5, 5)`` that
         shows the correct form (None when there is no single step to show).
@@ -37,6 +49,12 @@ class Erratum:
         What it should be (LaTeX, short form).
     why : str
         The reason, in a sentence.
+    seed : str
+        The source: a key of :data:`SOURCES` (``"000"`` ... ``"003"``, or ``"example"`` for the
+        2-2-2 worked example of lesson 06, which is not one of the seeds). Defaults to ``"002"``.
+    printed_value, recomputed : float or None
+        For a wrong number: the value the source prints and the value a recomputation gives, both
+        rounded to the digits the source shows.
     """
 
     derivation: str
@@ -45,6 +63,31 @@ class Erratum:
     printed: str
     correct: str
     why: str
+    seed: str = "002"
+    printed_value: float | None = None
+    recomputed: float | None = None
+
+
+SOURCES: dict[str, str] = {
+    "000": "Seed 000, *Back Propagation* (2017 note)",
+    "001": "Seed 001, *Backpropagation for dummies*",
+    "002": "Seed 002 (Gashler, *A thorough derivation of back-propagation*)",
+    "003": "Seed 003 (Yuhang He, *A step by step guide to understand backpropagation*)",
+    "example": "The 2-2-2 worked example of lesson 06 (a widely used public example, not one of the seeds)",
+}
+
+PARTS: dict[str, str] = {
+    "definitions": "Definitions",
+    "weight": "Gradient by the weight w_173 (steps 1-24)",
+    "input": "Gradient by the input y_05",
+    "graph": "The computational graph (sections 2-3)",
+    "network": "The layered network (section 4)",
+    "error": "The error function",
+    "backprop": "Output and hidden neurons (eqs. 5-13)",
+    "initialisation": "Initialisation (the 2016 edit)",
+    "chain": "Notation and the one-neuron-per-layer chain",
+    "step": "One training step",
+}
 
 
 ERRATA: tuple[Erratum, ...] = (
@@ -113,6 +156,100 @@ ERRATA: tuple[Erratum, ...] = (
 )
 
 
+# The other sources. Their slips are in formulas and words, not in SymPy steps, so ``step`` is None.
+OTHER_ERRATA: tuple[Erratum, ...] = (
+    Erratum("graph", "eqs. 1-3", None,
+            r"\frac{\delta f}{\delta x}",
+            r"\frac{\partial f}{\partial x}",
+            "The note writes partial derivatives with a delta. The usual sign is the curly d; the delta "
+            "is better kept for error terms, as in seed 003 and the package's deltas.",
+            seed="000"),
+    Erratum("network", "4.1 (terminology)", None,
+            r"z_i^n,\ a_i^n:\ \text{the value at node } j \text{ of layer } n",
+            r"z_j^n,\ a_j^n:\ \text{the value at node } j \text{ of layer } n",
+            "The subscript and the node it names must be the same letter; j matches the weight w_jk^n.",
+            seed="000"),
+    Erratum("network", "eq. 4 with 4.1", None,
+            r"z^n = a^{n-1} \cdot w^n,\quad w^n_{jk}:\ \text{node } k \to \text{node } j",
+            r"z^n_j = \sum_k w^n_{jk}\, a^{n-1}_k,\ \text{i.e. } z^n = a^{n-1} (w^n)^{\top} \text{ for a row } a^{n-1}",
+            "With the index order of 4.1 (destination first) the matrix is destinations x sources, so a "
+            "row of activations meets its transpose; the package stores weights this way and computes "
+            "A @ W.T + b.",
+            seed="000"),
+    Erratum("network", "eq. 5", None,
+            r"\frac{\partial z^n}{\partial a^{n-1}} = w^n \quad \text{(printed twice, both numbered 5)}",
+            r"\frac{\partial z^n}{\partial a^{n-1}} = w^n \text{ once; eq. 6 gives } "
+            r"\frac{\partial z^n}{\partial w^n} = a^{n-1}",
+            "A duplicated line: the sentence before it announces the two derivatives of eq. 4, and eqs. 5 "
+            "and 6 give them; nothing is missing.",
+            seed="000"),
+    Erratum("network", "eq. 10", None,
+            r"\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}} * w^n * \sigma'(z^n)",
+            r"\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}\, w^{n+1} \odot \sigma'(z^n)",
+            "By eq. 4 one layer up, z^(n+1) = a^n w^(n+1), so dz^(n+1)/da^n = w^(n+1): the error returns "
+            "through the weights that leave layer n. With w^n the shapes do not even fit unless the "
+            "layers have equal widths, and then the result is wrong.",
+            seed="000"),
+    Erratum("error", "eq. 4", None,
+            r"E = \tfrac{1}{2}(t_o - a_o)^2 \ \text{called the Mean-Squared Error}",
+            r"E = \tfrac{1}{2}(t_o - a_o)^2 \ \text{is half the squared error}",
+            "Nothing is averaged and there is a factor 1/2. The mean squared error of N outputs averages "
+            "(t - a)^2, a different number whose gradient 2(a - t)/N is not a - t (the engine's "
+            "half_sse and mse losses).",
+            seed="001"),
+    Erratum("backprop", "after eq. 10", None,
+            r"\text{the second term on the RHS}",
+            r"\text{the last factor } \frac{\partial E}{\partial a_i} \text{ of eq. 10}",
+            "Eq. 10 has four factors, a_j, a_i, (1 - a_i) and dE/da_i; the two cases that follow (eqs. 11 "
+            "and 13) are about the last one, as the sentence before says.",
+            seed="001"),
+    Erratum("initialisation", "Xavier's initialization", None,
+            r"\text{weights in the 0-1 range} \Rightarrow \text{top-layer activations near 0.5: saturation}",
+            r"\text{small weights centred on 0} \Rightarrow \text{outputs near 0.5 (collapse); } "
+            r"U(0, 1) \text{ weights} \Rightarrow \text{outputs pinned near 1 (saturation)}",
+            "Outputs near 0.5 are where the sigmoid's slope is largest, the opposite of saturation (outputs "
+            "near 0 or 1). And all-positive weights add up: in a sigmoid net 50 units wide they "
+            "push every output of the top layer above 0.999 (lesson 11).",
+            seed="001"),
+    Erratum("chain", "introduction", None,
+            r"\text{the bias term } \delta",
+            r"\text{the error term } \delta",
+            "UFLDL's delta is the error term dJ/dz of a unit; the bias is b.",
+            seed="003"),
+    Erratum("chain", "simple example", None,
+            r"z_1^{(4)} = W_{1,1}^{(3)} \cdot f_1^{(3)}(z_1^{(3)}) + b_{(3)}",
+            r"z_1^{(4)} = W_{1,1}^{(3)}\, f_1^{(3)}(z_1^{(3)}) + b_1^{(3)}",
+            "The bias of unit 1 leading out of layer 3 carries the layer as a superscript like W; a "
+            "subscript (3) would name unit 3. Lesson 05 writes b^(3), dropping the unit index of its one-neuron "
+            "layers.",
+            seed="003"),
+    Erratum("chain", "simple example", None,
+            r"f_1^{(1)}(x)",
+            r"a^{(1)} = x",
+            "In UFLDL the input layer has no activation function: the value that W^(1) multiplies is the "
+            "input itself.",
+            seed="003"),
+    Erratum("step", "E after the step", None,
+            r"E = 0.291027924",
+            r"E = 0.291027774",
+            "After one step with learning rate 0.5 that updates the eight weights and keeps the biases, "
+            "the error recomputes to 0.291027774, both exactly and with the new weights rounded to the "
+            "digits the source prints; the published figure is off in its seventh decimal place.",
+            seed="example", printed_value=0.291027924, recomputed=0.291027774),
+)
+
+ALL_ERRATA: tuple[Erratum, ...] = tuple(
+    er for key in SOURCES for er in (ERRATA + OTHER_ERRATA) if er.seed == key)
+
+
+def errata_for(seed: str) -> tuple[Erratum, ...]:
+    """The errata of one source, ``seed`` a key of :data:`SOURCES` (e.g. ``"000"``)."""
+    if seed not in SOURCES:
+        raise ValueError(f"The 'seed' parameter of errata_for must be one of {sorted(SOURCES)}. "
+                         f"Got {seed!r} instead.")
+    return tuple(er for er in ALL_ERRATA if er.seed == seed)
+
+
 def _derivation(kind: str):
     from .derivations import derive_input_gradient, derive_weight_gradient
 
@@ -121,7 +258,7 @@ def _derivation(kind: str):
 
 def corrected_expression(erratum: Erratum):
     """The SymPy expression of the derivation step that shows the corrected form (or None)."""
-    if erratum.step is None or erratum.derivation not in ("weight", "input"):
+    if erratum.seed != "002" or erratum.step is None or erratum.derivation not in ("weight", "input"):
         return None
     return _derivation(erratum.derivation).steps[erratum.step - 1].expr
 
@@ -135,7 +272,7 @@ def corrected_latex(erratum: Erratum, notation: str = "gashler") -> str | None:
 
 
 def errata_markdown() -> str:
-    """The errata as a Markdown document (the content of ``docs/errata.md``)."""
+    """The errata of every source as a Markdown document (the content of ``docs/errata.md``)."""
     from .render import errata_to_markdown
 
-    return errata_to_markdown(ERRATA)
+    return errata_to_markdown(ALL_ERRATA)

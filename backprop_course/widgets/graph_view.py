@@ -10,7 +10,7 @@ added into each operand's gradient. Seed 000's example is the default:
 x = -2, y = 5, z = -4, q = x + y = 3, f = q * z = -12, and after the full pass
 df/dx = df/dy = z = -4, df/dz = q = 3.
 
-Pure, tested parts: :func:`layered_layout` (where each node goes) and :func:`backward_steps` (the
+Pure, tested parts: :func:`node_columns` and :func:`layered_layout` (where each node goes) and :func:`backward_steps` (the
 sequence of gradient states of the step-by-step backward pass), both on the plain data of
 :func:`backprop_course.engine.graph.trace`.
 """
@@ -29,7 +29,7 @@ from backprop_course.engine.value import Value
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
 
-__all__ = ["node_depths", "layered_layout", "BackwardStep", "backward_steps", "GraphView",
+__all__ = ["node_depths", "node_columns", "layered_layout", "BackwardStep", "backward_steps", "GraphView",
            "graph_explorer", "seed000"]
 
 
@@ -55,9 +55,44 @@ def node_depths(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str,
     return depth
 
 
+def _is_constant(node: Mapping[str, Any]) -> bool:
+    """A leaf without a label: a number the engine turned into a Value (the ``1`` of ``1 + x``)."""
+    return not node.get("op") and not node.get("label")
+
+
+def node_columns(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """The column of every node: inputs in column 0, every operation at its :func:`node_depths`, and
+    every constant (an unlabelled leaf) in the column just before its first (leftmost) user, so that
+    its arrow is one column long instead of crossing the graph from the input column.
+
+    Parameters
+    ----------
+    nodes, edges : list of dict
+        As returned by ``trace``; a node is a constant when its ``op`` and ``label`` are empty.
+
+    Returns
+    -------
+    dict id -> int
+
+    >>> nodes = [{"id": 0, "label": "x", "op": ""}, {"id": 1, "label": "", "op": "exp"},
+    ...          {"id": 2, "label": "", "op": ""}, {"id": 3, "label": "", "op": "+"}]   # exp(x) + 1
+    >>> edges = [{"source": 0, "target": 1}, {"source": 1, "target": 3}, {"source": 2, "target": 3}]
+    >>> node_depths(nodes, edges)[2], node_columns(nodes, edges)[2]
+    (0, 1)
+    """
+    depth = node_depths(nodes, edges)
+    first_user: dict[int, int] = {}
+    for e in edges:
+        d = depth[e["target"]]
+        first_user[e["source"]] = min(first_user.get(e["source"], d), d)
+    return {n["id"]: first_user[n["id"]] - 1 if _is_constant(n) and n["id"] in first_user else depth[n["id"]]
+            for n in nodes}
+
+
 def layered_layout(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
                    x_gap: float = 1.0, y_gap: float = 1.0) -> dict[int, tuple[float, float]]:
-    """Place the nodes in columns by depth (inputs left, output right).
+    """Place the nodes in columns (:func:`node_columns`: inputs left, output right, each constant
+    just before its first user).
 
     Within a column, nodes are ordered by the mean height of the nodes that use them (placed first,
     from the output backwards), which keeps most arrows short and uncrossed; ties keep the
@@ -78,13 +113,14 @@ def layered_layout(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[s
     --------
     Seed 000's graph: x, y and z are inputs, q = x + y one step in, f = q * z two steps in.
 
-    >>> nodes = [{"id": i} for i in range(5)]                      # x, y, q, z, f
+    >>> nodes = [{"id": i, "label": s, "op": o} for i, (s, o) in enumerate(
+    ...          [("x", ""), ("y", ""), ("q", "+"), ("z", ""), ("f", "*")])]
     >>> edges = [{"source": 0, "target": 2}, {"source": 1, "target": 2},
     ...          {"source": 2, "target": 4}, {"source": 3, "target": 4}]
     >>> layered_layout(nodes, edges)
     {4: (2.0, 0.0), 2: (1.0, 0.0), 0: (0.0, 1.0), 1: (0.0, 0.0), 3: (0.0, -1.0)}
     """
-    depth = node_depths(nodes, edges)
+    depth = node_columns(nodes, edges)
     users: dict[int, list[int]] = {n["id"]: [] for n in nodes}
     for e in edges:
         users[e["source"]].append(e["target"])

@@ -11,6 +11,7 @@ current step of the backward pass highlighted in red, minima as green stars.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -295,7 +296,7 @@ def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, pat
 
 def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: np.ndarray,
                          minima: Sequence[Sequence[float]] = (), levels: int | Sequence[float] = 14,
-                         title: str = ""):
+                         title: str = "", vmax: float | None = None):
     """Draw the contour lines of a 2-D loss and a descent path over them.
 
     Parameters
@@ -308,12 +309,24 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
     minima : sequence of (x, y)
         Marked with green stars (the first, the global one, filled; the others hollow).
     levels : int or sequence of float
-        Contour levels.
+        Contour levels (a count spreads them evenly from ``Z.min()`` to ``vmax`` when given).
+    vmax : float, optional
+        Cap of the colour scale: heights above it all get the top colour and no contour lines, so
+        a few huge values (a diverging path's corner of the grid) do not squeeze every interesting
+        level into the lowest colour. Must be a finite number above ``Z.min()``. Explicit levels
+        above ``vmax`` are dropped and ``vmax`` becomes the top level.
 
     Returns
     -------
     ax
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``vmax`` is not a finite number above ``Z.min()``, or leaves fewer than two levels.
     """
+    if vmax is not None:
+        Z, levels = _capped_levels(np.asarray(Z, dtype=float), levels, vmax)
     ax.contourf(X, Y, Z, levels=levels, cmap="coolwarm", alpha=0.55)
     ax.contour(X, Y, Z, levels=levels, colors="#555555", linewidths=0.5)
     path = np.asarray(path, dtype=float).reshape(-1, 2)
@@ -331,6 +344,25 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def _capped_levels(Z: np.ndarray, levels: int | Sequence[float], vmax: float):
+    """``Z`` clipped at ``vmax`` and the contour levels up to ``vmax`` (for draw_contour_descent)."""
+    if isinstance(vmax, bool) or not isinstance(vmax, (int, float, np.integer, np.floating)):
+        raise TypeError("The 'vmax' parameter of draw_contour_descent must be a number or None. "
+                        f"Got {type(vmax).__name__} instead.")
+    zmin = float(np.nanmin(Z))
+    if not math.isfinite(vmax) or vmax <= zmin:
+        raise ValueError("The 'vmax' parameter of draw_contour_descent must be a finite number above "
+                         f"the lowest loss on the grid ({zmin:.6g}). Got {vmax!r} instead.")
+    if isinstance(levels, (int, np.integer)):
+        capped = np.linspace(zmin, float(vmax), int(levels))
+    else:
+        capped = np.array([v for v in np.asarray(levels, dtype=float) if v < vmax] + [float(vmax)])
+    if len(capped) < 2:
+        raise ValueError("The 'vmax' parameter of draw_contour_descent leaves fewer than two contour "
+                         f"levels (levels={levels!r}). Raise vmax or pass more levels.")
+    return np.minimum(Z, vmax), capped
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from backprop_course.engine.graph import trace
 from backprop_course.engine.value import Value
 from backprop_course.widgets.graph_view import (GraphView, backward_steps, graph_explorer, layered_layout,
-                                                node_depths)
+                                                node_columns, node_depths)
 
 
 def seed_graph():
@@ -50,7 +50,7 @@ def test_seed_000_depths_and_positions():
 
 @pytest.mark.parametrize("fn, args", EXPRESSIONS)
 def test_layout_columns_are_longest_path_depths_and_no_two_nodes_collide(fn, args):
-    nodes, edges = trace(fn(*[Value(a) for a in args]))
+    nodes, edges = trace(fn(*[Value(a, label=name) for a, name in zip(args, "ab")]))
     depth = node_depths(nodes, edges)
     pos = layered_layout(nodes, edges, x_gap=1.5, y_gap=0.8)
     assert len(set(pos.values())) == len(nodes)
@@ -59,7 +59,29 @@ def test_layout_columns_are_longest_path_depths_and_no_two_nodes_collide(fn, arg
     for n in nodes:
         ins = [depth[e["source"]] for e in edges if e["target"] == n["id"]]
         assert depth[n["id"]] == (1 + max(ins) if ins else 0)
-        assert pos[n["id"]][0] == pytest.approx(1.5 * depth[n["id"]])
+        users = [depth[e["target"]] for e in edges if e["source"] == n["id"]]
+        if n["op"] or n["label"]:     # inputs in the first column, operations at their depth
+            assert pos[n["id"]][0] == pytest.approx(1.5 * depth[n["id"]])
+        else:                         # a constant: the column just before its first user
+            assert pos[n["id"]][0] == pytest.approx(1.5 * (min(users) - 1))
+
+
+def test_constants_sit_just_before_their_first_user_and_inputs_stay_first():
+    # f = (x * 0.9 + y).tanh() * 2 + x: the constant 0.9 is used at depth 1, the constant 2 at depth 4
+    x, y = Value(0.3, label="x"), Value(-0.2, label="y")
+    nodes, edges = trace((x * 0.9 + y).tanh() * 2 + x)
+    by_value = {(n["label"], n["op"], n["data"]): n["id"] for n in nodes}
+    ix, iy, c09, c2 = by_value[("x", "", 0.3)], by_value[("y", "", -0.2)], by_value[("", "", 0.9)], by_value[("", "", 2.0)]
+    depth, col = node_depths(nodes, edges), node_columns(nodes, edges)
+    assert depth[c2] == 0 and col[c2] == 3            # its user (the product with tanh) has depth 4
+    assert col[c09] == 0 and col[ix] == col[iy] == 0  # x is used at depth 1 and at the very end: still 0
+    pos = layered_layout(nodes, edges)
+    assert pos[c2][0] == 3.0 and pos[ix][0] == pos[iy][0] == pos[c09][0] == 0.0
+    times = next(e["target"] for e in edges if e["source"] == c2)
+    assert pos[times][0] - pos[c2][0] == 1.0          # a one-column arrow, not one that spans the graph
+    for n in nodes:                                   # every other node keeps its longest-path depth
+        if n["id"] != c2:
+            assert col[n["id"]] == depth[n["id"]]
 
 
 def test_seed_000_backward_steps_by_hand():

@@ -97,6 +97,37 @@ def test_descent_drawings_show_the_path_as_given():
     assert ax.get_xlim() == (-1.0, 1.0)
 
 
+def test_contour_vmax_caps_the_colour_scale_of_a_diverging_path():
+    X, Y = np.meshgrid(np.linspace(-10, 10, 41), np.linspace(-10, 10, 41))
+    Z = X**2 + Y**2                                             # 0 at the centre, 200 in the corners
+    path = np.array([[1.0, 1.0], [-2.0, -2.0], [4.0, 4.0], [-8.0, -8.0]])   # a diverging path
+    fig, ax = new_ax()
+    P.draw_contour_descent(ax, X, Y, Z, path, levels=11)
+    assert ax.collections[0].levels.max() == pytest.approx(200.0)          # without a cap: up to 200
+    fig, ax = new_ax()
+    P.draw_contour_descent(ax, X, Y, Z, path, levels=11, vmax=5.0)
+    filled = ax.collections[0]
+    np.testing.assert_allclose(filled.levels, np.linspace(0.0, 5.0, 11))    # all levels below the cap
+    assert filled.norm.vmax <= 5.0 + 1e-12                                  # and so is the colour scale
+    np.testing.assert_array_equal(ax.lines[0].get_xydata(), path)          # the path is drawn as given
+    fig, ax = new_ax()                                                      # explicit levels: cut at vmax
+    P.draw_contour_descent(ax, X, Y, Z, path, levels=[0.0, 1.0, 2.0, 8.0, 50.0], vmax=4.0)
+    np.testing.assert_allclose(ax.collections[0].levels, [0.0, 1.0, 2.0, 4.0])
+
+
+@pytest.mark.parametrize("vmax, error, match", [
+    ("5", TypeError, "must be a number or None"), (True, TypeError, "must be a number or None"),
+    (float("nan"), ValueError, "finite number above"), (float("inf"), ValueError, "finite number above"),
+    (0.0, ValueError, r"above the lowest loss on the grid \(0\)"),
+])
+def test_contour_vmax_is_validated(vmax, error, match):
+    X, Y = np.meshgrid(np.linspace(-1, 1, 9), np.linspace(-1, 1, 9))
+    fig, ax = new_ax()
+    with pytest.raises(error, match=match):
+        P.draw_contour_descent(ax, X, Y, X**2 + Y**2, np.zeros((0, 2)), vmax=vmax)
+    with pytest.raises(ValueError, match="fewer than two contour levels"):
+        P.draw_contour_descent(ax, X, Y, X**2 + Y**2, np.zeros((0, 2)), levels=[1.0, 2.0], vmax=0.5)
+
 def test_ridge_outline_and_ridgeline_rows():
     xy = P.ridge_outline(np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0]), base=3.0, height=1.0)
     np.testing.assert_allclose(xy, [[0, 3], [0, 3.5], [1, 3.5], [1, 4], [2, 4], [2, 3]])
