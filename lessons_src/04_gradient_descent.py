@@ -100,11 +100,10 @@ cells = [
     path = descend(surface, [2.5, 1.5], bc.SGD(lr=0.05), steps=60)
 
     Xg, Yg, Zg = grid(surface, 80)
-    Zg = np.minimum(Zg, 5.0)                 # heights above 5 all get the same red
-    levels = np.linspace(Zg.min(), 5.0, 14)
     fig, ax = plt.subplots(figsize=(7.2, 4.6), dpi=72)
-    P.draw_contour_descent(ax, Xg, Yg, Zg, path.points, surface.minima, levels=levels,
+    P.draw_contour_descent(ax, Xg, Yg, Zg, path.points, surface.minima, levels=14, vmax=5.0,
                            title="Arrows: the downhill direction -grad f, crossing the contour lines")
+    # vmax=5: heights above 5 all get the same red, so the levels below 5 keep their detail
     qx, qy = np.meshgrid(np.linspace(-2.3, 2.6, 11), np.linspace(-1.7, 1.7, 7))
     down = -np.array([surface.grad(np.array([a, b])) for a, b in zip(qx.ravel(), qy.ravel())])
     down /= np.linalg.norm(down, axis=1, keepdims=True)      # show directions only
