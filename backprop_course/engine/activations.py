@@ -49,6 +49,12 @@ class Activation:
     f: Callable[[np.ndarray], np.ndarray]
     fprime_from: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
+    def __reduce__(self):
+        # A registered activation pickles as its name, like a registered loss.
+        if ACTIVATIONS.get(self.name) is self:
+            return (get_activation, (self.name,))
+        return super().__reduce__()
+
     def __call__(self, z: np.ndarray) -> np.ndarray:
         return self.f(z)
 

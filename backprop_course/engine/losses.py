@@ -80,6 +80,13 @@ class Loss:
     value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
     output_activation: str | None = None
 
+    def __reduce__(self):
+        # A registered loss pickles as its name (its functions are lambdas, which pickle cannot
+        # store), so a network can be saved with pickle and loaded back with the same loss.
+        if LOSSES.get(self.name) is self:
+            return (get_loss, (self.name,))
+        return super().__reduce__()
+
     def __call__(self, Y: np.ndarray, T: np.ndarray) -> float:
         return self.value(Y, T)
 

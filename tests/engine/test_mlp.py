@@ -384,3 +384,25 @@ def test_forward_and_backward_reject_bad_input():
         one.backward(np.zeros(4))
     with pytest.raises(ValueError, match=r"'T' parameter of MLP.loss"):
         one.loss(np.zeros((4, 2)), np.zeros((3, 1)))
+
+
+@pytest.mark.parametrize("loss", LOSS_NAMES)
+def test_a_network_survives_pickling_and_keeps_training_identically(loss):
+    import pickle
+
+    from backprop_course.engine.optim import SGD
+    from backprop_course.engine.training import train_step
+
+    out = OUTPUT_FOR[loss] or "tanh"
+    net = MLP([4, 6, 3], activation=["sigmoid", out], loss=loss, seed=5)
+    rng = np.random.default_rng(6)
+    X, T = rng.random((5, 4)), np.eye(3)[rng.integers(0, 3, 5)]
+    opt = SGD(lr=0.1, momentum=0.5)
+    train_step(net, X, T, opt)
+    net2, opt2 = pickle.loads(pickle.dumps((net, opt)))
+    assert net2.loss_name == loss and net2.activations == net.activations
+    for _ in range(2):
+        train_step(net, X, T, opt)
+        train_step(net2, X, T, opt2)
+    for p, q in zip(net.parameters(), net2.parameters()):
+        np.testing.assert_array_equal(p, q)
