@@ -858,8 +858,9 @@ seeds' E = 1/2 sum (t - y)^2 over the samples of a batch and the outputs.
 
 When all three checks pass, try the real thing in cells of your own: split `bc.datasets.digits()` with
 your first function, train `[64, 32, 10]` with your `train_mlp` on mini-batches of 32 (a fresh
-permutation each epoch, as in exercise 9.1; with plain gradient descent a rate around 0.05 works), and
-measure the test set with your `accuracy_confusion`.""",
+permutation each epoch, as in exercise 9.1), and measure the test set with your `accuracy_confusion`.
+Without momentum a rate around 0.05 works: from the lesson's starting weights (`bc.MLP([64, 32, 10],
+activation=["tanh", "sigmoid"], seed=0)`), 30 epochs give above 95 % on the test images.""",
         "exercises": [
             {
                 "id": "ex12.one_hot_split", "function": "one_hot_split",
