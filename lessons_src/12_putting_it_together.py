@@ -270,10 +270,11 @@ cells = [
     - A 64-32-10 network reaches about 97 % on unseen digits after a few seconds of training, well
       above the 89 % of the nearest-average baseline.
 
-    **Exercises:** this lesson has no exercise notebook of its own. If you have not done them yet,
-    the exercises in `exercises/` (backpropagation through a whole MLP in
-    `ex06_backprop.ipynb`, a gradient checker in `ex06b_gradcheck.ipynb`, the optimizers in
-    `ex10_optimizers.ipynb`, Xavier initialisation in `ex11_init.ipynb`) practise every piece used here.
+    **Exercises:** `exercises/ex12_digits.ipynb` rebuilds this lesson without the package: one-hot
+    targets and the seeded train/test split, the accuracy and the confusion matrix, and a whole
+    training run (forward pass, backpropagation with tanh and sigmoid layers, summed mini-batch
+    gradients, the update) written with numpy alone and checked against the package's own training
+    step. The exercise notebooks of the whole course (lessons 02 to 12) are all in `exercises/`.
     """),
 ]
 

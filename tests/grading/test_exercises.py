@@ -211,6 +211,27 @@ BUGS = {
         "ignores the rng": "def xavier_uniform(fan_in, fan_out, rng):\n    r = np.sqrt(6 / (fan_in + fan_out))\n    return np.random.uniform(-r, r, size=(fan_out, fan_in))",
         "normal instead of uniform": "def xavier_uniform(fan_in, fan_out, rng):\n    return rng.normal(0, np.sqrt(2 / (fan_in + fan_out)), size=(fan_out, fan_in))",
     },
+    "ex12.one_hot_split": {
+        "test part taken from the end": None,  # filled below from the solution by text edits
+        "truncates instead of rounding": None,
+        "number of classes read off the labels": None,
+        "targets split in file order": None,
+    },
+    "ex12.accuracy_confusion": {
+        "rows and columns swapped": None,
+        "repeated pairs counted once": None,
+        "accuracy as a count": None,
+        "answer from the smallest output": None,
+    },
+    "ex12.train_mlp": {
+        "mean instead of sum": None,
+        "sigmoid slope for tanh layers": None,
+        "slope of the layer above": None,
+        "missing f' in hidden layers": None,
+        "each layer updated during the backward pass": None,
+        "biases never updated": None,
+        "loss without the 1/2": None,
+    },
 }
 
 
@@ -285,6 +306,39 @@ EDITS.update({
         "slope from the net input": [(
             "delta = delta * W[l] * a[l] * (1.0 - a[l])",
             "z = W[l - 1] * a[l - 1] + b[l - 1] if l else 0.0\n        delta = delta * W[l] * z * (1.0 - z)")],
+    },
+})
+
+
+EDITS.update({
+    "ex12.one_hot_split": {
+        "test part taken from the end": [("test, train = order[:n_test], order[n_test:]",
+                                          "train, test = order[:n - n_test], order[n - n_test:]")],
+        "truncates instead of rounding": [("int(round(n * test_fraction))", "int(n * test_fraction)")],
+        "number of classes read off the labels": [("np.eye(n_classes)[labels]", "np.eye(labels.max() + 1)[labels]")],
+        "targets split in file order": [("T[train], T[test]", "T[:len(train)], T[len(train):]")],
+    },
+    "ex12.accuracy_confusion": {
+        "rows and columns swapped": [("(true, predicted), 1)", "(predicted, true), 1)")],
+        "repeated pairs counted once": [("np.add.at(confusion, (true, predicted), 1)", "confusion[true, predicted] += 1")],
+        "accuracy as a count": [("float(np.mean(predicted == true))", "float(np.sum(predicted == true))")],
+        "answer from the smallest output": [("Y.argmax(axis=1)", "Y.argmin(axis=1)")],
+    },
+    "ex12.train_mlp": {
+        "mean instead of sum": [("grad_w[l] = delta.T @ outs[l]", "grad_w[l] = delta.T @ outs[l] / len(idx)"),
+                                ("grad_b[l] = delta.sum(axis=0)", "grad_b[l] = delta.mean(axis=0)")],
+        "sigmoid slope for tanh layers": [('return 1.0 - a * a if name == "tanh" else a * (1.0 - a)',
+                                           "return a * (1.0 - a)")],
+        "slope of the layer above": [("slope(activations[l - 1], outs[l])", "slope(activations[l], outs[l])")],
+        "missing f' in hidden layers": [("delta = (delta @ weights[l]) * slope(activations[l - 1], outs[l])",
+                                         "delta = delta @ weights[l]")],
+        "each layer updated during the backward pass": [
+            ("            grad_b[l] = delta.sum(axis=0)",
+             "            grad_b[l] = delta.sum(axis=0)\n            weights[l] = weights[l] - lr * grad_w[l]\n"
+             "            biases[l] = biases[l] - lr * grad_b[l]"),
+            ("        for l in range(L):", "        for l in []:")],
+        "biases never updated": [("biases[l] = biases[l] - lr * grad_b[l]", "biases[l] = biases[l]")],
+        "loss without the 1/2": [("0.5 * np.sum((Tb - Y) ** 2)", "np.sum((Tb - Y) ** 2)")],
     },
 })
 

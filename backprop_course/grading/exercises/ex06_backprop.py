@@ -13,6 +13,7 @@ from ...engine.mlp import MLP
 from .. import draw
 from ..cases import Case
 from ..exercise import Exercise
+from ._nets import net_from
 
 NOTEBOOK = "ex06_backprop"
 FORBIDDEN = frozenset({"engine", "MLP", "backward", "gradcheck", "Gradients", "torch", "autograd",
@@ -45,11 +46,7 @@ def _weight_gradient(delta, a_prev):
 
 
 def _mlp_backward(weights, biases, X, T):
-    sizes = [np.shape(weights[0])[1]] + [np.shape(W)[0] for W in weights]
-    net = MLP(sizes, activation="sigmoid", seed=0)
-    for l, (W, b) in enumerate(zip(weights, biases)):
-        net.weights[l][...] = W
-        net.biases[l][...] = b
+    net = net_from(weights, biases)  # every layer sigmoid, with biases
     net.forward(np.asarray(X, dtype=float))
     g = net.backward(np.asarray(T, dtype=float))
     return {"weights": g.weights, "biases": g.biases, "deltas": g.deltas, "inputs": g.inputs}

@@ -14,6 +14,7 @@ from ...engine.mlp import MLP
 from .. import draw
 from ..cases import Case
 from ..exercise import Exercise
+from ._nets import net_from
 
 NOTEBOOK = "ex08_input_grads"
 FORBIDDEN = frozenset({"engine", "MLP", "backward", "gradcheck", "Gradients", "numerical_gradient",
@@ -33,12 +34,7 @@ def _input_gradient(e, weights):
 
 
 def _net(weights, biases) -> MLP:
-    sizes = [np.shape(weights[0])[1]] + [np.shape(W)[0] for W in weights]
-    net = MLP(sizes, activation="sigmoid", seed=0)
-    for l, (W, b) in enumerate(zip(weights, biases)):
-        net.weights[l][...] = W
-        net.biases[l][...] = b
-    return net
+    return net_from(weights, biases)  # every layer sigmoid, with biases
 
 
 def _network_input_gradient(weights, biases, X, T):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...engine.mlp import MLP
-from ...engine.optim import SGD
-from ...engine.training import train, train_step
+from ...engine.training import train
 from .. import draw
 from ..cases import Case
 from ..exercise import Exercise
+from ._nets import net_from, sgd_over_batches
 
 NOTEBOOK = "ex09_modes"
 FORBIDDEN = frozenset({"engine", "training", "train", "train_step", "_batches", "MLP", "backward", "SGD",
@@ -64,11 +63,8 @@ def _epoch_batches(mode, n, batch_size, epochs, seed):
     return [visits[e * per_epoch:(e + 1) * per_epoch] for e in range(hist.epochs_run)]
 
 
-def _layer(W) -> MLP:
-    W = np.asarray(W, dtype=float)
-    net = MLP([W.shape[1], W.shape[0]], activation="sigmoid", bias=False, seed=0)
-    net.weights[0][...] = W
-    return net
+def _layer(W):
+    return net_from([W])  # one sigmoid layer without biases
 
 
 def _per_sample_gradients(W, X, T):
@@ -82,14 +78,8 @@ def _per_sample_gradients(W, X, T):
 
 
 def _train_epoch(W, X, T, lr, batches):
-    net, opt = _layer(W), SGD(lr=lr)
-    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
-    out = []
-    for idx in batches:
-        idx = np.asarray(idx, dtype=int)
-        train_step(net, X[idx], T[idx], opt)
-        out.append(net.weights[0].copy())
-    return out
+    net = _layer(W)
+    return [net.weights[0].copy() for _ in sgd_over_batches(net, X, T, lr, batches)]
 
 
 B_HINT = ("online: [order[0]], [order[1]], ...; batch: all of range(n), no shuffling; mini-batch: consecutive "

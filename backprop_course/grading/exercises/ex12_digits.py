@@ -1,0 +1,186 @@
+"""Exercises of lesson 12 (all seeds): the digits run of the lesson, rebuilt from scratch with numpy.
+
+``one_hot_split`` is judged by the package's own data handling (:func:`backprop_course.datasets.one_hot`
+and :func:`~backprop_course.datasets.train_test_split`, the calls the lesson makes). ``accuracy_confusion``
+has a small reference here that counts with ``np.bincount`` (the lesson counts with ``np.add.at``).
+``train_mlp`` is judged by the engine: an ``MLP`` holding the given parameters, trained by ``train_step``
+with plain ``SGD`` on the same batches; the loss is the seeds' E = 1/2 * sum of (t - y)^2 over a batch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...datasets import one_hot, train_test_split
+from .. import draw
+from ..cases import Case
+from ..exercise import Exercise
+from ._nets import net_from, sgd_over_batches
+
+NOTEBOOK = "ex12_digits"
+_ALWAYS = frozenset({"engine", "torch", "autograd", "jax", "sklearn", "tensorflow", "keras"})
+SPLIT_FORBIDDEN = _ALWAYS | {"datasets", "train_test_split", "model_selection"}
+CONFUSION_FORBIDDEN = _ALWAYS | {"metrics", "confusion_matrix", "accuracy_score"}
+TRAIN_FORBIDDEN = _ALWAYS | {"MLP", "train", "train_step", "training", "SGD", "optim", "compute_update",
+                             "backward", "gradcheck", "Gradients", "get_activation", "ACTIVATIONS",
+                             "set_state", "datasets"}
+
+
+# -- references ---------------------------------------------------------------------------------------------
+def _one_hot_split(X, labels, n_classes, test_fraction, seed):
+    T = one_hot(np.asarray(labels, dtype=int), int(n_classes))
+    return train_test_split(np.asarray(X, dtype=float), T, test_fraction=test_fraction, seed=int(seed))
+
+
+def _accuracy_confusion(Y, T):
+    Y, T = np.asarray(Y, dtype=float), np.asarray(T, dtype=float)
+    k = Y.shape[1]
+    predicted, true = Y.argmax(axis=1), T.argmax(axis=1)
+    confusion = np.bincount(true * k + predicted, minlength=k * k).reshape(k, k)  # row: true, column: answer
+    return (predicted, float(np.mean(predicted == true)), confusion)
+
+
+def _train_mlp(weights, biases, activations, X, T, lr, batches):
+    net = net_from(weights, biases, list(activations))
+    losses = list(sgd_over_batches(net, X, T, lr, batches))
+    return ([W.copy() for W in net.weights], [b.copy() for b in net.biases], losses)
+
+
+# -- hints --------------------------------------------------------------------------------------------------
+SPLIT_HINT = ("T = the rows of np.eye(n_classes) picked by the labels; order = np.random.default_rng(seed)"
+              ".permutation(n), n_test = round(n * test_fraction); the TEST part is order[:n_test], the "
+              "training part order[n_test:], and X and T are indexed with the same order")
+CONF_HINT = ("predicted = Y.argmax(axis=1), true = T.argmax(axis=1); accuracy is the FRACTION of equal "
+             "pairs; confusion[true, predicted] counts every sample (row = true class, column = answer), "
+             "and confusion[rows, cols] += 1 counts a repeated pair only once: use np.add.at or a loop")
+TRAIN_HINT = ("per batch: forward with biases (Z = A @ W.T + b, then that layer's activation), E = 1/2 "
+              "sum (T - Y)^2 before the update, output delta = -(T - Y) * f'(out), hidden delta = "
+              "(delta @ W_next) * f'(a) with tanh' = 1 - a^2 and sigmoid' = a(1 - a); gradients SUMMED "
+              "over the batch; update every layer only after all gradients of the batch are known")
+
+
+# -- hidden cases -------------------------------------------------------------------------------------------
+def _split_hidden(rng):
+    cases = []
+    # the fractional part of n * test_fraction: kept away from .5 (where rounding rules differ), and
+    # above .5 in the second case, where truncating instead of rounding gives a different split
+    for i, want_up in enumerate((False, True, None, None), start=1):
+        while True:
+            n = int(rng.integers(6, 31))
+            frac = float(rng.choice([0.2, 0.25, 0.3, 1.0 / 3.0, 0.4]))
+            part = n * frac - np.floor(n * frac)
+            if abs(part - 0.5) < 0.05 or (want_up is True and part < 0.55):
+                continue
+            break
+        n_classes = int(rng.integers(3, 11))
+        # case 1: the highest class never occurs, so n_classes cannot be read off the labels
+        top = n_classes - 1 if i == 1 else n_classes
+        labels = [int(v) for v in rng.integers(0, top, size=n)]
+        X = draw.mixed(rng, (n, int(rng.integers(2, 6))), 0.1, 2.0)
+        cases.append(Case(f"hidden {i}", (X, labels, n_classes, frac, int(rng.integers(0, 10_000))), True,
+                          SPLIT_HINT))
+    return cases
+
+
+def _outputs(rng, n, k, correct=0.7):
+    """Network-like outputs: random in (0, 1), the true class lifted for about ``correct`` of the rows."""
+    labels = rng.integers(0, k, size=n)
+    T = np.eye(k)[labels]
+    Y = rng.uniform(0.0, 1.0, size=(n, k))
+    Y[np.arange(n), labels] += 0.8 * (rng.uniform(size=n) < correct)
+    return Y, T
+
+
+def _conf_hidden(rng):
+    cases = []
+    for i, (n, k) in enumerate(((1, 10), (int(rng.integers(30, 80)), 10), (int(rng.integers(15, 40)),
+                                                                          int(rng.integers(3, 7)))), start=1):
+        while True:
+            Y, T = _outputs(rng, n, k)
+            confusion = _accuracy_confusion(Y, T)[2]
+            wrong = np.trace(confusion) < n
+            # every case has a mistake; the larger ones are lopsided, so rows and columns cannot be swapped
+            if wrong and (n == 1 or not np.array_equal(confusion, confusion.T)):
+                break
+        cases.append(Case(f"hidden {i}", (Y, T), True, CONF_HINT))
+    return cases
+
+
+def _net_case(rng, sizes, activations, n, batches, lr):
+    weights = [draw.mixed(rng, (b, a), 0.2, 1.2) for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = [draw.mixed(rng, b, 0.1, 0.8) for b in sizes[1:]]
+    X = draw.mixed(rng, (n, sizes[0]), 0.1, 1.5)
+    T = np.eye(sizes[-1])[rng.integers(0, sizes[-1], size=n)]
+    return (weights, biases, activations, X, T, lr, batches)
+
+
+def _minibatches(rng, n, size, epochs=1):
+    out = []
+    for _ in range(epochs):
+        order = [int(p) for p in rng.permutation(n)]
+        out += [sorted(order[s:s + size]) for s in range(0, n, size)]
+    return out
+
+
+def _train_hidden(rng):
+    cases = []
+    lr = lambda: float(rng.uniform(0.3, 1.0))  # noqa: E731 - large enough that stale weights show
+    # 1: three layers as in the lesson (tanh hidden, sigmoid output), mini-batches of 2 or 3
+    sizes = draw.distinct_sizes(rng, 3, 2, 7)
+    n = int(rng.integers(5, 9))
+    cases.append(_net_case(rng, sizes, ["tanh", "sigmoid"], n, _minibatches(rng, n, int(rng.integers(2, 4))),
+                           lr()))
+    # 2: two hidden layers of different activations, two epochs of mini-batches
+    sizes = draw.distinct_sizes(rng, 4, 2, 7)
+    n = int(rng.integers(4, 8))
+    acts = [str(a) for a in rng.choice(["tanh", "sigmoid"], size=2, replace=False)] + ["sigmoid"]
+    cases.append(_net_case(rng, sizes, acts, n, _minibatches(rng, n, 2, epochs=2), lr()))
+    # 3: a single update on a batch of one sample
+    sizes = draw.distinct_sizes(rng, 3, 2, 6)
+    cases.append(_net_case(rng, sizes, ["tanh", "sigmoid"], 1, [[0]], lr()))
+    # 4: online updates with tanh everywhere (a tanh output layer too)
+    sizes = draw.distinct_sizes(rng, 3, 2, 6)
+    n = int(rng.integers(3, 6))
+    cases.append(_net_case(rng, sizes, ["tanh", "tanh"], n, _minibatches(rng, n, 1), lr()))
+    # 5: one batch holding every sample, sigmoid everywhere
+    sizes = draw.distinct_sizes(rng, 3, 2, 6)
+    n = int(rng.integers(3, 7))
+    cases.append(_net_case(rng, sizes, ["sigmoid", "sigmoid"], n, [list(range(n))], lr()))
+    return [Case(f"hidden {i}", args, True, TRAIN_HINT) for i, args in enumerate(cases, start=1)]
+
+
+# -- public cases -------------------------------------------------------------------------------------------
+_PUBLIC_SPLIT = (np.arange(24, dtype=float).reshape(8, 3) / 10.0, [3, 0, 2, 4, 1, 3, 0, 2], 5, 0.25, 0)
+# answers 1, 0, 1, 2, 1, 2 for true classes 1, 0, 1, 0, 2, 2: two mistakes, a lopsided confusion matrix
+_PUBLIC_Y = np.array([[0.1, 0.7, 0.2], [0.8, 0.3, 0.1], [0.2, 0.6, 0.4], [0.3, 0.2, 0.5], [0.3, 0.6, 0.2],
+                      [0.1, 0.3, 0.9]])
+_PUBLIC_T = np.eye(3)[[1, 0, 1, 0, 2, 2]]
+_PUBLIC_NET = (
+    [np.array([[0.4, -0.6, 0.2], [-0.3, 0.5, 0.8], [0.7, 0.1, -0.5], [-0.2, -0.4, 0.3]]),
+     np.array([[0.5, -0.7, 0.3, 0.6], [-0.4, 0.2, 0.9, -0.5]])],
+    [np.array([0.1, -0.2, 0.05, 0.3]), np.array([-0.1, 0.2])],
+    ["tanh", "sigmoid"],
+    np.array([[0.5, -1.0, 0.2], [1.0, 0.3, -0.6], [-0.4, 0.8, 0.9], [0.2, 0.1, -1.2]]),
+    np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]]),
+    0.5,
+    [[0, 2], [1, 3], [3]],
+)
+
+EXERCISES = [
+    Exercise(
+        id="ex12.one_hot_split", function="one_hot_split", title="one-hot targets and a seeded train/test split",
+        notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_SPLIT)],
+        hidden=_split_hidden, reference=_one_hot_split, forbidden=SPLIT_FORBIDDEN, hint=SPLIT_HINT,
+    ),
+    Exercise(
+        id="ex12.accuracy_confusion", function="accuracy_confusion",
+        title="predicted classes, accuracy and confusion matrix", notebook=NOTEBOOK,
+        public=lambda: [Case("public 1", (_PUBLIC_Y, _PUBLIC_T))],
+        hidden=_conf_hidden, reference=_accuracy_confusion, forbidden=CONFUSION_FORBIDDEN, points=2.0,
+        hint=CONF_HINT,
+    ),
+    Exercise(
+        id="ex12.train_mlp", function="train_mlp", title="an MLP trained by gradient descent, from scratch",
+        notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_NET)],
+        hidden=_train_hidden, reference=_train_mlp, forbidden=TRAIN_FORBIDDEN, points=3.0, hint=TRAIN_HINT,
+    ),
+]
