@@ -25,3 +25,12 @@ def test_import_backprop_course_loads_no_heavy_module():
             "print(sorted(m for m in ('numpy', 'sympy', 'matplotlib', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_import_backprop_course_adds_no_typing_when_the_interpreter_had_none():
+    """typing alone costs ~9 ms, as much as the rest of the import; the package must not pull it in."""
+    code = ("import sys; before = 'typing' in sys.modules; import backprop_course; "
+            "print(before, 'typing' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = out.stdout.split()
+    assert after == before
