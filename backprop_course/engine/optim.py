@@ -304,8 +304,8 @@ class SGD(Optimizer):
         The weights change exactly as in :meth:`step`, number for number, but nothing is returned,
         so plain gradient descent writes ``-lr * g`` into the gradient arrays themselves and adds
         them from there: one array fewer per parameter to write and to keep in the cache. The first
-        step, and any step whose shapes or dtypes differ from the ones seen so far, take the checked
-        path of :meth:`step`.
+        step, and any step whose parameter shapes differ from the ones seen so far, take the
+        checked path of :meth:`step`.
         """
         params = net.parameters()
         if self._shapes is None or [p.shape for p in params] != self._shapes:
