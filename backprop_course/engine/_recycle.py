@@ -15,6 +15,7 @@ allocator keeps small blocks without asking the operating system, so reusing the
 """
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -66,10 +67,7 @@ class Recycler:
 
     def empty(self, key: object, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An uninitialised array of ``shape`` and ``dtype`` that nobody else refers to."""
-        size = 1
-        for s in shape:
-            size *= s
-        if size < MIN_SIZE or _ALONE < 0:
+        if math.prod(shape) < MIN_SIZE or _ALONE < 0:
             return np.empty(shape, dtype)
         slots = self._slots.get(key)
         if slots is None:

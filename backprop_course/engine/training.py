@@ -35,8 +35,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .mlp import MLP
-
 __all__ = ["train", "train_step", "History", "TrainingDiverged", "MODES"]
 
 MODES = ("online", "batch", "minibatch")
@@ -127,8 +125,6 @@ def _int(name: str, value: object, rule: str, low: int) -> int:
 
 
 def _check_net(net: Any, owner: str = "train") -> None:
-    if type(net) is MLP:
-        return
     needed = ("forward", "backward", "loss", "parameters", "sizes")
     if not all(hasattr(net, a) for a in needed):
         _fail("net", "an MLP (with forward, backward, loss, parameters and sizes)",
