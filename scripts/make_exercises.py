@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backprop_course.grading.strip import strip_notebook  # noqa: E402
+from hosted import colab_badge, with_install  # noqa: E402
 
 META = "backprop_course"
 
@@ -996,9 +997,10 @@ def build_solution(spec: dict):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata[META] = {"notebook": spec["stem"], "exercises": [e["id"] for e in spec["exercises"]]}
-    cells = [new_markdown_cell(f"# {spec['title']}\n\n{spec['intro']}\n\nLesson: "
+    badge = colab_badge(f"exercises/{spec['stem']}.ipynb")
+    cells = [new_markdown_cell(f"# {spec['title']}\n\n{badge}\n\n{spec['intro']}\n\nLesson: "
                                f"`notebooks/{spec['lesson']}_*.ipynb`.\n\n{HOW}", metadata=_meta("intro"))]
-    setup = SETUP + ("\n" + spec["setup_extra"] if spec.get("setup_extra") else "")
+    setup = with_install(SETUP + ("\n" + spec["setup_extra"] if spec.get("setup_extra") else ""))
     cells.append(new_code_cell(setup, metadata=_meta("setup")))
     for ex in spec["exercises"]:
         cells.append(new_markdown_cell(ex["prompt"], metadata=_meta("prompt", ex["id"])))

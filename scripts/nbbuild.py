@@ -9,6 +9,10 @@ A lesson source is a Python file that builds a list of cells and calls ``write``
 ``write`` puts ``notebooks/<name>.ipynb`` next to the source's name (``lessons_src/02_graphs.py`` →
 ``notebooks/02_graphs.ipynb``). The notebook is written *unexecuted*; ``scripts/execute_notebooks.py``
 then runs it in place, and only the executed form is committed.
+
+``write`` also makes the notebook work on a hosted service (``scripts/hosted.py``): an "Open in Colab"
+badge goes under the title of the first Markdown cell, and the first code cell starts with the lines
+that install the course where it is missing.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import textwrap
 from pathlib import Path
 
 import nbformat
+from hosted import colab_badge, with_install
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +43,11 @@ def code(src: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
 def write(source_file: str, cells: list, folder: str = "notebooks") -> Path:
     """Write the notebook for ``source_file`` into ``folder``; return its path."""
     name = Path(source_file).stem + ".ipynb"
+    first_md = next(c for c in cells if c.cell_type == "markdown")
+    title, _, rest = first_md.source.partition("\n")
+    first_md.source = f"{title}\n\n{colab_badge(f'{folder}/{name}')}\n{rest}"
+    first_code = next(c for c in cells if c.cell_type == "code")
+    first_code.source = with_install(first_code.source)
     nb = new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC,
                                              "language_info": {"name": "python"}})
     path = ROOT / folder / name

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The course must pass its own tests on any machine a learner or an instructor has, not only on the one
+# its notebooks were executed on. CI runs this after the README's test command (newest releases of every
+# dependency, default BLAS threads, no torch); it builds two more fresh environments from the repo:
+#
+#   lowest  every declared dependency at its lower bound (scripts/dependency_bounds.py), one BLAS thread
+#           and, on x86_64, OpenBLAS's generic SSE3 kernel instead of this CPU's own: a matrix product
+#           that adds in another order, as on another machine. Whole suite, then every notebook is
+#           re-executed into .envs/reexec/ with scripts/execute_notebooks.py.
+#   binder  the Binder spec (binder/requirements.txt + binder/postBuild), newest releases, with torch
+#           installed beside the course (as many learners have it), default threads. Whole suite, then
+#           nbval over the notebooks re-executed in "lowest": outputs produced there must be accepted here.
+#
+# Usage: bash scripts/test_environments.sh [lowest|binder]...   (default: both). Each prints the versions
+# it tested (docs/compatibility.md records them). Exit status: non-zero if any suite failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ENVS=$ROOT/.envs
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(lowest binder)
+failed=()
+
+versions() {  # the direct dependencies' versions in one environment, one line
+  "$1/bin/python" - <<'EOF'
+import importlib.metadata as md
+names = ["numpy", "sympy", "matplotlib", "ipywidgets", "jupyterlab", "ipykernel", "nbformat", "nbclient",
+         "tqdm", "pytest", "nbval", "hypothesis", "playwright", "torch"]
+found = []
+for name in names:
+    try:
+        found.append(f"{name} {md.version(name)}")
+    except md.PackageNotFoundError:
+        pass
+print("versions: " + ", ".join(found))
+EOF
+}
+
+run_suite() {  # name, python, extra pytest args...
+  local name=$1 py=$2; shift 2
+  echo "== $name: the whole suite"
+  "$py" -m pytest -q "$@"
+  local rc=$?
+  [ "$rc" -eq 0 ] || failed+=("$name (pytest exit $rc)")
+}
+
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    lowest)
+      venv=$ENVS/lowest
+      rm -rf "$venv" "$ENVS/reexec" && mkdir -p "$ENVS"
+      python3 scripts/dependency_bounds.py lowest --extra test > "$ENVS/lowest-constraints.txt" || exit 1
+      python3 -m venv "$venv" && "$venv/bin/pip" install -q -c "$ENVS/lowest-constraints.txt" -e ".[test]" || {
+        failed+=("lowest (install)"); continue; }
+      versions "$venv"
+      export OPENBLAS_NUM_THREADS=1
+      if [ "$(uname -m)" = "x86_64" ]; then export OPENBLAS_CORETYPE=Prescott; fi
+      "$venv/bin/pip" install -q threadpoolctl && "$venv/bin/python" -c \
+        "import numpy, threadpoolctl; print('BLAS:', [(i['internal_api'], i.get('architecture'), i['num_threads']) for i in threadpoolctl.threadpool_info()])"
+      run_suite lowest "$venv/bin/python"
+      echo "== lowest: re-execute every notebook into .envs/reexec/"
+      "$venv/bin/python" scripts/execute_notebooks.py --out-dir "$ENVS/reexec" >/dev/null || failed+=("lowest (re-execution)")
+      unset OPENBLAS_NUM_THREADS OPENBLAS_CORETYPE
+      ;;
+    binder)
+      venv=$ENVS/binder
+      rm -rf "$venv"
+      python3 -m venv "$venv" || exit 1
+      # What Binder does (repo2docker): requirements first, then postBuild, with that Python on PATH.
+      if ! { "$venv/bin/pip" install -q -r binder/requirements.txt \
+             && PATH="$venv/bin:$PATH" bash binder/postBuild \
+             && "$venv/bin/pip" install -q -e ".[test]" torch==2.13.0; }; then
+        failed+=("binder (install)"); continue
+      fi
+      versions "$venv"
+      run_suite binder "$venv/bin/python"
+      if [ -d "$ENVS/reexec" ]; then
+        echo "== binder: nbval accepts the outputs that the lowest environment produced"
+        run_suite "binder vs lowest outputs" "$venv/bin/python" "$ENVS/reexec"
+      fi
+      ;;
+    *) echo "unknown stage '$stage': choose lowest or binder" >&2; exit 2 ;;
+  esac
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'FAILED environment: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "every environment passed: ${stages[*]}"
