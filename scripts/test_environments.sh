@@ -3,7 +3,8 @@
 # its notebooks were executed on. CI runs this after the README's test command (newest releases of every
 # dependency, default BLAS threads, no torch); it builds two more fresh environments from the repo:
 #
-#   lowest  every declared dependency at its lower bound (scripts/dependency_bounds.py), one BLAS thread
+#   lowest  the oldest supported Python (requires-python) with every declared dependency at its lower
+#           bound (scripts/dependency_bounds.py), one BLAS thread
 #           and, on x86_64, OpenBLAS's generic SSE3 kernel instead of this CPU's own: a matrix product
 #           that adds in another order, as on another machine. Whole suite, then every notebook is
 #           re-executed into .envs/reexec/ with scripts/execute_notebooks.py.
@@ -32,8 +33,22 @@ for name in names:
         found.append(f"{name} {md.version(name)}")
     except md.PackageNotFoundError:
         pass
-print("versions: " + ", ".join(found))
+import platform
+print(f"versions: Python {platform.python_version()}, " + ", ".join(found))
 EOF
+}
+
+oldest_python() {  # the interpreter for requires-python's lower bound, if this machine has one
+  local want
+  want=$(sed -n 's/^requires-python = ">=\([0-9.]*\)".*/\1/p' pyproject.toml)
+  # (a pyenv shim answers to the name but fails unless that version is selected, so each one is run)
+  for candidate in "$HOME"/.pyenv/versions/"$want".*/bin/python"$want" /root/.pyenv/versions/"$want".*/bin/python"$want" "python$want"; do
+    if "$candidate" -c "import sys; assert sys.version_info[:2] == tuple(map(int, '$want'.split('.')))" 2>/dev/null; then
+      command -v "$candidate"; return
+    fi
+  done
+  echo "NOTE: no Python $want on this machine; the lowest environment uses $(python3 --version)" >&2
+  command -v python3
 }
 
 run_suite() {  # name, python, extra pytest args...
@@ -50,7 +65,7 @@ for stage in "${stages[@]}"; do
       venv=$ENVS/lowest
       rm -rf "$venv" "$ENVS/reexec" && mkdir -p "$ENVS"
       python3 scripts/dependency_bounds.py lowest --extra test > "$ENVS/lowest-constraints.txt" || exit 1
-      python3 -m venv "$venv" && "$venv/bin/pip" install -q -c "$ENVS/lowest-constraints.txt" -e ".[test]" || {
+      "$(oldest_python)" -m venv "$venv" && "$venv/bin/pip" install -q -c "$ENVS/lowest-constraints.txt" -e ".[test]" || {
         failed+=("lowest (install)"); continue; }
       versions "$venv"
       export OPENBLAS_NUM_THREADS=1
