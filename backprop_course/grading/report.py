@@ -98,14 +98,16 @@ def render_report(reports: Sequence[SubmissionReport], fmt: str, seed: int, time
     return {"json": to_json, "gradescope": to_gradescope, "csv": to_csv}[fmt](reports, seed, timeout)
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace`` (all or nothing)."""
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write ``text`` (str: UTF-8; bytes: as is) to ``path`` through a temporary file and ``os.replace``."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8",
+                       newline=None if binary else "") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
