@@ -181,3 +181,12 @@ def test_cli_fails_clearly_for_a_missing_or_empty_folder(tmp_path, make, says):
 def test_cli_rejects_bad_options(tmp_path, args):
     run = _cli(*args, cwd=tmp_path)
     assert run.returncode == 2 and "error" in run.stderr
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    from backprop_course.grading import progress_view
+
+    result = doctest.testmod(progress_view)
+    assert result.attempted >= 2 and result.failed == 0
