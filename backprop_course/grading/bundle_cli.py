@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import positive
+from .cli import add_seed_and_timeout
 
 __all__ = ["register", "run"]
 
@@ -27,10 +27,8 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "and time limit given here. See docs/grading.md.")
     parser.add_argument("--out", required=True, type=_zip_path, metavar="AUTOGRADER.zip",
                         help="the zip to write (atomically)")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the hidden cases, the same for every submission (default: a fresh one, printed)")
-    parser.add_argument("--timeout", type=positive(float, "--timeout"), default=30.0,
-                        help="seconds allowed per exercise (default 30)")
+    add_seed_and_timeout(parser, "seed of the hidden cases, the same for every submission "
+                                 "(default: a fresh one, printed)")
     parser.add_argument("--wheel", default=None, metavar="WHEEL",
                         help="ship this wheel of the running version instead of building one")
     parser.set_defaults(func=run)

@@ -5,7 +5,7 @@ import argparse
 import math
 import sys
 
-__all__ = ["register", "run", "positive"]
+__all__ = ["register", "run", "positive", "add_seed_and_timeout"]
 
 
 def positive(kind, name):
@@ -21,6 +21,13 @@ def positive(kind, name):
     return parse
 
 
+def add_seed_and_timeout(parser: argparse.ArgumentParser, seed_help: str) -> None:
+    """``--seed`` and ``--timeout``, the options every command that grades takes."""
+    parser.add_argument("--seed", type=int, default=None, help=seed_help)
+    parser.add_argument("--timeout", type=positive(float, "--timeout"), default=30.0,
+                        help="seconds allowed per exercise (default 30)")
+
+
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``grade`` subcommand to the ``backprop-course`` parser."""
     parser = subparsers.add_parser(
@@ -32,10 +39,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="report file to write (atomically)")
     parser.add_argument("--format", choices=("json", "gradescope", "csv"), default="json",
                         help="json: full report (default); gradescope: results.json; csv: gradebook")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the hidden cases (default: a fresh one, recorded in the report)")
-    parser.add_argument("--timeout", type=positive(float, "--timeout"), default=30.0,
-                        help="seconds allowed per exercise (default 30)")
+    add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report)")
     parser.add_argument("--jobs", type=positive(int, "--jobs"), default=1,
                         help="submissions graded in parallel (default 1)")
     parser.set_defaults(func=run)

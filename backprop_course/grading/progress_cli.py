@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import positive
+from .cli import add_seed_and_timeout, positive
 
 __all__ = ["register", "run"]
 
@@ -19,9 +19,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                     "notebook, 2 for bad options.")
     parser.add_argument("dir", nargs="?", default=None, metavar="DIR",
                         help="your course folder or its exercises folder (default: the current folder)")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default: fresh ones)")
-    parser.add_argument("--timeout", type=positive(float, "--timeout"), default=30.0,
-                        help="seconds allowed per exercise (default 30)")
+    add_seed_and_timeout(parser, "seed of the hidden cases (default: fresh ones)")
     parser.add_argument("--jobs", type=positive(int, "--jobs"), default=None,
                         help="notebooks graded at a time (default: one per core)")
     parser.set_defaults(func=run)
