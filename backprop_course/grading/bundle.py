@@ -51,8 +51,9 @@ def check_out_path(out: str | Path) -> Path:
 def _check_options(seed: object, timeout: object) -> float:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"The 'seed' parameter must be an int. Got {seed!r} instead.")
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not math.isfinite(timeout) \
-            or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError(f"The 'timeout' parameter must be a number of seconds. Got {timeout!r} instead.")
+    if not math.isfinite(timeout) or timeout <= 0:
         raise ValueError(f"The 'timeout' parameter must be a finite number of seconds > 0. Got {timeout!r} instead.")
     return float(timeout)
 

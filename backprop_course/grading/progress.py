@@ -14,6 +14,7 @@ are graded in threads (the work is in the child processes), ``jobs`` at a time.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import secrets
@@ -117,8 +118,11 @@ def course_progress(folder: str | os.PathLike | None = None, *, seed: int | None
 
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, int)):
         raise TypeError(f"The 'seed' parameter of progress must be an int or None. Got {seed!r} instead.")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
-        raise ValueError(f"The 'timeout' parameter of progress must be a number of seconds > 0. Got {timeout!r} instead.")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"The 'timeout' parameter of progress must be a number of seconds. Got {timeout!r} instead.")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(f"The 'timeout' parameter of progress must be a finite number of seconds > 0. "
+                         f"Got {timeout!r} instead.")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"The 'jobs' parameter of progress must be an int >= 1 or None. Got {jobs!r} instead.")
     start = time.perf_counter()

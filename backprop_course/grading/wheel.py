@@ -51,7 +51,8 @@ def build_from_source(root: Path, dest: Path) -> Path:
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(dest), str(root)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise WheelError(f"building the wheel failed ({' '.join(cmd)}):\n{proc.stderr.strip()[-2000:]}")
+        raise WheelError(f"building the wheel failed ({' '.join(cmd)}); fix the error below or pass --wheel:\n"
+                         f"{proc.stderr.strip()[-2000:]}")
     wheels = sorted(dest.glob(f"backprop_course-{_version()}-*.whl"))
     if len(wheels) != 1:
         found = [p.name for p in dest.glob("*.whl")]

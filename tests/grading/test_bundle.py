@@ -53,7 +53,7 @@ def test_out_folder_must_be_writable(tmp_path):
     (True, 30, TypeError, "'seed' parameter must be an int"),
     (1, -1, ValueError, "'timeout' parameter must be a finite number of seconds > 0"),
     (1, float("inf"), ValueError, "'timeout' parameter"),
-    (1, "30", ValueError, "'timeout' parameter"),
+    (1, "30", TypeError, "'timeout' parameter must be a number of seconds"),
 ])
 def test_build_bundle_rejects_bad_arguments(tmp_path, seed, timeout, error, says):
     with pytest.raises(error, match=says):

@@ -139,7 +139,9 @@ def test_bc_progress_is_a_lazy_name():
     ({"folder": "no/such/folder"}, ValueError, "'folder' parameter of progress must be an existing folder"),
     ({"folder": 3}, TypeError, "'folder' parameter of progress must be a path"),
     ({"seed": "x"}, TypeError, "'seed' parameter of progress must be an int"),
-    ({"timeout": 0}, ValueError, "'timeout' parameter of progress"),
+    ({"timeout": 0}, ValueError, "'timeout' parameter of progress must be a finite number"),
+    ({"timeout": float("inf")}, ValueError, "'timeout' parameter of progress must be a finite number"),
+    ({"timeout": "30"}, TypeError, "'timeout' parameter of progress must be a number"),
     ({"jobs": 0}, ValueError, "'jobs' parameter of progress"),
 ])
 def test_bad_arguments_are_clear_errors(course, kwargs, error, says):
