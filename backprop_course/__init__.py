@@ -29,6 +29,7 @@ _LAZY = {
     "TrainingDiverged": ("backprop_course.engine.training", "TrainingDiverged"),
     "gradcheck": ("backprop_course.engine.gradcheck", "gradcheck"),
     "check": ("backprop_course.grading.check", "check"),
+    "progress": ("backprop_course.grading.progress_view", "progress"),
     "engine": ("backprop_course.engine", None),
     "datasets": ("backprop_course.datasets", None),
     "symbolic": ("backprop_course.symbolic", None),

@@ -34,6 +34,8 @@ BENCHMARKS = {
     "views": ("bench_views.py", ["--rounds", "3"], ["--rounds", "2"], False),
     "course": ("bench_course.py", [], ["--import-repeats", "9"], True),
     "grader": ("bench_grader.py", ["--copies", "2"], ["--copies", "1"], True),
+    "progress": ("bench_progress.py", ["--repeats", "3"], ["--repeats", "1"], True),
+    "autograder": ("bench_autograder.py", [], [], True),
 }
 
 
@@ -117,7 +119,8 @@ def verdict(passed: bool | None) -> str:
 # ------------------------------------------------------------------------------------ report
 def report(texts: dict[str, str], data: dict[str, dict | None], when: str) -> str:
     summary: list[tuple[str, str, str, str]] = []   # (figure, measured, target, verdict)
-    mlp, value, course, grader = (data.get(k) for k in ("mlp", "value", "course", "grader"))
+    mlp, value, course, grader, progress, autograder = (
+        data.get(k) for k in ("mlp", "value", "course", "grader", "progress", "autograder"))
 
     if mlp:
         for r in mlp["rows"]:
@@ -193,6 +196,15 @@ def report(texts: dict[str, str], data: dict[str, dict | None], when: str) -> st
         summary.append((f"Grader throughput ({grader['submissions']} submissions, all full marks)",
                         f"--jobs 1: {j1['submissions_per_s']:.2f}/s · --jobs 2: {j2['submissions_per_s']:.2f}/s "
                         f"({grader['speedup']:.2f}x)", "reported", "—"))
+    if progress:
+        secs = progress["seconds"]
+        summary.append((f"`backprop-course progress`, whole course ({progress['exercises']} exercises done)",
+                        f"{secs['default']:.1f} s ({progress['cores']} jobs) · {secs['1']:.1f} s (--jobs 1)",
+                        "reported", "—"))
+    if autograder:
+        summary.append(("Gradescope bundle: build / setup.sh / run_autograder (median solution)",
+                        f"{autograder['build_s']:.1f} s / {autograder['setup_s']:.0f} s / "
+                        f"{autograder['run_median_s']:.1f} s", "reported", "—"))
 
     out = ["# Performance", "",
            f"Measured {when} on {machine()} by `python benchmarks/run_all.py` (environment with the "
@@ -226,7 +238,8 @@ def report(texts: dict[str, str], data: dict[str, dict | None], when: str) -> st
     for name, title in (("mlp", "MLP benchmark output"), ("value", "`Value` vs micrograd"),
                         ("symbolic", "Symbolic layer"), ("views", "View callbacks"),
                         ("course", "Course: import, notebooks, suites, memory"),
-                        ("grader", "Grader throughput")):
+                        ("grader", "Grader throughput"), ("progress", "Progress on the whole course"),
+                        ("autograder", "Gradescope autograder bundle")):
         if name in texts:
             body = "\n".join(line for line in texts[name].splitlines() if "[IPKernelApp] WARNING" not in line)
             out += [f"## {title}" if name != "mlp" else f"### {title}", "", "```", body.rstrip(), "```", ""]

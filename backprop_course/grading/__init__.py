@@ -10,6 +10,8 @@ is), ``exercises/`` (the course's exercises, one module per notebook), ``registr
 ``draw`` (hidden-input generators), ``testfunctions`` (functions sent by name), ``compare`` (numeric
 comparison), ``rules`` (source rules), ``call`` (calling learner code safely), ``formatting`` and
 ``feedback`` (the learner's one-line-per-case text), ``extract`` (notebook -> cells), ``strip``
-(solution -> learner notebook), ``report`` (JSON, Gradescope, CSV; atomic writes). Nothing is imported
+(solution -> learner notebook), ``report`` (JSON, Gradescope, CSV; atomic writes), ``progress`` and
+``progress_view`` (``bc.progress``: a learner's verdicts), ``wheel``, ``bundle`` and ``gradescope_run``
+(the Gradescope autograder zip and what runs in it). Nothing is imported
 here, so ``import backprop_course`` stays fast. See docs/grading.md.
 """

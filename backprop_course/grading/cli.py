@@ -2,21 +2,30 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "positive", "add_seed_and_timeout"]
 
 
-def _positive(kind, name):
+def positive(kind, name):
+    """An argparse ``type`` accepting a finite number > 0 of ``kind`` (``nan`` and ``inf`` are refused)."""
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number > 0. Got {text!r} instead.") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{name} must be a number > 0. Got {text!r} instead.")
+            value = None
+        if value is None or not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number > 0. Got {text!r} instead.")
         return value
     return parse
+
+
+def add_seed_and_timeout(parser: argparse.ArgumentParser, seed_help: str) -> None:
+    """``--seed`` and ``--timeout``, the options every command that grades takes."""
+    parser.add_argument("--seed", type=int, default=None, help=seed_help)
+    parser.add_argument("--timeout", type=positive(float, "--timeout"), default=30.0,
+                        help="seconds allowed per exercise (default 30)")
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -30,11 +39,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="report file to write (atomically)")
     parser.add_argument("--format", choices=("json", "gradescope", "csv"), default="json",
                         help="json: full report (default); gradescope: results.json; csv: gradebook")
-    parser.add_argument("--seed", type=int, default=None,
-                        help="seed of the hidden cases (default: a fresh one, recorded in the report)")
-    parser.add_argument("--timeout", type=_positive(float, "--timeout"), default=30.0,
-                        help="seconds allowed per exercise (default 30)")
-    parser.add_argument("--jobs", type=_positive(int, "--jobs"), default=1,
+    add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report)")
+    parser.add_argument("--jobs", type=positive(int, "--jobs"), default=1,
                         help="submissions graded in parallel (default 1)")
     parser.set_defaults(func=run)
     return parser

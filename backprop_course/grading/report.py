@@ -45,8 +45,11 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
     """Gradescope's ``results.json`` for ONE student's files: one test per exercise.
 
     The test output is the learner feedback (public cases in full, hidden cases pass/fail and a hint
-    only), so it may be shown to students as it is.
+    only), so it may be shown to students as it is. The seed goes in ``extra_data``, which Gradescope
+    stores but does not show: with the seed and the package a student could compute every hidden case.
     """
+    from backprop_course import __version__
+
     tests = []
     for report in reports:
         if report.status != "graded":
@@ -62,9 +65,10 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
             })
     doc = {
         "score": round(sum(t["score"] for t in tests), 4),
-        "output": f"Graded with seed {seed}; time limit {timeout:g} s per exercise.",
+        "output": f"Time limit {timeout:g} s per exercise.",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"seed": seed, "timeout": timeout, "version": __version__},
         "tests": tests,
     }
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
@@ -94,14 +98,16 @@ def render_report(reports: Sequence[SubmissionReport], fmt: str, seed: int, time
     return {"json": to_json, "gradescope": to_gradescope, "csv": to_csv}[fmt](reports, seed, timeout)
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace`` (all or nothing)."""
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write ``text`` (str: UTF-8; bytes: as is) to ``path`` through a temporary file and ``os.replace``."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8",
+                       newline=None if binary else "") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

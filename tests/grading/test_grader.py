@@ -233,6 +233,9 @@ def test_cli_gradescope_format(tmp_path):
     not_attempted = [t for t in doc["tests"] if t["name"].startswith("ex02.")]
     assert all(t["score"] == 0 and "not attempted" in t["output"] for t in not_attempted)
     assert all("hidden" in t["output"] for t in doc["tests"] if t["name"].startswith("ex03."))
+    # the seed would let a student compute the hidden cases: stored for the instructor, never shown
+    assert doc["extra_data"]["seed"] == 3
+    assert "seed" not in doc["output"] and all("seed" not in t["output"] for t in doc["tests"])
 
 
 def test_cli_fails_when_nothing_could_be_graded(tmp_path):
@@ -245,7 +248,8 @@ def test_cli_fails_when_nothing_could_be_graded(tmp_path):
     assert json.loads(out.read_text())["summary"]["graded"] == 0
 
 
-@pytest.mark.parametrize("args", [["--timeout", "0"], ["--jobs", "-1"], ["--format", "xml"], []])
+@pytest.mark.parametrize("args", [["--timeout", "0"], ["--timeout", "nan"], ["--timeout", "inf"],
+                                  ["--jobs", "-1"], ["--format", "xml"], []])
 def test_cli_rejects_bad_options(tmp_path, args):
     run = _cli(str(EXERCISES / "ex02_graphs.ipynb"), *args, *([] if not args else ["--out", str(tmp_path / "o")]))
     assert run.returncode == 2 and "error" in run.stderr
