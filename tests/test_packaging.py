@@ -18,6 +18,7 @@ def wheel(tmp_path_factory):
     return zipfile.ZipFile(whl)
 
 
+@pytest.mark.slow
 def test_wheel_contents(wheel):
     names = set(wheel.namelist())
     assert "backprop_course/engine/value.py" in names
@@ -30,6 +31,7 @@ def test_wheel_contents(wheel):
     assert not any("solutions" in n for n in names), "solutions must never ship"
 
 
+@pytest.mark.slow
 def test_entry_point_declared(wheel):
     (ep,) = [n for n in wheel.namelist() if n.endswith("entry_points.txt")]
     assert "backprop-course = backprop_course.cli:main" in wheel.read(ep).decode()

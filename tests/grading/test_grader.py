@@ -104,6 +104,7 @@ def adversarial(tmp_path_factory):
     return {name: by_file[str(p)] for name, p in paths.items()}, by_file[str(corrupt)], by_file[str(not_nb)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_adversarial_submission_scores_what_it_deserves(adversarial, name):
     report = adversarial[0][name]
@@ -120,22 +121,26 @@ def test_adversarial_submission_scores_what_it_deserves(adversarial, name):
     assert len(sigmoid.output) <= OUTPUT_CAP
 
 
+@pytest.mark.slow
 def test_looping_exercise_is_stopped_by_its_own_timeout(adversarial):
     sigmoid = {e.id: e for e in adversarial[0]["looping"].exercises}["ex03.sigmoid"]
     assert "time limit of 5 s" in sigmoid.message
     assert TIMEOUT <= sigmoid.duration < TIMEOUT + 10
 
 
+@pytest.mark.slow
 def test_tampering_is_reported(adversarial):
     sigmoid = {e.id: e for e in adversarial[0]["writing to the results file"].exercises}["ex03.sigmoid"]
     assert "not trusted" in sigmoid.message
 
 
+@pytest.mark.slow
 def test_rule_violation_names_the_forbidden_call(adversarial):
     sigmoid = {e.id: e for e in adversarial[0]["calling the reference"].exercises}["ex03.sigmoid"]
     assert "'engine'" in sigmoid.message and sigmoid.message.startswith("scored 0")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["json", "gradescope", "csv"])
 def test_adversarial_reports_render_in_every_format(adversarial, fmt):
     from backprop_course.grading.report import render_report
@@ -147,6 +152,7 @@ def test_adversarial_reports_render_in_every_format(adversarial, fmt):
     assert "ex03_neuron-looping" in text or fmt == "gradescope"
 
 
+@pytest.mark.slow
 def test_malformed_files_get_a_clear_error_and_do_not_stop_the_others(adversarial):
     _, corrupt, not_nb = adversarial
     assert corrupt.status == "error" and "not a Jupyter notebook" in corrupt.error
@@ -171,6 +177,7 @@ def cli_run(tmp_path_factory):
     return run, json.loads(out.read_text())
 
 
+@pytest.mark.slow
 def test_cli_gives_full_marks_to_the_solutions(cli_run):
     run, doc = cli_run
     assert run.returncode == 0, run.stderr
@@ -191,6 +198,7 @@ def test_cli_gives_full_marks_to_the_solutions(cli_run):
     assert sum(s["score"] for s in solutions) == pytest.approx(total)
 
 
+@pytest.mark.slow
 def test_cli_gives_zero_and_not_attempted_to_the_learner_notebooks(cli_run):
     _, doc = cli_run
     learners = [s for s in doc["submissions"] if "/solutions/" not in s["file"] and s["status"] == "graded"]
@@ -200,6 +208,7 @@ def test_cli_gives_zero_and_not_attempted_to_the_learner_notebooks(cli_run):
         assert all(e["status"] == "not attempted" and e["score"] == 0 for e in sub["exercises"])
 
 
+@pytest.mark.slow
 def test_cli_reports_a_corrupt_file_and_grades_the_rest(cli_run):
     run, doc = cli_run
     bad = [s for s in doc["submissions"] if s["status"] == "error"]
@@ -218,6 +227,7 @@ def test_csv_gradebook_has_one_row_per_submission_and_one_column_per_exercise(tm
     assert rows[0]["ex11.xavier_uniform"] == "" and rows[1]["ex11.xavier_uniform"] == "2.0"
 
 
+@pytest.mark.slow
 def test_cli_gradescope_format(tmp_path):
     learner = EXERCISES / "ex02_graphs.ipynb"
     solution = SOLUTIONS / "ex03_neuron.ipynb"
@@ -238,6 +248,7 @@ def test_cli_gradescope_format(tmp_path):
     assert "seed" not in doc["output"] and all("seed" not in t["output"] for t in doc["tests"])
 
 
+@pytest.mark.slow
 def test_cli_fails_when_nothing_could_be_graded(tmp_path):
     bad = tmp_path / "bad.ipynb"
     bad.write_text("not json at all")

@@ -163,6 +163,7 @@ def _cli(*args, cwd=None):
                           capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
+@pytest.mark.slow
 def test_cli_prints_the_table(course):
     run = _cli("--seed", str(SEED), cwd=course)
     assert run.returncode == 0, run.stderr

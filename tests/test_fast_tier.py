@@ -1,0 +1,29 @@
+"""`pytest -m "not slow"` is the fast tier for development: it must leave out every notebook checked by nbval."""
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = str(ROOT / "notebooks" / "01_welcome.ipynb")
+
+
+class _Selected:
+    """A plugin that records the items left after -m selection."""
+
+    def __init__(self) -> None:
+        self.items: list[pytest.Item] = []
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.items = list(session.items)
+
+
+def _selected(*args: str) -> list[str]:
+    record = _Selected()
+    code = pytest.main(["--collect-only", "-q", "--rootdir", str(ROOT), *args, NOTEBOOK], plugins=[record])
+    assert code in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED), code
+    return [item.nodeid for item in record.items]
+
+
+def test_nbval_cells_are_slow_and_left_out_of_the_fast_tier(capsys):
+    assert len(_selected("-m", "slow")) > 3  # nbval collects one item per code cell, all marked slow
+    assert _selected("-m", "not slow") == []
