@@ -20,12 +20,12 @@ import time
 def _time(fn, repeat: int) -> tuple[float, float]:
     from sympy.core.cache import clear_cache
 
-    from backprop_course.symbolic import render
+    from backprop_course.symbolic import printing
 
     samples = []
     for _ in range(repeat):
         clear_cache()
-        render._PRINTERS.clear()  # and the renderer's memo of printed sub-expressions
+        printing._PRINTERS.clear()  # and the printers' memo of printed sub-expressions
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
@@ -44,11 +44,12 @@ def main(argv: list[str] | None = None) -> int:
           f"import sympy {time.perf_counter() - start:.2f} s")
     from backprop_course.symbolic import derivations as dv
     from backprop_course.symbolic import render
+    from backprop_course.symbolic.verify import verify
 
     # correctness first: the timed derivations must verify
     for d in (dv.derive_weight_gradient(5, 1, 7, 3), dv.derive_weight_gradient(10, 1, 2, 1),
               dv.derive_input_gradient(10, 2)):
-        report = d.verify()
+        report = verify(d)
         if not report.passed:
             print(report)
             return 1
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         ("10 layers, dE/db_1,1: derive + render", derive_and_render(lambda: dv.derive_bias_gradient(10, 1, 1)), 2.0),
     ]
     d5 = dv.derive_weight_gradient(5, 1, 7, 3)
-    cases.append(("5 layers, dE/dw_173: verify (symbolic + numeric)", lambda: d5.verify(), 1.0))
+    cases.append(("5 layers, dE/dw_173: verify (symbolic + numeric)", lambda: verify(d5), 1.0))
 
     width = max(len(name) for name, _, _ in cases)
     print(f"{'case':<{width}}  median    best   target")

@@ -34,7 +34,7 @@ cells = [
     from backprop_course import symbolic
     from backprop_course.symbolic.notation import e, w, y
     from backprop_course.symbolic.render import to_latex
-    from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate
+    from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate, verify
 
     random.seed(0)
     np.random.seed(0)
@@ -80,7 +80,7 @@ cells = [
     highlighted.)
     """),
     code("""
-    Markdown(d.to_markdown())
+    Markdown(symbolic.to_markdown(d))
     """),
     md(r"""
     And the reason each step is allowed, as the package records it:
@@ -241,14 +241,14 @@ cells = [
     md(r"""
     ## 7. Verification, and a deeper network
 
-    `d.verify()` runs the full set of checks on a random sigmoid network: the derived formula
+    `verify(d)` runs the full set of checks on a random sigmoid network: the derived formula
     against `sympy.diff` of the whole network written out as one expression, the error-term form
     expanded back against the formula (exactly, `sympy.expand(a - b) == 0`), and both numerically
     against the engine and against central finite differences.
     """),
     code("""
     # NBVAL_IGNORE_OUTPUT
-    report = d.verify()
+    report = verify(d)
     assert report.passed
     report
     """),
@@ -266,7 +266,7 @@ cells = [
     for L, count in counts.items():
         print(f"L = {L:2d}: {count} steps")
     deep = symbolic.derive_weight_gradient(layers=10, layer=1, j=1, k=1)
-    deep_report = deep.verify()
+    deep_report = verify(deep)
     print("10 layers:", to_latex(deep.error_form), "| verified:", deep_report.passed)
     assert counts[5] == 24 and counts[10] == 34 and deep_report.passed
     """),

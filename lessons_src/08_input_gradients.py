@@ -33,7 +33,7 @@ cells = [
     from backprop_course.engine.gradcheck import numerical_gradient
     from backprop_course.symbolic.notation import e, w
     from backprop_course.symbolic.render import to_latex
-    from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate
+    from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate, verify
 
     random.seed(0)
     np.random.seed(0)
@@ -54,7 +54,7 @@ cells = [
     di = symbolic.derive_input_gradient(layers=5, k=5)
     print("steps:", len(di.steps))
     print("error form:", di.error_form)
-    Markdown(di.to_markdown())
+    Markdown(symbolic.to_markdown(di))
     """),
     md(r"""
     Steps 1 to 10 are lesson 07's steps 1 to 10 with $\partial y_{05}$ in the denominator. In lesson
@@ -142,11 +142,11 @@ cells = [
     assert np.allclose(g.inputs, g.deltas[0] @ net.weights[0], rtol=0, atol=1e-18)
     """),
     md(r"""
-    `di.verify()` runs the same comparisons plus the two symbolic ones of lesson 07, and
+    `verify(di)` runs the same comparisons plus the two symbolic ones of lesson 07, and
     `bc.gradcheck` checks every input of a batch (its `"inputs"` entry):
     """),
     code("""
-    report = di.verify()
+    report = verify(di)
     for check in report.checks:
         print(f"{'pass' if check.passed else 'FAIL'}  {check.name}")
     batch_net = bc.MLP([5, 4, 3], activation="sigmoid", seed=2)

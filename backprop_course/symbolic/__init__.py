@@ -31,7 +31,7 @@ _LAZY = {
     "ERRATA": "backprop_course.symbolic.errata",
     "ALL_ERRATA": "backprop_course.symbolic.errata",
     "errata_for": "backprop_course.symbolic.errata",
-    "errata_markdown": "backprop_course.symbolic.errata",
+    "errata_markdown": "backprop_course.symbolic.render",
 }
 
 __all__ = sorted(_LAZY)

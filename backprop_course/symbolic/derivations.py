@@ -13,12 +13,12 @@ seed, so the seed's typos cannot creep in and any depth from 1 to 10 works.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import sympy as sp
 
-from . import rules
+from . import printing, rules
 from .notation import MAX_LAYERS, activation, activation_prime, b, e, index, t, w, width, x, y
 
 __all__ = [
@@ -58,10 +58,8 @@ class Step:
 
     @property
     def latex(self) -> str:
-        """The step's expression as LaTeX in Gashler's notation (see :mod:`.render`)."""
-        from .render import to_latex
-
-        return to_latex(self.expr)
+        """The step's expression as LaTeX in Gashler's notation (see :mod:`.printing`)."""
+        return printing.latex(self.expr)
 
 
 @dataclass
@@ -85,7 +83,10 @@ class Derivation:
     bias : bool
         Whether the network has biases (x = sum w y + b).
     sizes : tuple of int or None
-        Concrete layer sizes (n_0, ..., n_L) when given, used by :meth:`verify`.
+        Concrete layer sizes (n_0, ..., n_L) when given, used by :func:`.verify.verify`.
+
+    A derivation is data: :mod:`.render` writes it out (``render.to_markdown(d)``) and
+    :func:`.verify.verify` checks it; neither is imported here.
     """
 
     kind: str
@@ -97,7 +98,6 @@ class Derivation:
     error_terms: list[tuple[sp.Expr, sp.Expr]]
     bias: bool = False
     sizes: tuple[int, ...] | None = None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def layer(self) -> int:
@@ -114,36 +114,6 @@ class Derivation:
         for lhs, rhs in reversed(self.error_terms):
             expr = _substitute_indexed(expr, lhs, rhs)
         return expr
-
-    def verify(self, sizes: Sequence[int] | None = None, seed: int = 0, symbolic: bool = True, points: int = 1):
-        """Check the derivation symbolically and numerically; see :func:`.verify.verify`.
-
-        Returns a :class:`~.verify.VerificationReport` (``.passed``, ``.checks``; prints as a table).
-        """
-        from .verify import verify
-
-        return verify(self, sizes=sizes, seed=seed, symbolic=symbolic, points=points)
-
-    def to_latex(self, notation: str = "gashler") -> str:
-        """All steps as a LaTeX ``align*`` block (see :func:`.render.derivation_to_latex`)."""
-        from .render import derivation_to_latex
-
-        return derivation_to_latex(self, notation=notation)
-
-    def to_markdown(self, notation: str = "gashler") -> str:
-        """All steps as a numbered Markdown table with inline LaTeX."""
-        from .render import derivation_to_markdown
-
-        return derivation_to_markdown(self, notation=notation)
-
-    def to_text(self) -> str:
-        """All steps as plain text for a terminal."""
-        from .render import derivation_to_text
-
-        return derivation_to_text(self)
-
-    def _repr_markdown_(self) -> str:  # Jupyter shows the table
-        return self.to_markdown()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ recomputes every such number independently).
 
 ``ERRATA`` holds seed 002 (Gashler's derivation) only, as before: there ``derivation`` and ``step``
 point at the step of this package's derivation that holds the correct form, so a lesson can render
-it with :func:`corrected_latex`; that step is produced by SymPy, not typed in. ``ALL_ERRATA`` holds
+it with :func:`backprop_course.symbolic.render.corrected_latex`; that step is produced by SymPy, not
+typed in. ``ALL_ERRATA`` holds
 every source in the order of :data:`SOURCES`, and :func:`errata_for` picks one source.
 ``docs/errata.md`` is generated from ``ALL_ERRATA`` by
-:func:`backprop_course.symbolic.render.errata_to_markdown`.
+:func:`backprop_course.symbolic.render.errata_markdown`.
 
 >>> len(ERRATA) >= 10
 True
@@ -24,8 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Erratum", "ERRATA", "ALL_ERRATA", "SOURCES", "errata_for", "corrected_expression",
-           "corrected_latex", "errata_markdown"]
+__all__ = ["Erratum", "ERRATA", "ALL_ERRATA", "SOURCES", "PARTS", "errata_for", "corrected_expression"]
 
 
 @dataclass(frozen=True)
@@ -261,18 +261,3 @@ def corrected_expression(erratum: Erratum):
     if erratum.seed != "002" or erratum.step is None or erratum.derivation not in ("weight", "input"):
         return None
     return _derivation(erratum.derivation).steps[erratum.step - 1].expr
-
-
-def corrected_latex(erratum: Erratum, notation: str = "gashler") -> str | None:
-    """LaTeX of the corrected step, produced by the derivation (None when there is no single step)."""
-    from .render import to_latex
-
-    expr = corrected_expression(erratum)
-    return None if expr is None else to_latex(expr, notation)
-
-
-def errata_markdown() -> str:
-    """The errata of every source as a Markdown document (the content of ``docs/errata.md``)."""
-    from .render import errata_to_markdown
-
-    return errata_to_markdown(ALL_ERRATA)

@@ -17,6 +17,7 @@ import sympy as sp
 
 from .derivations import derive_bias_gradient, derive_weight_gradient
 from .notation import activation_prime, t, x, y
+from .printing import ordered_factors
 
 __all__ = ["SmallGraph", "derive_small_graph", "ChainDerivation", "derive_chain"]
 
@@ -102,9 +103,7 @@ def _one_neuron(expr: sp.Expr, layers: int) -> sp.Expr:
 
 
 def _factors(expr: sp.Expr) -> list:
-    from .render import _ordered_factors
-
-    coeff, factors = _ordered_factors(expr)
+    coeff, factors = ordered_factors(expr)
     return ([coeff] if coeff != 1 else []) + factors
 
 

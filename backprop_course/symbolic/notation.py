@@ -30,7 +30,6 @@ import sympy as sp
 __all__ = [
     "w", "x", "y", "b", "t", "e", "INDEX_NAMES", "MAX_LAYERS",
     "index", "width", "activation", "activation_prime", "ActivationFunction", "ActivationDerivative",
-    "layer_of",
 ]
 
 w = sp.IndexedBase("w")
@@ -90,15 +89,3 @@ def activation(layer: int) -> type[ActivationFunction]:
 def activation_prime(layer: int) -> type[ActivationDerivative]:
     """The class of f'_layer."""
     return type(f"fprime{layer}", (ActivationDerivative,), {"layer": layer})
-
-
-def layer_of(expr: sp.Basic) -> int | None:
-    """The layer an indexed quantity or an activation belongs to (None for targets and numbers)."""
-    if isinstance(expr, sp.Indexed):
-        if expr.base in (w, x, y, b, e):
-            first = expr.indices[0]
-            return int(first) if first.is_Integer else None
-        return None
-    if isinstance(expr, (ActivationFunction, ActivationDerivative)):
-        return type(expr).layer
-    return None

@@ -5,7 +5,7 @@ it and returns the ``Axes``; nothing here touches widgets or the engine, so each
 own and reused by the gradient-flow view (:mod:`backprop_course.widgets.flow`) and the training
 playground (:mod:`backprop_course.widgets.playground`).
 
-Index convention (DESIGN.md): ``weights[l]`` has shape ``(sizes[l+1], sizes[l])``; entry ``[j, k]``
+Index convention (docs/architecture.md): ``weights[l]`` has shape ``(sizes[l+1], sizes[l])``; entry ``[j, k]``
 joins node ``k`` of layer ``l`` to node ``j`` of layer ``l+1`` (Gashler's :math:`w_{l+1,j,k}`).
 """
 from __future__ import annotations

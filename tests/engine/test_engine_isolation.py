@@ -1,4 +1,4 @@
-"""The engine must work with only numpy and the standard library (DESIGN.md: engine <- symbolic <- widgets)."""
+"""The engine must work with only numpy and the standard library (docs/architecture.md: engine <- symbolic <- widgets)."""
 from __future__ import annotations
 
 import subprocess

@@ -11,8 +11,8 @@ import sympy as sp
 
 import backprop_course as bc
 from backprop_course.engine.losses import get_loss
-from backprop_course.symbolic.errata import (
-    ALL_ERRATA, ERRATA, PARTS, SOURCES, corrected_expression, corrected_latex, errata_for, errata_markdown)
+from backprop_course.symbolic.errata import ALL_ERRATA, ERRATA, PARTS, SOURCES, corrected_expression, errata_for
+from backprop_course.symbolic.render import corrected_latex, errata_markdown
 from backprop_course.symbolic.notation import w, y
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,6 +5,7 @@ import pytest
 
 from backprop_course.symbolic import derivations as dv
 from backprop_course.symbolic import render
+from backprop_course.symbolic.verify import verify
 
 
 @pytest.mark.parametrize("call, parameter, error", [
@@ -41,4 +42,4 @@ def test_unknown_notation():
 def test_verify_rejects_sizes_of_the_wrong_length():
     d = dv.derive_weight_gradient(2, 1, 1, 1)
     with pytest.raises(ValueError, match="The 'sizes' parameter of verify"):
-        d.verify(sizes=(2, 2))
+        verify(d, sizes=(2, 2))

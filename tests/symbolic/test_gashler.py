@@ -136,7 +136,7 @@ def test_pinned_ufldl_latex(d5):
 
 
 def test_markdown_table_has_a_row_per_step(d5):
-    md = d5.to_markdown()
+    md = render.to_markdown(d5)
     rows = [r for r in md.splitlines() if r.startswith("| ") and r[2].isdigit()]
     assert len(rows) == 24
     assert rows[12].startswith("| 13 | only the m = 7 term survives |")
@@ -144,6 +144,6 @@ def test_markdown_table_has_a_row_per_step(d5):
 
 
 def test_text_rendering(d5):
-    text = d5.to_text()
+    text = render.to_text(d5)
     assert "24. cache the error term: e_17 = sum_l e_2l w_2l7 f'_1(x_17)" in text
     assert text.rstrip().endswith("= -e_17 y_03")

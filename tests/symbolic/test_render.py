@@ -52,7 +52,7 @@ def test_bias_in_ufldl_notation():
     assert r"b^{(1)}_{2}" in render.to_latex(d.steps[0], "ufldl")
 
 
-@pytest.mark.parametrize("name", ["notation", "rules", "derivations", "render", "errata", "examples"])
+@pytest.mark.parametrize("name", ["notation", "rules", "printing", "derivations", "render", "errata", "examples"])
 def test_doctests(name):
     module = importlib.import_module(f"backprop_course.symbolic.{name}")
     result = doctest.testmod(module)
