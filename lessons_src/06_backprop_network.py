@@ -1,516 +1,515 @@
-"""Lesson 06: backpropagation in a network (seeds 000, 001, 003): seed 001's eqs (10), (11), (13) and
-their vectorised form with deltas and biases, seed 000's seven-step procedure as package calls (with its
-eq. (10) erratum), a 2-2-2 example with every number, gradient checking, the gradient-flow view."""
-import sys
-from pathlib import Path
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from nbbuild import code, md, write  # noqa: E402
+# %% [markdown]
+# # 06 · Backpropagation in a network
+#
+# **After this lesson you can**
+#
+# - state the three equations that give every weight gradient of a sigmoid network (seed 001's
+#   eqs. 10, 11 and 13) and write them as three lines of matrix code with error terms (deltas) and
+#   biases;
+# - carry out seed 000's seven-step procedure with the package, and spot the misprinted index in its
+#   eq. 10;
+# - compute a whole training step of a 2-2-2 network by hand, number by number;
+# - check any gradient with central finite differences and read a relative error.
+#
+# **Time:** about 40 minutes. Prerequisite: [lesson 05](05_chain_rule.ipynb) (the chain rule along
+# one path).
 
-cells = [
-    md(r"""
-    # 06 · Backpropagation in a network
+# %%
+import random
 
-    **After this lesson you can**
+import numpy as np
+import matplotlib.pyplot as plt
+import backprop_course as bc
+from IPython.display import Markdown
+from backprop_course.engine.gradcheck import numerical_gradient, relative_error
 
-    - state the three equations that give every weight gradient of a sigmoid network (seed 001's
-      eqs. 10, 11 and 13) and write them as three lines of matrix code with error terms (deltas) and
-      biases;
-    - carry out seed 000's seven-step procedure with the package, and spot the misprinted index in its
-      eq. 10;
-    - compute a whole training step of a 2-2-2 network by hand, number by number;
-    - check any gradient with central finite differences and read a relative error.
+random.seed(0)
+np.random.seed(0)
+rng = np.random.default_rng(0)
 
-    **Time:** about 40 minutes. Prerequisite: [lesson 05](05_chain_rule.ipynb) (the chain rule along
-    one path).
-    """),
-    code("""
-    import random
+# %% [markdown]
+# ## 1. From one path to many: seed 001's three equations
+#
+# In lesson 05 each neuron fed exactly one other, so the chain rule followed a single path. In a
+# real network a hidden neuron feeds **every** neuron of the next layer, and its output reaches the
+# error along all of those paths at once. The chain rule then adds the paths up.
+#
+# Seed 001 writes a neuron $N_i$ as $in_i = \sum_k w_{i,k}\, a_k$ and $a_i = g(in_i)$, with $g$ the
+# sigmoid, and the error of one sample as $E = \tfrac12 \sum_o (t_o - a_o)^2$. The weight $w_{i,j}$
+# leads from $N_j$ into $N_i$. Its three equations are:
+#
+# $$\frac{\partial E}{\partial w_{i,j}} = a_j\, a_i (1 - a_i)\, \frac{\partial E}{\partial a_i} \tag{10}$$
+#
+# $$\text{output neuron: } \frac{\partial E}{\partial a_i} = -(t_i - a_i) \tag{11}$$
+#
+# $$\text{hidden neuron: } \frac{\partial E}{\partial a_i} = \sum_k w_{k,i}\, a_k (1 - a_k)\,
+#   \frac{\partial E}{\partial a_k} \tag{13}$$
+#
+# Eq. 13 sums over the neurons $N_k$ that $N_i$ feeds: the many paths. The product
+# $a_i(1 - a_i)\,\partial E/\partial a_i$ appears in all three (it is seed 001's eq. 9, the
+# derivative with respect to the net input). Give it a name, the **error term** of neuron $i$:
+#
+# $$\delta_i = \frac{\partial E}{\partial in_i} = a_i (1 - a_i)\, \frac{\partial E}{\partial a_i}.$$
+#
+# This is seed 003's (UFLDL's) $\delta$ and the package's `deltas`. With it the three equations
+# become short:
+#
+# | | one neuron (seed 001) | whole layer, one sample per row (package) |
+# |---|---|---|
+# | output error term, eqs. 9 + 11 | $\delta_i = -(t_i - a_i)\, a_i(1 - a_i)$ | `delta_L = -(T - Y) * Y * (1 - Y)` |
+# | hidden error term, eqs. 9 + 13 | $\delta_i = a_i(1 - a_i) \sum_k w_{k,i}\, \delta_k$ | `delta_l = (delta_next @ W_next) * A * (1 - A)` |
+# | weight gradient, eq. 10 | $\partial E/\partial w_{i,j} = \delta_i\, a_j$ | `dE/dW = delta.T @ A_prev` |
+# | bias gradient | $\partial E/\partial b_i = \delta_i$ | `dE/db = delta.sum(axis=0)` |
+#
+# Two translations make the right column work. **Rows are destinations**: `W_next[k, i]` is
+# $w_{k,i}$, so $\sum_k w_{k,i}\,\delta_k$ is entry $i$ of the row vector `delta_next @ W_next`.
+# **Samples are rows**: with several samples, `delta.T @ A_prev` multiplies and *adds over the
+# samples* in one product, which is exactly the gradient of an error summed over samples. The bias
+# row comes from lesson 05: a bias is a weight on a constant input 1, so its gradient is the error
+# term itself (summed over samples). Seed 001 models biases as extra "bias neurons"; the package keeps
+# them as separate vectors `biases[l]`.
+#
+# The cell below checks each row of the table against `MLP.backward` on a random 3-4-2 network with
+# five samples.
 
-    import numpy as np
-    import matplotlib.pyplot as plt
-    import backprop_course as bc
-    from IPython.display import Markdown
-    from backprop_course.engine.gradcheck import numerical_gradient, relative_error
+# %%
+net = bc.MLP([3, 4, 2], activation="sigmoid", seed=1)
+net.biases[0][:] = rng.normal(size=4)           # nonzero biases so that they matter
+net.biases[1][:] = rng.normal(size=2)
+X = rng.normal(size=(5, 3))
+T = rng.uniform(size=(5, 2))
+Y = net.forward(X)
+g = net.backward(T)
 
-    random.seed(0)
-    np.random.seed(0)
-    rng = np.random.default_rng(0)
-    """),
-    md(r"""
-    ## 1. From one path to many: seed 001's three equations
+A0, A1 = net.layer_outputs[0], net.layer_outputs[1]          # inputs and hidden activations
+delta_out = -(T - Y) * Y * (1 - Y)                            # eqs. 9 + 11
+delta_hid = (delta_out @ net.weights[1]) * A1 * (1 - A1)      # eqs. 9 + 13
+checks = {
+    "output error terms": (delta_out, g.deltas[1]),
+    "hidden error terms": (delta_hid, g.deltas[0]),
+    "dE/dW, output layer": (delta_out.T @ A1, g.weights[1]),
+    "dE/dW, hidden layer": (delta_hid.T @ A0, g.weights[0]),
+    "dE/db, output layer": (delta_out.sum(axis=0), g.biases[1]),
+    "dE/db, hidden layer": (delta_hid.sum(axis=0), g.biases[0]),
+}
+tol = 1e-15          # the two sides sum in different orders, so they may differ by rounding only
+for name, (ours, engine) in checks.items():
+    diff = np.max(np.abs(ours - engine))
+    print(f"{name:20s} shape {str(engine.shape):7s} max |difference| below {tol:.0e}: {diff < tol}")
+    assert diff < tol
 
-    In lesson 05 each neuron fed exactly one other, so the chain rule followed a single path. In a
-    real network a hidden neuron feeds **every** neuron of the next layer, and its output reaches the
-    error along all of those paths at once. The chain rule then adds the paths up.
+# %% [markdown]
+# ## 2. Seed 000's seven steps, with the package
+#
+# Seed 000 states the whole algorithm as a procedure in its own notation: layers are numbered from
+# 1 (the input), $z^n = a^{n-1} \cdot w^n$ is the net input of layer $n$ (eq. 4), $a^n = \sigma(z^n)$
+# its activation, and $L$ the loss. It has no biases, so we switch them off (`bias=False`). Below,
+# each step is one cell: the package call that does it, and a check of the step's formula on the
+# numbers the package cached. The map from seed 000 to the code: $a^n$ is `layer_outputs[n-1]`,
+# $w^n$ is `weights[n-2]`, $z^n$ is `net_inputs[n-2]` and $\partial L/\partial z^n$ is `deltas[n-2]`.
+#
+# **Steps 1 and 2: input, and weights from the standard normal** (seed 000's "quick, easy way").
 
-    Seed 001 writes a neuron $N_i$ as $in_i = \sum_k w_{i,k}\, a_k$ and $a_i = g(in_i)$, with $g$ the
-    sigmoid, and the error of one sample as $E = \tfrac12 \sum_o (t_o - a_o)^2$. The weight $w_{i,j}$
-    leads from $N_j$ into $N_i$. Its three equations are:
+# %%
+X, T = bc.datasets.xor()[:2]                       # step 1: the input (4 samples, 2 features)
+net = bc.MLP([2, 3, 1], activation="sigmoid", init="standard_normal", bias=False, seed=0)
+print("w^2 (weights[0]):", np.round(net.weights[0], 4).tolist())
+print("w^3 (weights[1]):", np.round(net.weights[1], 4).tolist())
 
-    $$\frac{\partial E}{\partial w_{i,j}} = a_j\, a_i (1 - a_i)\, \frac{\partial E}{\partial a_i} \tag{10}$$
+# %% [markdown]
+# **Step 3: feed forward**, $z^n = a^{n-1} \cdot w^n$ (eq. 7) and $a^n = \sigma(z^n)$ (eq. 8), layer
+# after layer, with $a^1 = X$. In the package's index order (rows are destinations) the product is
+# `A @ W.T`, one sample per row.
 
-    $$\text{output neuron: } \frac{\partial E}{\partial a_i} = -(t_i - a_i) \tag{11}$$
+# %%
+Y = net.forward(X)
+for n in (2, 3):
+    z = net.layer_outputs[n - 2] @ net.weights[n - 2].T             # eq. 7
+    assert np.allclose(net.net_inputs[n - 2], z)
+    assert np.allclose(net.layer_outputs[n - 1], 1 / (1 + np.exp(-z)))   # eq. 8
+print("outputs a^3:", np.round(Y.ravel(), 6).tolist())
 
-    $$\text{hidden neuron: } \frac{\partial E}{\partial a_i} = \sum_k w_{k,i}\, a_k (1 - a_k)\,
-      \frac{\partial E}{\partial a_k} \tag{13}$$
+# %% [markdown]
+# **Step 4: the error at the last layer**, $\dfrac{\partial L}{\partial z^L} = \dfrac{\partial L}{\partial a^L}\,
+# \sigma'(z^L)$ (eq. 9). For $L = \tfrac12 \sum (t - a)^2$ the first factor is $-(t - a^L)$.
 
-    Eq. 13 sums over the neurons $N_k$ that $N_i$ feeds: the many paths. The product
-    $a_i(1 - a_i)\,\partial E/\partial a_i$ appears in all three (it is seed 001's eq. 9, the
-    derivative with respect to the net input). Give it a name, the **error term** of neuron $i$:
+# %%
+g = net.backward(T)                                   # steps 4 to 6 in one call
+dL_da = -(T - Y)
+dL_dz3 = dL_da * Y * (1 - Y)                          # eq. 9, sigma' = a (1 - a)
+assert np.allclose(g.deltas[1], dL_dz3)
+print("dL/dz^3 per sample:", np.round(dL_dz3.ravel(), 6).tolist())
 
-    $$\delta_i = \frac{\partial E}{\partial in_i} = a_i (1 - a_i)\, \frac{\partial E}{\partial a_i}.$$
+# %% [markdown]
+# **Step 5: propagate the error back.** Seed 000 prints eq. 10 as
+#
+# $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}
+#   \frac{\partial z^{n+1}}{\partial a^n} \frac{\partial a^n}{\partial z^n}
+#   = \frac{\partial L}{\partial z^{n+1}} * w^n * \sigma'(z^n). \qquad \text{(as printed)}$$
+#
+# The middle factor is wrong. By eq. 4 one layer up, $z^{n+1} = a^n \cdot w^{n+1}$, so
+# $\partial z^{n+1}/\partial a^n = w^{n+1}$: the error comes back through the weights that **leave**
+# layer $n$, not the ones that enter it. (Eq. 5, $\partial z^n/\partial a^{n-1} = w^n$, says the
+# same thing one layer lower; seed 000 happens to print it twice.) Correct:
+#
+# $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}\, w^{n+1} \odot \sigma'(z^n).$$
+#
+# The shapes settle it too: in our 2-3-1 net, $\partial L/\partial z^3$ holds one number per sample
+# (a $4 \times 1$ array) and $w^3$ is $1 \times 3$, so their product gives three numbers per sample,
+# one for each hidden neuron of layer 2; $w^2$ ($3 \times 2$) cannot even be multiplied with it.
 
-    This is seed 003's (UFLDL's) $\delta$ and the package's `deltas`. With it the three equations
-    become short:
+# %%
+A2 = net.layer_outputs[1]
+dL_dz2 = (dL_dz3 @ net.weights[1]) * A2 * (1 - A2)    # w^(n+1) = w^3 = weights[1]
+assert np.allclose(g.deltas[0], dL_dz2)
+try:
+    dL_dz3 @ net.weights[0]                           # w^n = w^2, as printed: shapes do not fit
+except ValueError as err:
+    print("with w^n as printed:", err)
+print("dL/dz^2, first sample:", np.round(dL_dz2[0], 6).tolist())
 
-    | | one neuron (seed 001) | whole layer, one sample per row (package) |
-    |---|---|---|
-    | output error term, eqs. 9 + 11 | $\delta_i = -(t_i - a_i)\, a_i(1 - a_i)$ | `delta_L = -(T - Y) * Y * (1 - Y)` |
-    | hidden error term, eqs. 9 + 13 | $\delta_i = a_i(1 - a_i) \sum_k w_{k,i}\, \delta_k$ | `delta_l = (delta_next @ W_next) * A * (1 - A)` |
-    | weight gradient, eq. 10 | $\partial E/\partial w_{i,j} = \delta_i\, a_j$ | `dE/dW = delta.T @ A_prev` |
-    | bias gradient | $\partial E/\partial b_i = \delta_i$ | `dE/db = delta.sum(axis=0)` |
+# %% [markdown]
+# **Step 6: the weight gradients**, $\dfrac{\partial L}{\partial w^n} = \dfrac{\partial L}{\partial z^n}
+# \dfrac{\partial z^n}{\partial w^n}$ (eq. 11), where $\partial z^n/\partial w^n = a^{n-1}$ (eq. 6). For
+# a matrix of weights and a batch of samples that product is an outer product summed over samples.
 
-    Two translations make the right column work. **Rows are destinations**: `W_next[k, i]` is
-    $w_{k,i}$, so $\sum_k w_{k,i}\,\delta_k$ is entry $i$ of the row vector `delta_next @ W_next`.
-    **Samples are rows**: with several samples, `delta.T @ A_prev` multiplies and *adds over the
-    samples* in one product, which is exactly the gradient of an error summed over samples. The bias
-    row comes from lesson 05: a bias is a weight on a constant input 1, so its gradient is the error
-    term itself (summed over samples). Seed 001 models biases as extra "bias neurons"; the package keeps
-    them as separate vectors `biases[l]`.
+# %%
+for n in (2, 3):
+    grad = g.deltas[n - 2].T @ net.layer_outputs[n - 2]      # eq. 11 with eq. 6
+    assert np.allclose(g.weights[n - 2], grad)
+print("dL/dw^3:", np.round(g.weights[1], 6).tolist())
 
-    The cell below checks each row of the table against `MLP.backward` on a random 3-4-2 network with
-    five samples.
-    """),
-    code("""
-    net = bc.MLP([3, 4, 2], activation="sigmoid", seed=1)
-    net.biases[0][:] = rng.normal(size=4)           # nonzero biases so that they matter
-    net.biases[1][:] = rng.normal(size=2)
-    X = rng.normal(size=(5, 3))
-    T = rng.uniform(size=(5, 2))
-    Y = net.forward(X)
-    g = net.backward(T)
+# %% [markdown]
+# **Step 7: update**, $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$ (eq. 12; seed 000's
+# $\alpha$ is the learning rate, the code's `lr`). Then repeat from step 3.
 
-    A0, A1 = net.layer_outputs[0], net.layer_outputs[1]          # inputs and hidden activations
-    delta_out = -(T - Y) * Y * (1 - Y)                            # eqs. 9 + 11
-    delta_hid = (delta_out @ net.weights[1]) * A1 * (1 - A1)      # eqs. 9 + 13
-    checks = {
-        "output error terms": (delta_out, g.deltas[1]),
-        "hidden error terms": (delta_hid, g.deltas[0]),
-        "dE/dW, output layer": (delta_out.T @ A1, g.weights[1]),
-        "dE/dW, hidden layer": (delta_hid.T @ A0, g.weights[0]),
-        "dE/db, output layer": (delta_out.sum(axis=0), g.biases[1]),
-        "dE/db, hidden layer": (delta_hid.sum(axis=0), g.biases[0]),
-    }
-    tol = 1e-15          # the two sides sum in different orders, so they may differ by rounding only
-    for name, (ours, engine) in checks.items():
-        diff = np.max(np.abs(ours - engine))
-        print(f"{name:20s} shape {str(engine.shape):7s} max |difference| below {tol:.0e}: {diff < tol}")
-        assert diff < tol
-    """),
-    md(r"""
-    ## 2. Seed 000's seven steps, with the package
+# %%
+before = [W.copy() for W in net.weights]
+loss_before = g.loss
+bc.SGD(lr=0.5).step(net, g)
+for n in (2, 3):
+    assert np.allclose(net.weights[n - 2], before[n - 2] - 0.5 * g.weights[n - 2])
+loss_after = net.loss(X, T)
+print(f"L before: {loss_before:.6f}   after one step: {loss_after:.6f}")
+assert loss_after < loss_before
 
-    Seed 000 states the whole algorithm as a procedure in its own notation: layers are numbered from
-    1 (the input), $z^n = a^{n-1} \cdot w^n$ is the net input of layer $n$ (eq. 4), $a^n = \sigma(z^n)$
-    its activation, and $L$ the loss. It has no biases, so we switch them off (`bias=False`). Below,
-    each step is one cell: the package call that does it, and a check of the step's formula on the
-    numbers the package cached. The map from seed 000 to the code: $a^n$ is `layer_outputs[n-1]`,
-    $w^n$ is `weights[n-2]`, $z^n$ is `net_inputs[n-2]` and $\partial L/\partial z^n$ is `deltas[n-2]`.
+# %% [markdown]
+# ## 3. A 2-2-2 network with every number
+#
+# Now one full training step of a tiny network, with every intermediate number on the page. The
+# numbers are those of a widely used worked example (two inputs, two hidden and two output sigmoid
+# neurons); we recompute every one of them here rather than trust the source.
+#
+# | | value | meaning | in the package |
+# |---|---|---|---|
+# | $i_1, i_2$ | 0.05, 0.10 | inputs | `X[0]` |
+# | $w_1, w_2$ | 0.15, 0.20 | $i_1 \to h_1$, $i_2 \to h_1$ | `weights[0][0]` |
+# | $w_3, w_4$ | 0.25, 0.30 | $i_1 \to h_2$, $i_2 \to h_2$ | `weights[0][1]` |
+# | $w_5, w_6$ | 0.40, 0.45 | $h_1 \to o_1$, $h_2 \to o_1$ | `weights[1][0]` |
+# | $w_7, w_8$ | 0.50, 0.55 | $h_1 \to o_2$, $h_2 \to o_2$ | `weights[1][1]` |
+# | $b_{h1}, b_{h2}$ | 0.35, 0.35 | hidden biases | `biases[0]` |
+# | $b_{o1}, b_{o2}$ | 0.60, 0.60 | output biases | `biases[1]` |
+# | $t_1, t_2$ | 0.01, 0.99 | targets | `T[0]` |
+# | $\epsilon$ | 0.5 | learning rate | `lr` |
+#
+# The cell computes everything with plain scalar arithmetic, in the order a person would on paper,
+# naming each equation it uses; the cell after it compares every number with the engine.
 
-    **Steps 1 and 2: input, and weights from the standard normal** (seed 000's "quick, easy way").
-    """),
-    code("""
-    X, T = bc.datasets.xor()[:2]                       # step 1: the input (4 samples, 2 features)
-    net = bc.MLP([2, 3, 1], activation="sigmoid", init="standard_normal", bias=False, seed=0)
-    print("w^2 (weights[0]):", np.round(net.weights[0], 4).tolist())
-    print("w^3 (weights[1]):", np.round(net.weights[1], 4).tolist())
-    """),
-    md(r"""
-    **Step 3: feed forward**, $z^n = a^{n-1} \cdot w^n$ (eq. 7) and $a^n = \sigma(z^n)$ (eq. 8), layer
-    after layer, with $a^1 = X$. In the package's index order (rows are destinations) the product is
-    `A @ W.T`, one sample per row.
-    """),
-    code("""
-    Y = net.forward(X)
-    for n in (2, 3):
-        z = net.layer_outputs[n - 2] @ net.weights[n - 2].T             # eq. 7
-        assert np.allclose(net.net_inputs[n - 2], z)
-        assert np.allclose(net.layer_outputs[n - 1], 1 / (1 + np.exp(-z)))   # eq. 8
-    print("outputs a^3:", np.round(Y.ravel(), 6).tolist())
-    """),
-    md(r"""
-    **Step 4: the error at the last layer**, $\dfrac{\partial L}{\partial z^L} = \dfrac{\partial L}{\partial a^L}\,
-    \sigma'(z^L)$ (eq. 9). For $L = \tfrac12 \sum (t - a)^2$ the first factor is $-(t - a^L)$.
-    """),
-    code("""
-    g = net.backward(T)                                   # steps 4 to 6 in one call
-    dL_da = -(T - Y)
-    dL_dz3 = dL_da * Y * (1 - Y)                          # eq. 9, sigma' = a (1 - a)
-    assert np.allclose(g.deltas[1], dL_dz3)
-    print("dL/dz^3 per sample:", np.round(dL_dz3.ravel(), 6).tolist())
-    """),
-    md(r"""
-    **Step 5: propagate the error back.** Seed 000 prints eq. 10 as
+# %%
+i1, i2 = 0.05, 0.10
+w1, w2, w3, w4, w5, w6, w7, w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55
+bh1 = bh2 = 0.35
+bo1 = bo2 = 0.60
+t1, t2 = 0.01, 0.99
+lr = 0.5
 
-    $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}
-      \frac{\partial z^{n+1}}{\partial a^n} \frac{\partial a^n}{\partial z^n}
-      = \frac{\partial L}{\partial z^{n+1}} * w^n * \sigma'(z^n). \qquad \text{(as printed)}$$
+def g(x):                                  # the sigmoid
+    return 1 / (1 + np.exp(-x))
 
-    The middle factor is wrong. By eq. 4 one layer up, $z^{n+1} = a^n \cdot w^{n+1}$, so
-    $\partial z^{n+1}/\partial a^n = w^{n+1}$: the error comes back through the weights that **leave**
-    layer $n$, not the ones that enter it. (Eq. 5, $\partial z^n/\partial a^{n-1} = w^n$, says the
-    same thing one layer lower; seed 000 happens to print it twice.) Correct:
+rows = []                                  # (stage, symbol, formula, value)
 
-    $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}\, w^{n+1} \odot \sigma'(z^n).$$
+def note(stage, symbol, formula, value):
+    rows.append((stage, symbol, formula, value))
+    return value
 
-    The shapes settle it too: in our 2-3-1 net, $\partial L/\partial z^3$ holds one number per sample
-    (a $4 \times 1$ array) and $w^3$ is $1 \times 3$, so their product gives three numbers per sample,
-    one for each hidden neuron of layer 2; $w^2$ ($3 \times 2$) cannot even be multiplied with it.
-    """),
-    code("""
-    A2 = net.layer_outputs[1]
-    dL_dz2 = (dL_dz3 @ net.weights[1]) * A2 * (1 - A2)    # w^(n+1) = w^3 = weights[1]
-    assert np.allclose(g.deltas[0], dL_dz2)
-    try:
-        dL_dz3 @ net.weights[0]                           # w^n = w^2, as printed: shapes do not fit
-    except ValueError as err:
-        print("with w^n as printed:", err)
-    print("dL/dz^2, first sample:", np.round(dL_dz2[0], 6).tolist())
-    """),
-    md(r"""
-    **Step 6: the weight gradients**, $\dfrac{\partial L}{\partial w^n} = \dfrac{\partial L}{\partial z^n}
-    \dfrac{\partial z^n}{\partial w^n}$ (eq. 11), where $\partial z^n/\partial w^n = a^{n-1}$ (eq. 6). For
-    a matrix of weights and a batch of samples that product is an outer product summed over samples.
-    """),
-    code("""
-    for n in (2, 3):
-        grad = g.deltas[n - 2].T @ net.layer_outputs[n - 2]      # eq. 11 with eq. 6
-        assert np.allclose(g.weights[n - 2], grad)
-    print("dL/dw^3:", np.round(g.weights[1], 6).tolist())
-    """),
-    md(r"""
-    **Step 7: update**, $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$ (eq. 12; seed 000's
-    $\alpha$ is the learning rate, the code's `lr`). Then repeat from step 3.
-    """),
-    code("""
-    before = [W.copy() for W in net.weights]
-    loss_before = g.loss
-    bc.SGD(lr=0.5).step(net, g)
-    for n in (2, 3):
-        assert np.allclose(net.weights[n - 2], before[n - 2] - 0.5 * g.weights[n - 2])
-    loss_after = net.loss(X, T)
-    print(f"L before: {loss_before:.6f}   after one step: {loss_after:.6f}")
-    assert loss_after < loss_before
-    """),
-    md(r"""
-    ## 3. A 2-2-2 network with every number
+# forward pass (seed 001 eqs. 1, 2, 4)
+in_h1 = note("forward", "in_h1", "w1 i1 + w2 i2 + b_h1", w1 * i1 + w2 * i2 + bh1)
+in_h2 = note("forward", "in_h2", "w3 i1 + w4 i2 + b_h2", w3 * i1 + w4 * i2 + bh2)
+a_h1 = note("forward", "a_h1", "g(in_h1)", g(in_h1))
+a_h2 = note("forward", "a_h2", "g(in_h2)", g(in_h2))
+in_o1 = note("forward", "in_o1", "w5 a_h1 + w6 a_h2 + b_o1", w5 * a_h1 + w6 * a_h2 + bo1)
+in_o2 = note("forward", "in_o2", "w7 a_h1 + w8 a_h2 + b_o2", w7 * a_h1 + w8 * a_h2 + bo2)
+a_o1 = note("forward", "a_o1", "g(in_o1)", g(in_o1))
+a_o2 = note("forward", "a_o2", "g(in_o2)", g(in_o2))
+E1 = note("error", "E_o1", "1/2 (t1 - a_o1)^2", 0.5 * (t1 - a_o1) ** 2)
+E2 = note("error", "E_o2", "1/2 (t2 - a_o2)^2", 0.5 * (t2 - a_o2) ** 2)
+E = note("error", "E", "E_o1 + E_o2", E1 + E2)
 
-    Now one full training step of a tiny network, with every intermediate number on the page. The
-    numbers are those of a widely used worked example (two inputs, two hidden and two output sigmoid
-    neurons); we recompute every one of them here rather than trust the source.
+# error terms (eqs. 11 and 9 at the outputs, eqs. 13 and 9 at the hidden neurons)
+dE_da_o1 = note("error terms", "dE/da_o1", "-(t1 - a_o1)   (eq. 11)", -(t1 - a_o1))
+dE_da_o2 = note("error terms", "dE/da_o2", "-(t2 - a_o2)   (eq. 11)", -(t2 - a_o2))
+d_o1 = note("error terms", "delta_o1", "a_o1 (1 - a_o1) dE/da_o1   (eq. 9)", a_o1 * (1 - a_o1) * dE_da_o1)
+d_o2 = note("error terms", "delta_o2", "a_o2 (1 - a_o2) dE/da_o2   (eq. 9)", a_o2 * (1 - a_o2) * dE_da_o2)
+dE_da_h1 = note("error terms", "dE/da_h1", "w5 delta_o1 + w7 delta_o2   (eq. 13)", w5 * d_o1 + w7 * d_o2)
+dE_da_h2 = note("error terms", "dE/da_h2", "w6 delta_o1 + w8 delta_o2   (eq. 13)", w6 * d_o1 + w8 * d_o2)
+d_h1 = note("error terms", "delta_h1", "a_h1 (1 - a_h1) dE/da_h1   (eq. 9)", a_h1 * (1 - a_h1) * dE_da_h1)
+d_h2 = note("error terms", "delta_h2", "a_h2 (1 - a_h2) dE/da_h2   (eq. 9)", a_h2 * (1 - a_h2) * dE_da_h2)
 
-    | | value | meaning | in the package |
-    |---|---|---|---|
-    | $i_1, i_2$ | 0.05, 0.10 | inputs | `X[0]` |
-    | $w_1, w_2$ | 0.15, 0.20 | $i_1 \to h_1$, $i_2 \to h_1$ | `weights[0][0]` |
-    | $w_3, w_4$ | 0.25, 0.30 | $i_1 \to h_2$, $i_2 \to h_2$ | `weights[0][1]` |
-    | $w_5, w_6$ | 0.40, 0.45 | $h_1 \to o_1$, $h_2 \to o_1$ | `weights[1][0]` |
-    | $w_7, w_8$ | 0.50, 0.55 | $h_1 \to o_2$, $h_2 \to o_2$ | `weights[1][1]` |
-    | $b_{h1}, b_{h2}$ | 0.35, 0.35 | hidden biases | `biases[0]` |
-    | $b_{o1}, b_{o2}$ | 0.60, 0.60 | output biases | `biases[1]` |
-    | $t_1, t_2$ | 0.01, 0.99 | targets | `T[0]` |
-    | $\epsilon$ | 0.5 | learning rate | `lr` |
+# gradients: error term of the destination times the activation of the source (eq. 10)
+sources = {"w1": ("delta_h1", d_h1, "i1", i1), "w2": ("delta_h1", d_h1, "i2", i2),
+           "w3": ("delta_h2", d_h2, "i1", i1), "w4": ("delta_h2", d_h2, "i2", i2),
+           "w5": ("delta_o1", d_o1, "a_h1", a_h1), "w6": ("delta_o1", d_o1, "a_h2", a_h2),
+           "w7": ("delta_o2", d_o2, "a_h1", a_h1), "w8": ("delta_o2", d_o2, "a_h2", a_h2)}
+grad = {}
+for w, (dname, dval, aname, aval) in sources.items():
+    grad[w] = note("gradients", f"dE/d{w}", f"{dname} {aname}   (eq. 10)", dval * aval)
+for bname, dname, dval in (("b_h1", "delta_h1", d_h1), ("b_h2", "delta_h2", d_h2),
+                           ("b_o1", "delta_o1", d_o1), ("b_o2", "delta_o2", d_o2)):
+    grad[bname] = note("gradients", f"dE/d{bname}", f"{dname}   (bias: input 1)", dval)
 
-    The cell computes everything with plain scalar arithmetic, in the order a person would on paper,
-    naming each equation it uses; the cell after it compares every number with the engine.
-    """),
-    code("""
-    i1, i2 = 0.05, 0.10
-    w1, w2, w3, w4, w5, w6, w7, w8 = 0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55
-    bh1 = bh2 = 0.35
-    bo1 = bo2 = 0.60
-    t1, t2 = 0.01, 0.99
-    lr = 0.5
+# one step of gradient descent
+old = dict(w1=w1, w2=w2, w3=w3, w4=w4, w5=w5, w6=w6, w7=w7, w8=w8,
+           b_h1=bh1, b_h2=bh2, b_o1=bo1, b_o2=bo2)
+new = {p: note("update", f"{p} new", f"{p} - 0.5 dE/d{p}", old[p] - lr * grad[p]) for p in old}
 
-    def g(x):                                  # the sigmoid
-        return 1 / (1 + np.exp(-x))
+print(f"E = {E:.9f}   dE/dw5 = {grad['w5']:.9f}   w5 new = {new['w5']:.8f}")
+assert abs(E - 0.298371109) < 5e-10
+assert abs(new["w5"] - 0.35891648) < 5e-9
 
-    rows = []                                  # (stage, symbol, formula, value)
+# %% [markdown]
+# $E = 0.298371109$ and the new $w_5 = 0.35891648$ are the values the worked example publishes
+# (asserted above). Now the engine: load the same numbers into `bc.MLP([2, 2, 2])`, run
+# `forward`, `backward` and one `SGD` step, and put the engine's number for every row next to ours.
 
-    def note(stage, symbol, formula, value):
-        rows.append((stage, symbol, formula, value))
-        return value
+# %%
+net = bc.MLP([2, 2, 2], activation="sigmoid", seed=0)
+net.weights[0][:] = [[w1, w2], [w3, w4]]
+net.weights[1][:] = [[w5, w6], [w7, w8]]
+net.biases[0][:] = [bh1, bh2]
+net.biases[1][:] = [bo1, bo2]
+X1, T1 = np.array([[i1, i2]]), np.array([[t1, t2]])
+Y1 = net.forward(X1)
+g1 = net.backward(T1)
+Z, A = net.net_inputs, net.layer_outputs
+engine = {
+    "in_h1": Z[0][0, 0], "in_h2": Z[0][0, 1], "a_h1": A[1][0, 0], "a_h2": A[1][0, 1],
+    "in_o1": Z[1][0, 0], "in_o2": Z[1][0, 1], "a_o1": Y1[0, 0], "a_o2": Y1[0, 1],
+    "E_o1": 0.5 * (t1 - Y1[0, 0]) ** 2, "E_o2": 0.5 * (t2 - Y1[0, 1]) ** 2, "E": g1.loss,
+    "dE/da_o1": -(t1 - Y1[0, 0]), "dE/da_o2": -(t2 - Y1[0, 1]),
+    "delta_o1": g1.deltas[1][0, 0], "delta_o2": g1.deltas[1][0, 1],
+    "dE/da_h1": (g1.deltas[1] @ net.weights[1])[0, 0], "dE/da_h2": (g1.deltas[1] @ net.weights[1])[0, 1],
+    "delta_h1": g1.deltas[0][0, 0], "delta_h2": g1.deltas[0][0, 1],
+}
+where = {"w1": (0, 0, 0), "w2": (0, 0, 1), "w3": (0, 1, 0), "w4": (0, 1, 1),
+         "w5": (1, 0, 0), "w6": (1, 0, 1), "w7": (1, 1, 0), "w8": (1, 1, 1)}
+for w, (l, j, k) in where.items():
+    engine[f"dE/d{w}"] = g1.weights[l][j, k]
+for bname, (l, j) in {"b_h1": (0, 0), "b_h2": (0, 1), "b_o1": (1, 0), "b_o2": (1, 1)}.items():
+    engine[f"dE/d{bname}"] = g1.biases[l][j]
+bc.SGD(lr=lr).step(net, g1)
+for w, (l, j, k) in where.items():
+    engine[f"{w} new"] = net.weights[l][j, k]
+for bname, (l, j) in {"b_h1": (0, 0), "b_h2": (0, 1), "b_o1": (1, 0), "b_o2": (1, 1)}.items():
+    engine[f"{bname} new"] = net.biases[l][j]
+E_after = net.loss(X1, T1)
 
-    # forward pass (seed 001 eqs. 1, 2, 4)
-    in_h1 = note("forward", "in_h1", "w1 i1 + w2 i2 + b_h1", w1 * i1 + w2 * i2 + bh1)
-    in_h2 = note("forward", "in_h2", "w3 i1 + w4 i2 + b_h2", w3 * i1 + w4 * i2 + bh2)
-    a_h1 = note("forward", "a_h1", "g(in_h1)", g(in_h1))
-    a_h2 = note("forward", "a_h2", "g(in_h2)", g(in_h2))
-    in_o1 = note("forward", "in_o1", "w5 a_h1 + w6 a_h2 + b_o1", w5 * a_h1 + w6 * a_h2 + bo1)
-    in_o2 = note("forward", "in_o2", "w7 a_h1 + w8 a_h2 + b_o2", w7 * a_h1 + w8 * a_h2 + bo2)
-    a_o1 = note("forward", "a_o1", "g(in_o1)", g(in_o1))
-    a_o2 = note("forward", "a_o2", "g(in_o2)", g(in_o2))
-    E1 = note("error", "E_o1", "1/2 (t1 - a_o1)^2", 0.5 * (t1 - a_o1) ** 2)
-    E2 = note("error", "E_o2", "1/2 (t2 - a_o2)^2", 0.5 * (t2 - a_o2) ** 2)
-    E = note("error", "E", "E_o1 + E_o2", E1 + E2)
+table = ["| stage | quantity | formula | by hand | engine |", "|---|---|---|---:|---:|"]
+for stage, symbol, formula, value in rows:
+    assert abs(engine[symbol] - value) < 1e-15, symbol
+    table.append(f"| {stage} | `{symbol}` | `{formula}` | {value:.9f} | {engine[symbol]:.9f} |")
+assert len(rows) == len(engine) == 43
+Markdown("\n".join(table))
 
-    # error terms (eqs. 11 and 9 at the outputs, eqs. 13 and 9 at the hidden neurons)
-    dE_da_o1 = note("error terms", "dE/da_o1", "-(t1 - a_o1)   (eq. 11)", -(t1 - a_o1))
-    dE_da_o2 = note("error terms", "dE/da_o2", "-(t2 - a_o2)   (eq. 11)", -(t2 - a_o2))
-    d_o1 = note("error terms", "delta_o1", "a_o1 (1 - a_o1) dE/da_o1   (eq. 9)", a_o1 * (1 - a_o1) * dE_da_o1)
-    d_o2 = note("error terms", "delta_o2", "a_o2 (1 - a_o2) dE/da_o2   (eq. 9)", a_o2 * (1 - a_o2) * dE_da_o2)
-    dE_da_h1 = note("error terms", "dE/da_h1", "w5 delta_o1 + w7 delta_o2   (eq. 13)", w5 * d_o1 + w7 * d_o2)
-    dE_da_h2 = note("error terms", "dE/da_h2", "w6 delta_o1 + w8 delta_o2   (eq. 13)", w6 * d_o1 + w8 * d_o2)
-    d_h1 = note("error terms", "delta_h1", "a_h1 (1 - a_h1) dE/da_h1   (eq. 9)", a_h1 * (1 - a_h1) * dE_da_h1)
-    d_h2 = note("error terms", "delta_h2", "a_h2 (1 - a_h2) dE/da_h2   (eq. 9)", a_h2 * (1 - a_h2) * dE_da_h2)
+# %% [markdown]
+# All 43 numbers agree to the last bit the table shows (the cell asserts agreement to $10^{-15}$).
+# A few things worth reading off the table:
+#
+# - Both error terms of the output layer are far larger than those of the hidden layer: each hidden
+#   error term went through one more sigmoid slope (at most $\tfrac14$) on the way back, as in
+#   lesson 05.
+# - $\delta_{o2}$ is negative: output 2 (0.773) is below its target 0.99, so $E$ falls when
+#   $in_{o2}$ rises, and the update **raises** $w_7$ and $w_8$.
+# - $\partial E/\partial a_{h1}$ adds two paths, through $o_1$ and through $o_2$ (eq. 13), and they
+#   pull in opposite directions; the $o_1$ path wins.
+#
+# After the step the error is lower:
 
-    # gradients: error term of the destination times the activation of the source (eq. 10)
-    sources = {"w1": ("delta_h1", d_h1, "i1", i1), "w2": ("delta_h1", d_h1, "i2", i2),
-               "w3": ("delta_h2", d_h2, "i1", i1), "w4": ("delta_h2", d_h2, "i2", i2),
-               "w5": ("delta_o1", d_o1, "a_h1", a_h1), "w6": ("delta_o1", d_o1, "a_h2", a_h2),
-               "w7": ("delta_o2", d_o2, "a_h1", a_h1), "w8": ("delta_o2", d_o2, "a_h2", a_h2)}
-    grad = {}
-    for w, (dname, dval, aname, aval) in sources.items():
-        grad[w] = note("gradients", f"dE/d{w}", f"{dname} {aname}   (eq. 10)", dval * aval)
-    for bname, dname, dval in (("b_h1", "delta_h1", d_h1), ("b_h2", "delta_h2", d_h2),
-                               ("b_o1", "delta_o1", d_o1), ("b_o2", "delta_o2", d_o2)):
-        grad[bname] = note("gradients", f"dE/d{bname}", f"{dname}   (bias: input 1)", dval)
+# %%
+print(f"E before the step: {E:.9f}")
+print(f"E after the step : {E_after:.9f}  (weights and biases updated)")
+net.biases[0][:] = [bh1, bh2]                 # the worked example leaves its biases unchanged
+net.biases[1][:] = [bo1, bo2]
+E_fixed_biases = net.loss(X1, T1)
+print(f"E after the step : {E_fixed_biases:.9f}  (weights updated, biases kept)")
+assert E_after < E_fixed_biases < E
+assert abs(E_fixed_biases - 0.291027774) < 5e-10
 
-    # one step of gradient descent
-    old = dict(w1=w1, w2=w2, w3=w3, w4=w4, w5=w5, w6=w6, w7=w7, w8=w8,
-               b_h1=bh1, b_h2=bh2, b_o1=bo1, b_o2=bo2)
-    new = {p: note("update", f"{p} new", f"{p} - 0.5 dE/d{p}", old[p] - lr * grad[p]) for p in old}
+# %% [markdown]
+# Updating the biases as well (as the package's `SGD` does) lowers the error further than updating
+# the weights alone. A note on checking sources: the published version of this example keeps its
+# biases fixed and reports $E = 0.291027924$ after the step. Recomputing with its own published
+# (rounded) new weights gives $0.291027774$, like our exact computation, so the published figure has
+# a slip in its seventh digit. Every number of a worked example deserves a recomputation.
+# (`docs/errata.md` lists this slip with the other errata of the sources, seed 000's eq. 10 among
+# them.)
 
-    print(f"E = {E:.9f}   dE/dw5 = {grad['w5']:.9f}   w5 new = {new['w5']:.8f}")
-    assert abs(E - 0.298371109) < 5e-10
-    assert abs(new["w5"] - 0.35891648) < 5e-9
-    """),
-    md(r"""
-    $E = 0.298371109$ and the new $w_5 = 0.35891648$ are the values the worked example publishes
-    (asserted above). Now the engine: load the same numbers into `bc.MLP([2, 2, 2])`, run
-    `forward`, `backward` and one `SGD` step, and put the engine's number for every row next to ours.
-    """),
-    code("""
-    net = bc.MLP([2, 2, 2], activation="sigmoid", seed=0)
-    net.weights[0][:] = [[w1, w2], [w3, w4]]
-    net.weights[1][:] = [[w5, w6], [w7, w8]]
-    net.biases[0][:] = [bh1, bh2]
-    net.biases[1][:] = [bo1, bo2]
-    X1, T1 = np.array([[i1, i2]]), np.array([[t1, t2]])
-    Y1 = net.forward(X1)
-    g1 = net.backward(T1)
-    Z, A = net.net_inputs, net.layer_outputs
-    engine = {
-        "in_h1": Z[0][0, 0], "in_h2": Z[0][0, 1], "a_h1": A[1][0, 0], "a_h2": A[1][0, 1],
-        "in_o1": Z[1][0, 0], "in_o2": Z[1][0, 1], "a_o1": Y1[0, 0], "a_o2": Y1[0, 1],
-        "E_o1": 0.5 * (t1 - Y1[0, 0]) ** 2, "E_o2": 0.5 * (t2 - Y1[0, 1]) ** 2, "E": g1.loss,
-        "dE/da_o1": -(t1 - Y1[0, 0]), "dE/da_o2": -(t2 - Y1[0, 1]),
-        "delta_o1": g1.deltas[1][0, 0], "delta_o2": g1.deltas[1][0, 1],
-        "dE/da_h1": (g1.deltas[1] @ net.weights[1])[0, 0], "dE/da_h2": (g1.deltas[1] @ net.weights[1])[0, 1],
-        "delta_h1": g1.deltas[0][0, 0], "delta_h2": g1.deltas[0][0, 1],
-    }
-    where = {"w1": (0, 0, 0), "w2": (0, 0, 1), "w3": (0, 1, 0), "w4": (0, 1, 1),
-             "w5": (1, 0, 0), "w6": (1, 0, 1), "w7": (1, 1, 0), "w8": (1, 1, 1)}
-    for w, (l, j, k) in where.items():
-        engine[f"dE/d{w}"] = g1.weights[l][j, k]
-    for bname, (l, j) in {"b_h1": (0, 0), "b_h2": (0, 1), "b_o1": (1, 0), "b_o2": (1, 1)}.items():
-        engine[f"dE/d{bname}"] = g1.biases[l][j]
-    bc.SGD(lr=lr).step(net, g1)
-    for w, (l, j, k) in where.items():
-        engine[f"{w} new"] = net.weights[l][j, k]
-    for bname, (l, j) in {"b_h1": (0, 0), "b_h2": (0, 1), "b_o1": (1, 0), "b_o2": (1, 1)}.items():
-        engine[f"{bname} new"] = net.biases[l][j]
-    E_after = net.loss(X1, T1)
+# %% [markdown]
+# ## 4. Gradient checking
+#
+# A backward pass can be wrong in subtle ways (a missing slope, a transposed matrix, a sign) and
+# still produce numbers of a plausible size. The standard check needs nothing but the forward pass:
+# nudge one parameter by a small $h$ each way and measure the change of $E$,
+#
+# $$\frac{\partial E}{\partial w} \approx \frac{E(w + h) - E(w - h)}{2h}.$$
+#
+# This **central difference** is accurate up to an error proportional to $h^2$ (the one-sided
+# $(E(w+h) - E(w))/h$ only to $h$). It costs two forward passes per parameter, far too many for
+# training, but perfect as an independent referee. `numerical_gradient` does it for every entry of
+# an array (it nudges the array in place and restores it). Here for the output weights of the 2-2-2
+# network, back at the starting values:
 
-    table = ["| stage | quantity | formula | by hand | engine |", "|---|---|---|---:|---:|"]
-    for stage, symbol, formula, value in rows:
-        assert abs(engine[symbol] - value) < 1e-15, symbol
-        table.append(f"| {stage} | `{symbol}` | `{formula}` | {value:.9f} | {engine[symbol]:.9f} |")
-    assert len(rows) == len(engine) == 43
-    Markdown("\\n".join(table))
-    """),
-    md(r"""
-    All 43 numbers agree to the last bit the table shows (the cell asserts agreement to $10^{-15}$).
-    A few things worth reading off the table:
+# %%
+net.weights[1][:] = [[w5, w6], [w7, w8]]
+net.weights[0][:] = [[w1, w2], [w3, w4]]
+numeric = numerical_gradient(lambda W: net.loss(X1, T1), net.weights[1], eps=1e-5)
+print("backprop  :", np.round(g1.weights[1].ravel(), 9).tolist())
+print("numerical :", np.round(numeric.ravel(), 9).tolist())
+assert np.allclose(numeric, g1.weights[1], rtol=1e-8, atol=0)
 
-    - Both error terms of the output layer are far larger than those of the hidden layer: each hidden
-      error term went through one more sigmoid slope (at most $\tfrac14$) on the way back, as in
-      lesson 05.
-    - $\delta_{o2}$ is negative: output 2 (0.773) is below its target 0.99, so $E$ falls when
-      $in_{o2}$ rises, and the update **raises** $w_7$ and $w_8$.
-    - $\partial E/\partial a_{h1}$ adds two paths, through $o_1$ and through $o_2$ (eq. 13), and they
-      pull in opposite directions; the $o_1$ path wins.
+# %% [markdown]
+# How close is close enough? Differences alone mislead: $10^{-6}$ is tiny for a gradient of 1 and
+# huge for a gradient of $10^{-6}$. So we compare relative to the size of the numbers,
+#
+# $$\text{rel} = \frac{|a - n|}{\max(|a| + |n|,\ \text{floor})},$$
+#
+# where $a$ is the backprop (analytic) value and $n$ the numerical one. The floor stops two entries
+# that are both essentially zero from dividing 0 by 0. Rough guide in double precision: below
+# $10^{-7}$ the gradient is right; around $10^{-4}$ be suspicious; $10^{-2}$ or more is a bug.
+#
+# `bc.gradcheck(net, X, T)` runs the whole comparison for every weight matrix, bias vector and the
+# inputs, and reports the largest relative error of each. By default it uses a more accurate
+# five-point difference (error proportional to $h^4$), so correct gradients score around
+# $10^{-10}$ or better. On a random 3-4-2 network with five samples:
 
-    After the step the error is lower:
-    """),
-    code("""
-    print(f"E before the step: {E:.9f}")
-    print(f"E after the step : {E_after:.9f}  (weights and biases updated)")
-    net.biases[0][:] = [bh1, bh2]                 # the worked example leaves its biases unchanged
-    net.biases[1][:] = [bo1, bo2]
-    E_fixed_biases = net.loss(X1, T1)
-    print(f"E after the step : {E_fixed_biases:.9f}  (weights updated, biases kept)")
-    assert E_after < E_fixed_biases < E
-    assert abs(E_fixed_biases - 0.291027774) < 5e-10
-    """),
-    md(r"""
-    Updating the biases as well (as the package's `SGD` does) lowers the error further than updating
-    the weights alone. A note on checking sources: the published version of this example keeps its
-    biases fixed and reports $E = 0.291027924$ after the step. Recomputing with its own published
-    (rounded) new weights gives $0.291027774$, like our exact computation, so the published figure has
-    a slip in its seventh digit. Every number of a worked example deserves a recomputation.
-    (`docs/errata.md` lists this slip with the other errata of the sources, seed 000's eq. 10 among
-    them.)
-    """),
-    md(r"""
-    ## 4. Gradient checking
+# %%
+net342 = bc.MLP([3, 4, 2], activation="sigmoid", seed=1)
+net342.biases[0][:] = rng.normal(size=4)
+Xc, Tc = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
+check = bc.gradcheck(net342, Xc, Tc)
+print("largest relative error below 1e-8:", check.passed(1e-8))
+assert check.passed(1e-8)
 
-    A backward pass can be wrong in subtle ways (a missing slope, a transposed matrix, a sign) and
-    still produce numbers of a plausible size. The standard check needs nothing but the forward pass:
-    nudge one parameter by a small $h$ each way and measure the change of $E$,
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(check.summary())          # the exact digits depend on floating-point rounding
 
-    $$\frac{\partial E}{\partial w} \approx \frac{E(w + h) - E(w - h)}{2h}.$$
+# %% [markdown]
+# Now plant a classic bug: forget the sigmoid slope in the hidden error term (use
+# `delta_out @ W_next` without the factor `A * (1 - A)`). The check flags it at once:
 
-    This **central difference** is accurate up to an error proportional to $h^2$ (the one-sided
-    $(E(w+h) - E(w))/h$ only to $h$). It costs two forward passes per parameter, far too many for
-    training, but perfect as an independent referee. `numerical_gradient` does it for every entry of
-    an array (it nudges the array in place and restores it). Here for the output weights of the 2-2-2
-    network, back at the starting values:
-    """),
-    code("""
-    net.weights[1][:] = [[w5, w6], [w7, w8]]
-    net.weights[0][:] = [[w1, w2], [w3, w4]]
-    numeric = numerical_gradient(lambda W: net.loss(X1, T1), net.weights[1], eps=1e-5)
-    print("backprop  :", np.round(g1.weights[1].ravel(), 9).tolist())
-    print("numerical :", np.round(numeric.ravel(), 9).tolist())
-    assert np.allclose(numeric, g1.weights[1], rtol=1e-8, atol=0)
-    """),
-    md(r"""
-    How close is close enough? Differences alone mislead: $10^{-6}$ is tiny for a gradient of 1 and
-    huge for a gradient of $10^{-6}$. So we compare relative to the size of the numbers,
+# %%
+net342.forward(Xc)
+good = net342.backward(Tc)
+A_hidden, A_in = net342.layer_outputs[1], net342.layer_outputs[0]
+buggy_delta = good.deltas[1] @ net342.weights[1]                # slope factor forgotten
+buggy_grad = buggy_delta.T @ A_in
 
-    $$\text{rel} = \frac{|a - n|}{\max(|a| + |n|,\ \text{floor})},$$
+def loss_of_W0(W0):
+    trial = net342.copy()
+    trial.weights[0][:] = W0
+    return trial.loss(Xc, Tc)
 
-    where $a$ is the backprop (analytic) value and $n$ the numerical one. The floor stops two entries
-    that are both essentially zero from dividing 0 by 0. Rough guide in double precision: below
-    $10^{-7}$ the gradient is right; around $10^{-4}$ be suspicious; $10^{-2}$ or more is a bug.
+result = bc.gradcheck(loss_of_W0, [net342.weights[0]], grad=[buggy_grad])
+print(f"buggy hidden gradient: largest relative error {result['arrays[0]']:.2f}")
+result = bc.gradcheck(loss_of_W0, [net342.weights[0]], grad=[good.weights[0]])
+print("correct hidden gradient passes at 1e-8:", result.passed(1e-8))
+assert result.passed(1e-8) and relative_error(buggy_grad, good.weights[0]).max() > 0.5
 
-    `bc.gradcheck(net, X, T)` runs the whole comparison for every weight matrix, bias vector and the
-    inputs, and reports the largest relative error of each. By default it uses a more accurate
-    five-point difference (error proportional to $h^4$), so correct gradients score around
-    $10^{-10}$ or better. On a random 3-4-2 network with five samples:
-    """),
-    code("""
-    net342 = bc.MLP([3, 4, 2], activation="sigmoid", seed=1)
-    net342.biases[0][:] = rng.normal(size=4)
-    Xc, Tc = rng.normal(size=(5, 3)), rng.uniform(size=(5, 2))
-    check = bc.gradcheck(net342, Xc, Tc)
-    print("largest relative error below 1e-8:", check.passed(1e-8))
-    assert check.passed(1e-8)
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    print(check.summary())          # the exact digits depend on floating-point rounding
-    """),
-    md(r"""
-    Now plant a classic bug: forget the sigmoid slope in the hidden error term (use
-    `delta_out @ W_next` without the factor `A * (1 - A)`). The check flags it at once:
-    """),
-    code("""
-    net342.forward(Xc)
-    good = net342.backward(Tc)
-    A_hidden, A_in = net342.layer_outputs[1], net342.layer_outputs[0]
-    buggy_delta = good.deltas[1] @ net342.weights[1]                # slope factor forgotten
-    buggy_grad = buggy_delta.T @ A_in
+# %% [markdown]
+# Use gradient checking whenever you write a backward pass, on a small network and a few samples
+# (it is slow), with inputs that are not all zeros or all equal: symmetric test cases can hide
+# a bug that swaps two entries.
+#
+# ## 5. Seeing the backward pass: the gradient-flow view
+#
+# The view shows a small sigmoid network learning XOR. Edges are coloured red (positive) or blue
+# (negative) and drawn thicker for larger values; before the backward pass they show the weights,
+# after it the gradients $\partial E/\partial w$. Each press of **backward step** computes the error
+# terms of one more layer, from the output down, exactly in the order of step 5 above. The bars on
+# the right show the size of the gradient of each weight layer; the curve below them is $E$ as the
+# selected weight varies, with the tangent whose slope is the gradient.
 
-    def loss_of_W0(W0):
-        trial = net342.copy()
-        trial.weights[0][:] = W0
-        return trial.loss(Xc, Tc)
+# %%
+# NBVAL_IGNORE_OUTPUT
+from backprop_course.widgets.flow import flow_view
 
-    result = bc.gradcheck(loss_of_W0, [net342.weights[0]], grad=[buggy_grad])
-    print(f"buggy hidden gradient: largest relative error {result['arrays[0]']:.2f}")
-    result = bc.gradcheck(loss_of_W0, [net342.weights[0]], grad=[good.weights[0]])
-    print("correct hidden gradient passes at 1e-8:", result.passed(1e-8))
-    assert result.passed(1e-8) and relative_error(buggy_grad, good.weights[0]).max() > 0.5
-    """),
-    md(r"""
-    Use gradient checking whenever you write a backward pass, on a small network and a few samples
-    (it is slow), with inputs that are not all zeros or all equal: symmetric test cases can hide
-    a bug that swaps two entries.
+view = flow_view(preset="small sigmoid net 2-3-2-1", seed=0)
+fresh = view.net.copy()
+fresh.forward(view.X)
+reference = fresh.backward(view.T)
+assert all(np.allclose(a, b) for a, b in zip(view.state["gradients"].weights, reference.weights))
+view
 
-    ## 5. Seeing the backward pass: the gradient-flow view
+# %%
+view.set_step(1)                         # only the output layer's error terms are known
+print("after 1 backward step, layers revealed:", view.state["revealed"])
+view.set_step(3)                         # all three weight layers
+print("after 3 backward steps, layers revealed:", view.state["revealed"])
+print("|dE/dW| per weight layer:", np.round(view.state["grad_norms"], 6).tolist())
+assert view.state["revealed"] == [True, True, True]
 
-    The view shows a small sigmoid network learning XOR. Edges are coloured red (positive) or blue
-    (negative) and drawn thicker for larger values; before the backward pass they show the weights,
-    after it the gradients $\partial E/\partial w$. Each press of **backward step** computes the error
-    terms of one more layer, from the output down, exactly in the order of step 5 above. The bars on
-    the right show the size of the gradient of each weight layer; the curve below them is $E$ as the
-    selected weight varies, with the tangent whose slope is the gradient.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    from backprop_course.widgets.flow import flow_view
+# %% [markdown]
+# The three layers of this small net have gradients of similar size. Switch to the deep sigmoid
+# preset (eight weight layers) and compare:
 
-    view = flow_view(preset="small sigmoid net 2-3-2-1", seed=0)
-    fresh = view.net.copy()
-    fresh.forward(view.X)
-    reference = fresh.backward(view.T)
-    assert all(np.allclose(a, b) for a, b in zip(view.state["gradients"].weights, reference.weights))
-    view
-    """),
-    code("""
-    view.set_step(1)                         # only the output layer's error terms are known
-    print("after 1 backward step, layers revealed:", view.state["revealed"])
-    view.set_step(3)                         # all three weight layers
-    print("after 3 backward steps, layers revealed:", view.state["revealed"])
-    print("|dE/dW| per weight layer:", np.round(view.state["grad_norms"], 6).tolist())
-    assert view.state["revealed"] == [True, True, True]
-    """),
-    md(r"""
-    The three layers of this small net have gradients of similar size. Switch to the deep sigmoid
-    preset (eight weight layers) and compare:
-    """),
-    code("""
-    view.preset.value = "deep sigmoid net, 8 layers (vanishing gradients)"
-    norms = np.array(view.state["grad_norms"])
-    print("|dE/dW| per weight layer, first to last:")
-    print("  ", [f"{v:.1e}" for v in norms])
-    print(f"last layer / first layer: {norms[-1] / norms[0]:.1e}")
-    assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
-    """),
-    md(r"""
-    Lesson 05's vanishing products, now in a network with four neurons per layer: the gradient of
-    the first weight layer is about $10^{5}$ times smaller than that of the last.
+# %%
+view.preset.value = "deep sigmoid net, 8 layers (vanishing gradients)"
+norms = np.array(view.state["grad_norms"])
+print("|dE/dW| per weight layer, first to last:")
+print("  ", [f"{v:.1e}" for v in norms])
+print(f"last layer / first layer: {norms[-1] / norms[0]:.1e}")
+assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 
-    > **Try this.** In the view above:
-    > 1. Press **forward pass only**, then **backward step** repeatedly: watch the error terms (node
-    >    colours, and the table under the figure) appear layer by layer from the output.
-    > 2. Choose a weight with the `weight` menu and drag its slider: the tangent in the lower plot
-    >    always touches the curve, and its slope is the $dE/dw$ printed above the figure.
-    > 3. Pick the deep sigmoid preset, then the deep tanh and deep relu presets, and compare the bars.
-    >    Which network could train its first layer fastest with plain gradient descent?
-
-    ## Recap
-
-    - With error terms $\delta = \partial E/\partial(\text{net input})$, backpropagation is three
-      lines: output $\delta = -(t - a)\,g'$; hidden $\delta = (\delta_{\text{next}} W_{\text{next}})
-      \odot g'$; gradient $\partial E/\partial W = \delta^\top A_{\text{prev}}$, and
-      $\partial E/\partial b = \sum_{\text{samples}} \delta$. These are seed 001's eqs. 9 to 13.
-    - Seed 000's seven steps are the same algorithm; its eq. 10 must use $w^{n+1}$ (the weights
-      leaving layer $n$), not $w^n$ as printed.
-    - The 2-2-2 example: $E = 0.298371109$ before and, with the biases kept fixed, $0.291027774$ after
-      one step with $\epsilon = 0.5$; the new $w_5$ is $0.35891648$. The engine agrees on all 43 numbers.
-    - Central differences check any gradient; judge them by relative error (`bc.gradcheck`).
-
-    **Exercises:** `exercises/ex06_backprop.ipynb` (error terms, weight gradients, a whole backward
-    pass with biases) and `exercises/ex06b_gradcheck.ipynb` (write a central-difference gradient and
-    the relative error yourself).
-
-    **Next:** [07 · The five-layer derivation](07_five_layer_derivation.ipynb): the same result
-    derived step by step, by SymPy, for a network five layers deep.
-    """),
-]
-
-write(__file__, cells)
+# %% [markdown]
+# Lesson 05's vanishing products, now in a network with four neurons per layer: the gradient of
+# the first weight layer is about $10^{5}$ times smaller than that of the last.
+#
+# > **Try this.** In the view above:
+# > 1. Press **forward pass only**, then **backward step** repeatedly: watch the error terms (node
+# >    colours, and the table under the figure) appear layer by layer from the output.
+# > 2. Choose a weight with the `weight` menu and drag its slider: the tangent in the lower plot
+# >    always touches the curve, and its slope is the $dE/dw$ printed above the figure.
+# > 3. Pick the deep sigmoid preset, then the deep tanh and deep relu presets, and compare the bars.
+# >    Which network could train its first layer fastest with plain gradient descent?
+#
+# ## Recap
+#
+# - With error terms $\delta = \partial E/\partial(\text{net input})$, backpropagation is three
+#   lines: output $\delta = -(t - a)\,g'$; hidden $\delta = (\delta_{\text{next}} W_{\text{next}})
+#   \odot g'$; gradient $\partial E/\partial W = \delta^\top A_{\text{prev}}$, and
+#   $\partial E/\partial b = \sum_{\text{samples}} \delta$. These are seed 001's eqs. 9 to 13.
+# - Seed 000's seven steps are the same algorithm; its eq. 10 must use $w^{n+1}$ (the weights
+#   leaving layer $n$), not $w^n$ as printed.
+# - The 2-2-2 example: $E = 0.298371109$ before and, with the biases kept fixed, $0.291027774$ after
+#   one step with $\epsilon = 0.5$; the new $w_5$ is $0.35891648$. The engine agrees on all 43 numbers.
+# - Central differences check any gradient; judge them by relative error (`bc.gradcheck`).
+#
+# **Exercises:** `exercises/ex06_backprop.ipynb` (error terms, weight gradients, a whole backward
+# pass with biases) and `exercises/ex06b_gradcheck.ipynb` (write a central-difference gradient and
+# the relative error yourself).
+#
+# **Next:** [07 · The five-layer derivation](07_five_layer_derivation.ipynb): the same result
+# derived step by step, by SymPy, for a network five layers deep.

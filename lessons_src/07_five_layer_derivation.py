@@ -1,298 +1,297 @@
-"""Lesson 07: the five-layer derivation (seed 002): every step of dE/dw_173 produced by SymPy, the
-error-term caching that turns it into backpropagation, -e_17 y_03, the seed's errata, the derivation
-explorer, and verification against the engine (also for a 10-layer network)."""
-import sys
-from pathlib import Path
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from nbbuild import code, md, write  # noqa: E402
+# %% [markdown]
+# # 07 · The five-layer derivation
+#
+# **After this lesson you can**
+#
+# - follow, step by step, a complete derivation of $\partial E/\partial w_{173}$ in a five-layer
+#   network, and name the calculus rule behind each step;
+# - see where the error terms $e$ come from: they are the parts of the formula that every gradient
+#   shares, cached once instead of recomputed;
+# - translate the result $-e_{17}\, y_{03}$ into the package's `deltas` and `weights`;
+# - recognise the slips in the published derivation, and verify a derivation numerically.
+#
+# **Time:** about 35 minutes. Notation: seed 002 (Mike Gashler's "thorough derivation"); the
+# translation table is in [lesson 01](01_welcome.ipynb), section 4.
 
-cells = [
-    md(r"""
-    # 07 · The five-layer derivation
+# %%
+import random
 
-    **After this lesson you can**
+import numpy as np
+import matplotlib.pyplot as plt
+import sympy as sp
+import backprop_course as bc
+from IPython.display import Markdown
+from backprop_course import symbolic
+from backprop_course.symbolic.notation import e, w, y
+from backprop_course.symbolic.render import to_latex
+from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate, verify
 
-    - follow, step by step, a complete derivation of $\partial E/\partial w_{173}$ in a five-layer
-      network, and name the calculus rule behind each step;
-    - see where the error terms $e$ come from: they are the parts of the formula that every gradient
-      shares, cached once instead of recomputed;
-    - translate the result $-e_{17}\, y_{03}$ into the package's `deltas` and `weights`;
-    - recognise the slips in the published derivation, and verify a derivation numerically.
+random.seed(0)
+np.random.seed(0)
+rng = np.random.default_rng(0)
 
-    **Time:** about 35 minutes. Notation: seed 002 (Mike Gashler's "thorough derivation"); the
-    translation table is in [lesson 01](01_welcome.ipynb), section 4.
-    """),
-    code("""
-    import random
+# %% [markdown]
+# ## 1. The question
+#
+# Gashler takes a network with **five layers** of neurons above the input, large enough for the
+# repeating pattern to show. Layer 0 is the input pattern, layer 5 the output. His names:
+#
+# | symbol | meaning | in the package (one sample) |
+# |---|---|---|
+# | $y_{ij}$ | output of node $j$ in layer $i$; $y_{0j}$ is input $j$ | `net.layer_outputs[i][0, j-1]` |
+# | $x_{ij} = \sum_k w_{ijk}\, y_{i-1,k}$ | net input of node $j$ in layer $i$ | `net.net_inputs[i-1][0, j-1]` |
+# | $y_{ij} = f_i(x_{ij})$ | each layer has its activation $f_i$, with derivative $f'_i$ | `net.activations[i-1]` |
+# | $w_{ijk}$ | weight into node $j$ of layer $i$ from node $k$ of layer $i-1$ | `net.weights[i-1][j-1, k-1]` |
+# | $E = \tfrac12 \sum_i (t_i - y_{5i})^2$ | sum-squared error | `net.loss(X, T)` |
+#
+# Gashler counts nodes from 1, the code from 0: his node 7 is index 6. There are no biases.
+#
+# The question: how does $E$ change with $w_{173}$, the weight into **node 7 of layer 1** from
+# **input 3**? That weight sits at the very bottom of the network, so its influence travels through
+# every layer above it. The derivation removes the $\partial$ symbol one rule at a time until only
+# numbers the forward pass already has remain.
+#
+# ## 2. Every step, produced by SymPy
+#
+# `symbolic.derive_weight_gradient` does not copy the seed. It starts from $E$ written with SymPy
+# symbols and applies one rewrite per step (chain rule, expanding a net input, dropping constant
+# terms ...), recording each intermediate expression. Because SymPy does the algebra, the seed's
+# typos (section 5) cannot creep in, and the same function works for any depth.
 
-    import numpy as np
-    import matplotlib.pyplot as plt
-    import sympy as sp
-    import backprop_course as bc
-    from IPython.display import Markdown
-    from backprop_course import symbolic
-    from backprop_course.symbolic.notation import e, w, y
-    from backprop_course.symbolic.render import to_latex
-    from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate, verify
+# %%
+d = symbolic.derive_weight_gradient(layers=5, layer=1, j=7, k=3)
+print("steps:", len(d.steps))
+print("error form:", d.error_form)
+assert len(d.steps) == 24 and d.error_form == -e[1, 7] * y[0, 3]
 
-    random.seed(0)
-    np.random.seed(0)
-    rng = np.random.default_rng(0)
-    """),
-    md(r"""
-    ## 1. The question
+# %% [markdown]
+# Here are all 24 steps, in the same numbering as the seed. (Scroll sideways for the long ones; in
+# the explorer of section 6 you can also step through them one at a time with the changes
+# highlighted.)
 
-    Gashler takes a network with **five layers** of neurons above the input, large enough for the
-    repeating pattern to show. Layer 0 is the input pattern, layer 5 the output. His names:
+# %%
+Markdown(symbolic.to_markdown(d))
 
-    | symbol | meaning | in the package (one sample) |
-    |---|---|---|
-    | $y_{ij}$ | output of node $j$ in layer $i$; $y_{0j}$ is input $j$ | `net.layer_outputs[i][0, j-1]` |
-    | $x_{ij} = \sum_k w_{ijk}\, y_{i-1,k}$ | net input of node $j$ in layer $i$ | `net.net_inputs[i-1][0, j-1]` |
-    | $y_{ij} = f_i(x_{ij})$ | each layer has its activation $f_i$, with derivative $f'_i$ | `net.activations[i-1]` |
-    | $w_{ijk}$ | weight into node $j$ of layer $i$ from node $k$ of layer $i-1$ | `net.weights[i-1][j-1, k-1]` |
-    | $E = \tfrac12 \sum_i (t_i - y_{5i})^2$ | sum-squared error | `net.loss(X, T)` |
+# %% [markdown]
+# And the reason each step is allowed, as the package records it:
 
-    Gashler counts nodes from 1, the code from 0: his node 7 is index 6. There are no biases.
+# %%
+for s in d.steps[:19]:
+    print(f"{s.number:2d}. {s.rule:30s} {s.note}")
 
-    The question: how does $E$ change with $w_{173}$, the weight into **node 7 of layer 1** from
-    **input 3**? That weight sits at the very bottom of the network, so its influence travels through
-    every layer above it. The derivation removes the $\partial$ symbol one rule at a time until only
-    numbers the forward pass already has remain.
+# %% [markdown]
+# The pattern is four moves, repeated once per layer on the way down (steps 5 to 8, then steps 9
+# and 10 each do all four at once, as their rule says):
+#
+# 1. **chain rule** through an activation: $\partial f_i(x_{ij}) \to f'_i(x_{ij})\, \partial x_{ij}$;
+# 2. **expand** the net input: $x_{ij} \to \sum_k w_{ijk}\, y_{i-1,k}$;
+# 3. **simplify**: pull the constant weights out of the derivative;
+# 4. **expand** the output: $y_{i-1,k} \to f_{i-1}(x_{i-1,k})$.
+#
+# Near the bottom two steps do something new. In step 13 only the node that $w_{173}$ feeds,
+# $m = 7$, depends on $w_{173}$, so of the sum $\sum_m w_{2lm} y_{1m}$ only $w_{2l7}\, y_{17}$
+# survives. In step 18 only the term $w_{173}\, y_{03}$ of $\sum_n w_{17n} y_{0n}$ does, and its
+# derivative by $w_{173}$ is $y_{03}$. Step 19 has no $\partial$ left: every factor is a number the
+# forward pass computed.
+#
+# ## 3. Every step has the same value
+#
+# Each step rewrites the expression without changing its value, so all 24 must evaluate to the same
+# number. `evaluate` computes a step on a concrete network (random weights from the standard normal,
+# a random input and target; the package picks widths of 2, with 7 nodes in layer 1 and 3 inputs so
+# that $w_{173}$ exists). Derivatives that are still unevaluated in a step are computed numerically
+# (by a complex step, which is exact to rounding). We compare with the engine's `MLP.backward` on
+# the same network.
 
-    ## 2. Every step, produced by SymPy
+# %%
+sizes = default_sizes(d)
+numbers = NumericNetwork.random(sizes, seed=0)
+mlp = numbers.to_mlp()                              # the same network as a bc.MLP
+mlp.forward(numbers.inputs[None, :])
+grads = mlp.backward(numbers.targets[None, :])
+engine = grads.weights[0][6, 2]                     # w_173: layer 1, node 7 <- input 3
+values = [evaluate(s.expr, numbers, d.target, d.error_terms) for s in d.steps]
 
-    `symbolic.derive_weight_gradient` does not copy the seed. It starts from $E$ written with SymPy
-    symbols and applies one rewrite per step (chain rule, expanding a net input, dropping constant
-    terms ...), recording each intermediate expression. Because SymPy does the algebra, the seed's
-    typos (section 5) cannot creep in, and the same function works for any depth.
-    """),
-    code("""
-    d = symbolic.derive_weight_gradient(layers=5, layer=1, j=7, k=3)
-    print("steps:", len(d.steps))
-    print("error form:", d.error_form)
-    assert len(d.steps) == 24 and d.error_form == -e[1, 7] * y[0, 3]
-    """),
-    md(r"""
-    Here are all 24 steps, in the same numbering as the seed. (Scroll sideways for the long ones; in
-    the explorer of section 6 you can also step through them one at a time with the changes
-    highlighted.)
-    """),
-    code("""
-    Markdown(symbolic.to_markdown(d))
-    """),
-    md(r"""
-    And the reason each step is allowed, as the package records it:
-    """),
-    code("""
-    for s in d.steps[:19]:
-        print(f"{s.number:2d}. {s.rule:30s} {s.note}")
-    """),
-    md(r"""
-    The pattern is four moves, repeated once per layer on the way down (steps 5 to 8, then steps 9
-    and 10 each do all four at once, as their rule says):
+print("layer sizes n_0 .. n_5:", list(sizes))
+print(f"engine dE/dw_173: {engine:.9e}")           # 10 digits: the rest is rounding noise
+for s, v in zip(d.steps, values):
+    print(f"step {s.number:2d}: {v:.9e}")
+    assert abs(v - engine) <= 1e-12 * abs(engine)
 
-    1. **chain rule** through an activation: $\partial f_i(x_{ij}) \to f'_i(x_{ij})\, \partial x_{ij}$;
-    2. **expand** the net input: $x_{ij} \to \sum_k w_{ijk}\, y_{i-1,k}$;
-    3. **simplify**: pull the constant weights out of the derivative;
-    4. **expand** the output: $y_{i-1,k} \to f_{i-1}(x_{i-1,k})$.
+# %% [markdown]
+# ## 4. Caching the error terms: from a formula to an algorithm
+#
+# Step 19 is a correct formula, but using it for every weight would be wasteful: the sums over
+# $i, j, k, l$ from the output down are the same for **every** weight of layer 1 into node 7, and
+# most of them are shared by all weights of all layers. Steps 20 to 24 name those shared parts, the
+# **error terms**, starting at the output:
 
-    Near the bottom two steps do something new. In step 13 only the node that $w_{173}$ feeds,
-    $m = 7$, depends on $w_{173}$, so of the sum $\sum_m w_{2lm} y_{1m}$ only $w_{2l7}\, y_{17}$
-    survives. In step 18 only the term $w_{173}\, y_{03}$ of $\sum_n w_{17n} y_{0n}$ does, and its
-    derivative by $w_{173}$ is $y_{03}$. Step 19 has no $\partial$ left: every factor is a number the
-    forward pass computed.
+# %%
+lines = []
+for lhs, rhs in d.error_terms:
+    lines.append(f"$${to_latex(lhs)} = {to_latex(rhs)}$$")
+lines.append(f"$$\\frac{{\\partial E}}{{\\partial w_{{173}}}} = {to_latex(d.error_form)}$$")
+Markdown("\n".join(lines))
 
-    ## 3. Every step has the same value
+# %% [markdown]
+# Read from the top: the output layer's error terms come straight from the outputs; each lower
+# layer's come from the layer above through the weights between them; and the gradient of a weight
+# is **minus the error term of the node it feeds times the value that enters through it**.
+# Implementing the first two lines for every node is backpropagation, as Gashler remarks.
+#
+# These are lesson 06's equations with the opposite sign: Gashler's $e$ is $-\delta$, where
+# $\delta = \partial E/\partial x$ is the package's `deltas`. In the UFLDL notation of seed 003
+# (layer numbers one higher, $a$ for outputs, $\delta$ for error terms) the same result reads:
 
-    Each step rewrites the expression without changing its value, so all 24 must evaluate to the same
-    number. `evaluate` computes a step on a concrete network (random weights from the standard normal,
-    a random input and target; the package picks widths of 2, with 7 nodes in layer 1 and 3 inputs so
-    that $w_{173}$ exists). Derivatives that are still unevaluated in a step are computed numerically
-    (by a complex step, which is exact to rounding). We compare with the engine's `MLP.backward` on
-    the same network.
-    """),
-    code("""
-    sizes = default_sizes(d)
-    numbers = NumericNetwork.random(sizes, seed=0)
-    mlp = numbers.to_mlp()                              # the same network as a bc.MLP
-    mlp.forward(numbers.inputs[None, :])
-    grads = mlp.backward(numbers.targets[None, :])
-    engine = grads.weights[0][6, 2]                     # w_173: layer 1, node 7 <- input 3
-    values = [evaluate(s.expr, numbers, d.target, d.error_terms) for s in d.steps]
+# %%
+ufldl = to_latex(d.error_form, notation="ufldl")
+print("Gashler:", to_latex(d.error_form))
+print("UFLDL  :", ufldl)
+e17 = -grads.deltas[0][0, 6]                        # Gashler's e_17 from the engine's delta
+y03 = numbers.inputs[2]
+print(f"-e_17 * y_03 = {-e17 * y03:.9e}   engine dE/dw_173 = {engine:.9e}")
+assert abs(-e17 * y03 - engine) < 1e-18
 
-    print("layer sizes n_0 .. n_5:", list(sizes))
-    print(f"engine dE/dw_173: {engine:.9e}")           # 10 digits: the rest is rounding noise
-    for s, v in zip(d.steps, values):
-        print(f"step {s.number:2d}: {v:.9e}")
-        assert abs(v - engine) <= 1e-12 * abs(engine)
-    """),
-    md(r"""
-    ## 4. Caching the error terms: from a formula to an algorithm
+# %% [markdown]
+# What caching saves is easy to count. Step 19 for **one** weight of layer 1 is a sum over every
+# path from that weight's node to the outputs, $n_2 n_3 n_4 n_5$ products of eleven factors each.
+# With the error terms, one backward pass costs a few multiplications per weight of the network
+# (one to pass the error terms down, one for the gradient), and then gives every gradient at once.
+# For a modest network on 28×28 images:
 
-    Step 19 is a correct formula, but using it for every weight would be wasteful: the sums over
-    $i, j, k, l$ from the output down are the same for **every** weight of layer 1 into node 7, and
-    most of them are shared by all weights of all layers. Steps 20 to 24 name those shared parts, the
-    **error terms**, starting at the output:
-    """),
-    code("""
-    lines = []
-    for lhs, rhs in d.error_terms:
-        lines.append(f"$${to_latex(lhs)} = {to_latex(rhs)}$$")
-    lines.append(f"$$\\\\frac{{\\\\partial E}}{{\\\\partial w_{{173}}}} = {to_latex(d.error_form)}$$")
-    Markdown("\\n".join(lines))
-    """),
-    md(r"""
-    Read from the top: the output layer's error terms come straight from the outputs; each lower
-    layer's come from the layer above through the weights between them; and the gradient of a weight
-    is **minus the error term of the node it feeds times the value that enters through it**.
-    Implementing the first two lines for every node is backpropagation, as Gashler remarks.
+# %%
+n = [784, 128, 64, 32, 16, 10]                      # n_0 (inputs) .. n_5 (outputs)
+paths = n[2] * n[3] * n[4] * n[5]                   # paths from one layer-1 node to the outputs
+formula = n[1] * n[0] * paths                       # step 19 for every weight of layer 1
+weights = sum(n[i] * n[i - 1] for i in range(1, 6))   # every weight of the network
+backprop = 2 * weights                                # pass the error terms down + the gradients
+print(f"step-19 formula, all layer-1 weights: {formula:.2e} path products")
+print(f"backpropagation, all {weights:,} weights of all layers: about {backprop:,} multiplications")
+assert formula / backprop > 1e5
 
-    These are lesson 06's equations with the opposite sign: Gashler's $e$ is $-\delta$, where
-    $\delta = \partial E/\partial x$ is the package's `deltas`. In the UFLDL notation of seed 003
-    (layer numbers one higher, $a$ for outputs, $\delta$ for error terms) the same result reads:
-    """),
-    code("""
-    ufldl = to_latex(d.error_form, notation="ufldl")
-    print("Gashler:", to_latex(d.error_form))
-    print("UFLDL  :", ufldl)
-    e17 = -grads.deltas[0][0, 6]                        # Gashler's e_17 from the engine's delta
-    y03 = numbers.inputs[2]
-    print(f"-e_17 * y_03 = {-e17 * y03:.9e}   engine dE/dw_173 = {engine:.9e}")
-    assert abs(-e17 * y03 - engine) < 1e-18
-    """),
-    md(r"""
-    What caching saves is easy to count. Step 19 for **one** weight of layer 1 is a sum over every
-    path from that weight's node to the outputs, $n_2 n_3 n_4 n_5$ products of eleven factors each.
-    With the error terms, one backward pass costs a few multiplications per weight of the network
-    (one to pass the error terms down, one for the gradient), and then gives every gradient at once.
-    For a modest network on 28×28 images:
-    """),
-    code("""
-    n = [784, 128, 64, 32, 16, 10]                      # n_0 (inputs) .. n_5 (outputs)
-    paths = n[2] * n[3] * n[4] * n[5]                   # paths from one layer-1 node to the outputs
-    formula = n[1] * n[0] * paths                       # step 19 for every weight of layer 1
-    weights = sum(n[i] * n[i - 1] for i in range(1, 6))   # every weight of the network
-    backprop = 2 * weights                                # pass the error terms down + the gradients
-    print(f"step-19 formula, all layer-1 weights: {formula:.2e} path products")
-    print(f"backpropagation, all {weights:,} weights of all layers: about {backprop:,} multiplications")
-    assert formula / backprop > 1e5
-    """),
-    md(r"""
-    ## 5. The seed's errata
+# %% [markdown]
+# ## 5. The seed's errata
+#
+# The published derivation has a few slips (the package keeps them as data in
+# `symbolic.ERRATA`, also listed in `docs/errata.md`). None of them changes the final result,
+# but they would puzzle anyone who checks each step. For the weight derivation:
 
-    The published derivation has a few slips (the package keeps them as data in
-    `symbolic.ERRATA`, also listed in `docs/errata.md`). None of them changes the final result,
-    but they would puzzle anyone who checks each step. For the weight derivation:
-    """),
-    code("""
-    chosen = [er for er in symbolic.ERRATA if er.derivation in ("definitions", "weight")]
-    table = ["| seed step | the seed prints | correct | why |", "|---|---|---|---|"]
-    for er in chosen:
-        table.append(f"| {er.seed_step} | ${er.printed}$ | ${er.correct}$ | {er.why} |")
-    assert [er.seed_step for er in chosen] == ["1", "13", "17", "18", "definitions"]
-    Markdown("\\n".join(table))
-    """),
-    md(r"""
-    The SymPy steps have the right form at each of those places: step 1 squares the difference,
-    and steps 13, 17 and 18 differentiate by $w_{173}$ and nothing else.
-    """),
-    code("""
-    assert d.steps[0].expr.has(sp.Pow) and any(p.exp == 2 for p in d.steps[0].expr.atoms(sp.Pow))
-    for number in (13, 17, 18):
-        derivatives = d.steps[number - 1].expr.atoms(sp.Derivative)
-        variables = {v for der in derivatives for v in der.variables}
-        print(f"step {number}: differentiates by {variables}")
-        assert variables == {w[1, 7, 3]}
-    """),
-    md(r"""
-    ## 6. The derivation explorer
+# %%
+chosen = [er for er in symbolic.ERRATA if er.derivation in ("definitions", "weight")]
+table = ["| seed step | the seed prints | correct | why |", "|---|---|---|---|"]
+for er in chosen:
+    table.append(f"| {er.seed_step} | ${er.printed}$ | ${er.correct}$ | {er.why} |")
+assert [er.seed_step for er in chosen] == ["1", "13", "17", "18", "definitions"]
+Markdown("\n".join(table))
 
-    The explorer steps through any derivation of this kind: choose the depth $L$ (1 to 8), the weight
-    $w_{\text{layer}, j, k}$ or an input $y_{0k}$, and the notation. Each step shows the previous line
-    in grey and the new one with **what changed in red**. The **verify numerically** button compares
-    the derived formula with the engine and with finite differences on a random network.
+# %% [markdown]
+# The SymPy steps have the right form at each of those places: step 1 squares the difference,
+# and steps 13, 17 and 18 differentiate by $w_{173}$ and nothing else.
 
-    > **Try this.**
-    > 1. Press **next** from step 1 to step 19 and say, before each press, which of the four moves
-    >    comes next. At step 13, check which sum collapses.
-    > 2. Switch the notation to UFLDL: the same steps with $a$, $z$, $W^{(l)}$ and $\delta$ instead of
-    >    $y$, $x$, $w$ and $e$ (with layers numbered from 1).
-    > 3. Set `layer` to 4: a weight near the output needs 15 steps instead of 24. Then set `layers L`
-    >    to 8 and `layer` to 1. How many steps now, and why only two more per extra layer?
-    > 4. Press **verify numerically** after each change.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    from backprop_course.widgets.derivation_view import derivation_explorer
+# %%
+assert d.steps[0].expr.has(sp.Pow) and any(p.exp == 2 for p in d.steps[0].expr.atoms(sp.Pow))
+for number in (13, 17, 18):
+    derivatives = d.steps[number - 1].expr.atoms(sp.Derivative)
+    variables = {v for der in derivatives for v in der.variables}
+    print(f"step {number}: differentiates by {variables}")
+    assert variables == {w[1, 7, 3]}
 
-    view = derivation_explorer(layers=5, kind="weight", layer=1, j=7, k=3, notation="gashler")
-    assert view.state["n_steps"] == 24 and view.state["step"] == 1
-    view
-    """),
-    code("""
-    view.step.value = 13                     # what pressing "next" twelve times does
-    print("step", view.state["step"], "of", view.state["n_steps"], "-", view.state["rule"])
-    view.verify()                            # what the verify button does
-    print("verified:", view.state["verified"])
-    assert view.state["verified"] and view.state["rule"] == "only the m = 7 term survives"
-    """),
-    md(r"""
-    ## 7. Verification, and a deeper network
+# %% [markdown]
+# ## 6. The derivation explorer
+#
+# The explorer steps through any derivation of this kind: choose the depth $L$ (1 to 8), the weight
+# $w_{\text{layer}, j, k}$ or an input $y_{0k}$, and the notation. Each step shows the previous line
+# in grey and the new one with **what changed in red**. The **verify numerically** button compares
+# the derived formula with the engine and with finite differences on a random network.
+#
+# > **Try this.**
+# > 1. Press **next** from step 1 to step 19 and say, before each press, which of the four moves
+# >    comes next. At step 13, check which sum collapses.
+# > 2. Switch the notation to UFLDL: the same steps with $a$, $z$, $W^{(l)}$ and $\delta$ instead of
+# >    $y$, $x$, $w$ and $e$ (with layers numbered from 1).
+# > 3. Set `layer` to 4: a weight near the output needs 15 steps instead of 24. Then set `layers L`
+# >    to 8 and `layer` to 1. How many steps now, and why only two more per extra layer?
+# > 4. Press **verify numerically** after each change.
 
-    `verify(d)` runs the full set of checks on a random sigmoid network: the derived formula
-    against `sympy.diff` of the whole network written out as one expression, the error-term form
-    expanded back against the formula (exactly, `sympy.expand(a - b) == 0`), and both numerically
-    against the engine and against central finite differences.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    report = verify(d)
-    assert report.passed
-    report
-    """),
-    code("""
-    for check in report.checks:
-        print(f"{'pass' if check.passed else 'FAIL'}  {check.name}")
-    """),
-    md(r"""
-    Nothing in the derivation is special to five layers. Here are the step counts for other depths
-    (always for a weight of layer 1), and a full ten-layer derivation checked the same way:
-    """),
-    code("""
-    counts = {L: len(symbolic.derive_weight_gradient(layers=L, layer=1, j=1, k=1).steps)
-              for L in (1, 2, 3, 4, 5, 10)}
-    for L, count in counts.items():
-        print(f"L = {L:2d}: {count} steps")
-    deep = symbolic.derive_weight_gradient(layers=10, layer=1, j=1, k=1)
-    deep_report = verify(deep)
-    print("10 layers:", to_latex(deep.error_form), "| verified:", deep_report.passed)
-    assert counts[5] == 24 and counts[10] == 34 and deep_report.passed
-    """),
-    md(r"""
-    Beyond three layers each extra layer adds exactly two steps: one more "repeat steps 5 through 8"
-    on the way down and one more cached error term on the way back. The result is always
-    $-e_{11}\,y_{01}$ for this weight, however deep the network.
+# %%
+# NBVAL_IGNORE_OUTPUT
+from backprop_course.widgets.derivation_view import derivation_explorer
 
-    ## Recap
+view = derivation_explorer(layers=5, kind="weight", layer=1, j=7, k=3, notation="gashler")
+assert view.state["n_steps"] == 24 and view.state["step"] == 1
+view
 
-    - Differentiating $E$ by a deep weight is four moves repeated layer by layer (chain rule through
-      an activation, expand the net input, pull out constant weights, expand the output) until only
-      forward-pass numbers remain (step 19).
-    - The shared parts of step 19 are the error terms: $e_{5i} = (t_i - y_{5i}) f'_5(x_{5i})$, and
-      $e_{ij} = f'_i(x_{ij}) \sum_m e_{i+1,m}\, w_{i+1,m,j}$ below. Caching them turns the formula into
-      backpropagation, with $\partial E/\partial w_{173} = -e_{17}\, y_{03}$.
-    - Gashler's $e$ is $-\delta$: in code, `g.weights[0][6, 2] == g.deltas[0][0, 6] * X[0, 2]`.
-    - The seed's slips (a missing square, wrong denominators in steps 13, 17, 18, a missing layer index
-      on $f$) do not survive a derivation done by SymPy and checked by numbers.
+# %%
+view.step.value = 13                     # what pressing "next" twelve times does
+print("step", view.state["step"], "of", view.state["n_steps"], "-", view.state["rule"])
+view.verify()                            # what the verify button does
+print("verified:", view.state["verified"])
+assert view.state["verified"] and view.state["rule"] == "only the m = 7 term survives"
 
-    **Exercise:** `exercises/ex07_symbolic.ipynb`: let SymPy differentiate the sigmoid and a one-weight
-    network yourself, checked by symbolic equality.
+# %% [markdown]
+# ## 7. Verification, and a deeper network
+#
+# `verify(d)` runs the full set of checks on a random sigmoid network: the derived formula
+# against `sympy.diff` of the whole network written out as one expression, the error-term form
+# expanded back against the formula (exactly, `sympy.expand(a - b) == 0`), and both numerically
+# against the engine and against central finite differences.
 
-    **Next:** [08 · Gradients with respect to the inputs](08_input_gradients.ipynb): the second part
-    of Gashler's text, and what $\partial E/\partial y_{05}$ is good for.
-    """),
-]
+# %%
+# NBVAL_IGNORE_OUTPUT
+report = verify(d)
+assert report.passed
+report
 
-write(__file__, cells)
+# %%
+for check in report.checks:
+    print(f"{'pass' if check.passed else 'FAIL'}  {check.name}")
+
+# %% [markdown]
+# Nothing in the derivation is special to five layers. Here are the step counts for other depths
+# (always for a weight of layer 1), and a full ten-layer derivation checked the same way:
+
+# %%
+counts = {L: len(symbolic.derive_weight_gradient(layers=L, layer=1, j=1, k=1).steps)
+          for L in (1, 2, 3, 4, 5, 10)}
+for L, count in counts.items():
+    print(f"L = {L:2d}: {count} steps")
+deep = symbolic.derive_weight_gradient(layers=10, layer=1, j=1, k=1)
+deep_report = verify(deep)
+print("10 layers:", to_latex(deep.error_form), "| verified:", deep_report.passed)
+assert counts[5] == 24 and counts[10] == 34 and deep_report.passed
+
+# %% [markdown]
+# Beyond three layers each extra layer adds exactly two steps: one more "repeat steps 5 through 8"
+# on the way down and one more cached error term on the way back. The result is always
+# $-e_{11}\,y_{01}$ for this weight, however deep the network.
+#
+# ## Recap
+#
+# - Differentiating $E$ by a deep weight is four moves repeated layer by layer (chain rule through
+#   an activation, expand the net input, pull out constant weights, expand the output) until only
+#   forward-pass numbers remain (step 19).
+# - The shared parts of step 19 are the error terms: $e_{5i} = (t_i - y_{5i}) f'_5(x_{5i})$, and
+#   $e_{ij} = f'_i(x_{ij}) \sum_m e_{i+1,m}\, w_{i+1,m,j}$ below. Caching them turns the formula into
+#   backpropagation, with $\partial E/\partial w_{173} = -e_{17}\, y_{03}$.
+# - Gashler's $e$ is $-\delta$: in code, `g.weights[0][6, 2] == g.deltas[0][0, 6] * X[0, 2]`.
+# - The seed's slips (a missing square, wrong denominators in steps 13, 17, 18, a missing layer index
+#   on $f$) do not survive a derivation done by SymPy and checked by numbers.
+#
+# **Exercise:** `exercises/ex07_symbolic.ipynb`: let SymPy differentiate the sigmoid and a one-weight
+# network yourself, checked by symbolic equality.
+#
+# **Next:** [08 · Gradients with respect to the inputs](08_input_gradients.ipynb): the second part
+# of Gashler's text, and what $\partial E/\partial y_{05}$ is good for.

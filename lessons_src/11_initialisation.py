@@ -1,398 +1,397 @@
-"""Lesson 11: initialisation. Seed 000's standard normal, small uniform, Xavier and He; what the
-scale of the initial weights does to deep sigmoid and tanh nets (saturation near 0/1 versus the
-collapse around 0.5 that seed 001 calls saturation); symmetry breaking; the initialisation view."""
-import sys
-from pathlib import Path
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from nbbuild import code, md, write  # noqa: E402
+# %% [markdown]
+# # 11 · Initialisation: where the weights start
+#
+# **After this lesson you can**
+#
+# - name the common ways to draw initial weights (standard normal, small uniform, Xavier, He) and
+#   the variance each one gives;
+# - predict, from the variance of the weights and the slope of the activation, whether a deep net
+#   will push its units into **saturation** (outputs stuck near 0 or 1) or let its signal
+#   **collapse** (every output near 0.5), and check it layer by layer;
+# - explain why all-equal initial weights can never be trained into different hidden units;
+# - explore all of this in the initialisation view.
+#
+# **Time:** about 30 minutes.
 
-cells = [
-    md(r"""
-    # 11 · Initialisation: where the weights start
+# %%
+import random
 
-    **After this lesson you can**
+import numpy as np
+import matplotlib.pyplot as plt
+import backprop_course as bc
+from backprop_course.engine.init import initialize, init_variance
+from backprop_course.widgets.init_view import layer_statistics
 
-    - name the common ways to draw initial weights (standard normal, small uniform, Xavier, He) and
-      the variance each one gives;
-    - predict, from the variance of the weights and the slope of the activation, whether a deep net
-      will push its units into **saturation** (outputs stuck near 0 or 1) or let its signal
-      **collapse** (every output near 0.5), and check it layer by layer;
-    - explain why all-equal initial weights can never be trained into different hidden units;
-    - explore all of this in the initialisation view.
+random.seed(0)
+np.random.seed(0)
+rng = np.random.default_rng(0)
 
-    **Time:** about 30 minutes.
-    """),
-    code("""
-    import random
+# %% [markdown]
+# ## 1. Step 2 of the procedure
+#
+# Seed 000 sums backpropagation up in seven steps: (1) put the input in as the first activations,
+# (2) **initialise the weights**, (3) feed forward, $z^n = a^{n-1} \cdot w^n$ and
+# $a^n = \sigma(z^n)$, (4) compute the output error $\partial L/\partial z^L$, (5) propagate it back
+# layer by layer, (6) compute $\partial L/\partial w^n$ and (7) update the weights,
+# $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$. (Lesson 06 goes through steps 3 to 7;
+# note that step 5 as printed multiplies by $w^n$ where $w^{n+1}$ is meant, since
+# $z^{n+1} = a^n \cdot w^{n+1}$.) For step 2 the note suggests the quick choice of drawing
+# every weight from the **standard normal distribution** $N(0, 1)$.
+#
+# In the package, step 2 is the `init` argument of `bc.MLP` (biases always start at 0):
 
-    import numpy as np
-    import matplotlib.pyplot as plt
-    import backprop_course as bc
-    from backprop_course.engine.init import initialize, init_variance
-    from backprop_course.widgets.init_view import layer_statistics
+# %%
+net = bc.MLP([50, 50, 1], activation="sigmoid", init="standard_normal", seed=0)
+W = net.weights[0]
+print("first layer weights:", W.shape, " mean", round(float(W.mean()), 3), " std", round(float(W.std()), 3))
+print("biases start at zero:", all(np.all(b == 0) for b in net.biases))
+assert abs(W.std() - 1) < 0.05
 
-    random.seed(0)
-    np.random.seed(0)
-    rng = np.random.default_rng(0)
-    """),
-    md(r"""
-    ## 1. Step 2 of the procedure
+# %% [markdown]
+# That is a fine start for a small network, but seed 001 warns that with three or more hidden layers
+# a poor choice of initial weights can ruin training. To see why, we need the other options and one
+# small calculation.
+#
+# ## 2. Four ways to draw the weights
+#
+# A layer with `fan_in` $= n_\text{in}$ inputs and `fan_out` $= n_\text{out}$ units gets a `(fan_out, fan_in)` weight matrix, drawn
+# by `backprop_course.engine.init.initialize(name, fan_in, fan_out, rng)`:
+#
+# | name | distribution | variance of each weight |
+# |---|---|---|
+# | `standard_normal` | $N(0, 1)$ (seed 000) | $1$ |
+# | `small_uniform` | $U(-0.1, 0.1)$ | $0.1^2/3 = 1/300$ |
+# | `xavier` (uniform) | $U(-r, r)$, $r = \sqrt{6/(n_\text{in} + n_\text{out})}$ | $2/(n_\text{in} + n_\text{out})$ |
+# | `xavier_normal` | $N(0, 2/(n_\text{in} + n_\text{out}))$ | $2/(n_\text{in} + n_\text{out})$ |
+# | `he` | $N(0, 2/n_\text{in})$ | $2/n_\text{in}$ |
+#
+# **Xavier** (Glorot and Bengio, 2010; the remedy seed 001 recommends) and **He** (He et al., 2015)
+# scale the weights with the size of the layer. The cell draws a large matrix of each kind and
+# compares its sample variance with the formula.
 
-    Seed 000 sums backpropagation up in seven steps: (1) put the input in as the first activations,
-    (2) **initialise the weights**, (3) feed forward, $z^n = a^{n-1} \cdot w^n$ and
-    $a^n = \sigma(z^n)$, (4) compute the output error $\partial L/\partial z^L$, (5) propagate it back
-    layer by layer, (6) compute $\partial L/\partial w^n$ and (7) update the weights,
-    $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$. (Lesson 06 goes through steps 3 to 7;
-    note that step 5 as printed multiplies by $w^n$ where $w^{n+1}$ is meant, since
-    $z^{n+1} = a^n \cdot w^{n+1}$.) For step 2 the note suggests the quick choice of drawing
-    every weight from the **standard normal distribution** $N(0, 1)$.
+# %%
+fan_in, fan_out = 400, 300                 # a large layer: 120,000 draws give a good estimate
+print(f"{'name':16s} {'formula':>9s} {'sample':>9s}   (variance of the weights, fan_in 400, fan_out 300)")
+for name in ("standard_normal", "small_uniform", "xavier", "xavier_normal", "he"):
+    W = initialize(name, fan_in, fan_out, rng=np.random.default_rng(0))
+    print(f"{name:16s} {init_variance(name, fan_in, fan_out):9.5f} {W.var():9.5f}")
+    assert W.shape == (fan_out, fan_in)
+    assert abs(W.var() / init_variance(name, fan_in, fan_out) - 1) < 0.02
 
-    In the package, step 2 is the `init` argument of `bc.MLP` (biases always start at 0):
-    """),
-    code("""
-    net = bc.MLP([50, 50, 1], activation="sigmoid", init="standard_normal", seed=0)
-    W = net.weights[0]
-    print("first layer weights:", W.shape, " mean", round(float(W.mean()), 3), " std", round(float(W.std()), 3))
-    print("biases start at zero:", all(np.all(b == 0) for b in net.biases))
-    assert abs(W.std() - 1) < 0.05
-    """),
-    md(r"""
-    That is a fine start for a small network, but seed 001 warns that with three or more hidden layers
-    a poor choice of initial weights can ruin training. To see why, we need the other options and one
-    small calculation.
+# %% [markdown]
+# ## 3. One layer: how far does the signal spread?
+#
+# Take a layer whose inputs $a_k$ vary from sample to sample with variance $\operatorname{Var}(a)$,
+# and weights drawn independently with mean 0 and variance $\operatorname{Var}(w)$. The net input
+# $z_j = \sum_k w_{jk} a_k$ of a unit then varies across samples with variance about
+#
+# $$\operatorname{Var}(z) \approx n_\text{in} \cdot \operatorname{Var}(w) \cdot \operatorname{Var}(a).$$
+#
+# Near $z = 0$ an activation behaves like a straight line with slope $g'(0)$, so as long as the
+# units are not saturated, the spread of the outputs changes by a factor of about
+#
+# $$\text{spread factor} = g'(0)\,\sqrt{n_\text{in} \cdot \operatorname{Var}(w)}$$
+#
+# per layer. The slope is $g'(0) = 1/4$ for the sigmoid ($g' = g(1 - g) = 0.5 \cdot 0.5$) and $1$
+# for tanh. A factor below 1 shrinks the signal layer after layer, above 1 it grows until the units
+# saturate. For a stack of layers 50 units wide:
 
-    ## 2. Four ways to draw the weights
+# %%
+slope0 = {"sigmoid": 0.25, "tanh": 1.0}
+print(f"{'init':16s} {'sigmoid':>8s} {'tanh':>8s}")
+factor = {}
+for name in ("standard_normal", "small_uniform", "xavier", "he"):
+    for act, s in slope0.items():
+        factor[name, act] = s * np.sqrt(50 * init_variance(name, 50, 50))
+    print(f"{name:16s} {factor[name, 'sigmoid']:8.3f} {factor[name, 'tanh']:8.3f}")
 
-    A layer with `fan_in` $= n_\text{in}$ inputs and `fan_out` $= n_\text{out}$ units gets a `(fan_out, fan_in)` weight matrix, drawn
-    by `backprop_course.engine.init.initialize(name, fan_in, fan_out, rng)`:
+# Xavier with equal widths gives fan_in * Var(w) = 1: made for activations with slope 1 at 0
+assert abs(factor["xavier", "tanh"] - 1) < 1e-12 and abs(factor["xavier", "sigmoid"] - 0.25) < 1e-12
 
-    | name | distribution | variance of each weight |
-    |---|---|---|
-    | `standard_normal` | $N(0, 1)$ (seed 000) | $1$ |
-    | `small_uniform` | $U(-0.1, 0.1)$ | $0.1^2/3 = 1/300$ |
-    | `xavier` (uniform) | $U(-r, r)$, $r = \sqrt{6/(n_\text{in} + n_\text{out})}$ | $2/(n_\text{in} + n_\text{out})$ |
-    | `xavier_normal` | $N(0, 2/(n_\text{in} + n_\text{out}))$ | $2/(n_\text{in} + n_\text{out})$ |
-    | `he` | $N(0, 2/n_\text{in})$ | $2/n_\text{in}$ |
+# %% [markdown]
+# Xavier's variance makes $n_\text{in} \cdot \operatorname{Var}(w) = 1$ when a layer has as
+# many inputs as units: exactly right for tanh, whose slope at 0 is 1. With the sigmoid, whose
+# slope is at most $1/4$, even Xavier shrinks the spread fourfold per layer. Small uniform weights
+# shrink it about tenfold per layer with the sigmoid; standard normal weights make it grow.
+#
+# Now the real thing, with the pure function behind this lesson's view: `layer_statistics` sends
+# 200 random inputs through a stack of 5 sigmoid layers, 50 units each, and backpropagates a random
+# output error. `sample_std` is the spread of each layer's outputs across the inputs.
 
-    **Xavier** (Glorot and Bengio, 2010; the remedy seed 001 recommends) and **He** (He et al., 2015)
-    scale the weights with the size of the layer. The cell draws a large matrix of each kind and
-    compares its sample variance with the formula.
-    """),
-    code("""
-    fan_in, fan_out = 400, 300                 # a large layer: 120,000 draws give a good estimate
-    print(f"{'name':16s} {'formula':>9s} {'sample':>9s}   (variance of the weights, fan_in 400, fan_out 300)")
-    for name in ("standard_normal", "small_uniform", "xavier", "xavier_normal", "he"):
-        W = initialize(name, fan_in, fan_out, rng=np.random.default_rng(0))
-        print(f"{name:16s} {init_variance(name, fan_in, fan_out):9.5f} {W.var():9.5f}")
-        assert W.shape == (fan_out, fan_in)
-        assert abs(W.var() / init_variance(name, fan_in, fan_out) - 1) < 0.02
-    """),
-    md(r"""
-    ## 3. One layer: how far does the signal spread?
+# %%
+stats = {name: layer_statistics(name, "sigmoid", depth=5, width=50, seed=0)
+         for name in ("standard_normal", "small_uniform", "xavier", "he")}
+for name, s in stats.items():
+    ratios = s.sample_std[1:] / s.sample_std[:-1]
+    print(f"{name:16s} spread per layer {np.round(s.sample_std, 4).tolist()}"
+          f"   layer-to-layer ratio ~ {np.median(ratios):.2f}")
 
-    Take a layer whose inputs $a_k$ vary from sample to sample with variance $\operatorname{Var}(a)$,
-    and weights drawn independently with mean 0 and variance $\operatorname{Var}(w)$. The net input
-    $z_j = \sum_k w_{jk} a_k$ of a unit then varies across samples with variance about
+assert 0.05 < np.median(stats["small_uniform"].sample_std[1:3] / stats["small_uniform"].sample_std[:2]) < 0.2
+assert 0.15 < np.median(stats["xavier"].sample_std[1:] / stats["xavier"].sample_std[:-1]) < 0.35
 
-    $$\operatorname{Var}(z) \approx n_\text{in} \cdot \operatorname{Var}(w) \cdot \operatorname{Var}(a).$$
+# %% [markdown]
+# The ratios match the spread factors of the table: about $0.1$ per layer for small uniform weights
+# and $0.25$ for Xavier. For standard normal weights the factor, $1.77$, says "grow", but a sigmoid
+# cannot leave $[0, 1]$: its units saturate instead, and as more of them sit at the same end for
+# every input, the spread even shrinks.
+#
+# ## 4. Saturation and collapse are two different failures
+#
+# Let us be precise about the words, as the init view is:
+#
+# - A sigmoid unit is **saturated** when its output is close to 0 or 1 (here: within 0.05). There
+#   its slope $a(1 - a)$ is below $0.0475$, less than a fifth of its best value $0.25$, so the
+#   backward pass, which multiplies by that slope (seed 001, eq. (9)), lets almost nothing through.
+#   Large weights cause this.
+# - With small weights the opposite happens: every net input is near 0, every output is near
+#   $0.5$, and after a layer or two the outputs hardly depend on the input any more. The units are
+#   *not* saturated (their slope is at its largest, $0.25$), but the layer has **collapsed**: it
+#   passes on almost no information about the input, and the gradients still shrink, by the small
+#   weights and the factor $1/4$ at every layer.
+#
+# Seed 001 describes the second case (small weights, top-layer activations all around 0.5) and
+# calls it "saturation". The word is usually kept for the first case, so read the seed's sentence
+# as "the signal collapses to 0.5"; both failures stall learning, for different reasons. The seed
+# also says the small weights are "in the 0-1 range": its picture needs weights that are small
+# *and centred on 0*, like $U(-0.1, 0.1)$. Weights drawn from $U(0, 1)$, all positive, do the
+# opposite, as the last lines of the next cell show. (`docs/errata.md` lists this passage with the
+# other errata of the seeds.)
 
-    Near $z = 0$ an activation behaves like a straight line with slope $g'(0)$, so as long as the
-    units are not saturated, the spread of the outputs changes by a factor of about
+# %%
+print(f"{'init':16s} {'saturated':>10s} {'within 0.1 of 0.5':>18s}   (per layer, sigmoid, 5 x 50)")
+for name, s in stats.items():
+    print(f"{name:16s} {np.round(s.saturated, 2).tolist()}   {np.round(s.near_centre, 2).tolist()}")
 
-    $$\text{spread factor} = g'(0)\,\sqrt{n_\text{in} \cdot \operatorname{Var}(w)}$$
+# large weights: saturation in every layer; small weights: collapse towards 0.5, no saturation
+assert stats["standard_normal"].saturated.min() > 0.5
+assert stats["small_uniform"].saturated.max() == 0.0 and stats["small_uniform"].near_centre[1:].min() > 0.9
 
-    per layer. The slope is $g'(0) = 1/4$ for the sigmoid ($g' = g(1 - g) = 0.5 \cdot 0.5$) and $1$
-    for tanh. A factor below 1 shrinks the signal layer after layer, above 1 it grows until the units
-    saturate. For a stack of layers 50 units wide:
-    """),
-    code("""
-    slope0 = {"sigmoid": 0.25, "tanh": 1.0}
-    print(f"{'init':16s} {'sigmoid':>8s} {'tanh':>8s}")
-    factor = {}
-    for name in ("standard_normal", "small_uniform", "xavier", "he"):
-        for act, s in slope0.items():
-            factor[name, act] = s * np.sqrt(50 * init_variance(name, 50, 50))
-        print(f"{name:16s} {factor[name, 'sigmoid']:8.3f} {factor[name, 'tanh']:8.3f}")
+# seed 001's "0-1 range" taken literally: all-positive weights U(0, 1), same inputs as layer_statistics
+net = bc.MLP([50] * 6, activation="sigmoid", seed=0)
+net.weights = [np.random.default_rng(0).uniform(0.0, 1.0, W.shape) for W in net.weights]
+net.forward(np.random.default_rng(1).standard_normal((200, 50)))
+top = net.layer_outputs[-1]
+print("U(0, 1) weights: top-layer outputs between", round(float(top.min()), 6), "and", round(float(top.max()), 6))
+assert top.min() > 0.999
 
-    # Xavier with equal widths gives fan_in * Var(w) = 1: made for activations with slope 1 at 0
-    assert abs(factor["xavier", "tanh"] - 1) < 1e-12 and abs(factor["xavier", "sigmoid"] - 0.25) < 1e-12
-    """),
-    md(r"""
-    Xavier's variance makes $n_\text{in} \cdot \operatorname{Var}(w) = 1$ when a layer has as
-    many inputs as units: exactly right for tanh, whose slope at 0 is 1. With the sigmoid, whose
-    slope is at most $1/4$, even Xavier shrinks the spread fourfold per layer. Small uniform weights
-    shrink it about tenfold per layer with the sigmoid; standard normal weights make it grow.
+# %% [markdown]
+# With all-positive weights every net input is a sum of 50 positive terms, so from the second layer
+# on every output is pinned at 1: saturation, not collapse.
+#
+# The backward pass tells the same story from the other end. The figure shows, per layer, the
+# fraction of saturated outputs, the fraction within 0.1 of 0.5, and the size (root mean square) of
+# the error terms $\partial E/\partial z$ that backpropagation delivers to each layer.
 
-    Now the real thing, with the pure function behind this lesson's view: `layer_statistics` sends
-    200 random inputs through a stack of 5 sigmoid layers, 50 units each, and backpropagates a random
-    output error. `sample_std` is the spread of each layer's outputs across the inputs.
-    """),
-    code("""
-    stats = {name: layer_statistics(name, "sigmoid", depth=5, width=50, seed=0)
-             for name in ("standard_normal", "small_uniform", "xavier", "he")}
-    for name, s in stats.items():
-        ratios = s.sample_std[1:] / s.sample_std[:-1]
-        print(f"{name:16s} spread per layer {np.round(s.sample_std, 4).tolist()}"
-              f"   layer-to-layer ratio ~ {np.median(ratios):.2f}")
+# %%
+# NBVAL_IGNORE_OUTPUT
+colours = {"standard_normal": "#c0392b", "small_uniform": "#1f77b4", "xavier": "#2a9d3a", "he": "#8e44ad"}
+layers = np.arange(1, 6)
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), dpi=80)
+for name, s in stats.items():
+    axes[0].plot(layers, s.saturated, "-o", ms=4, color=colours[name], label=name)
+    axes[1].plot(layers, s.near_centre, "-o", ms=4, color=colours[name], label=name)
+    axes[2].semilogy(layers, s.delta_std, "-o", ms=4, color=colours[name], label=name)
+axes[0].set_title("saturated (a < 0.05 or a > 0.95)", fontsize=10)
+axes[1].set_title("collapsed (|a - 0.5| < 0.1)", fontsize=10)
+axes[2].set_title("backward: rms of dE/dz per layer", fontsize=10)
+for ax in axes[:2]:
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_ylabel("fraction of outputs")
+axes[2].set_ylabel("rms dE/dz (log scale)")
+for ax in axes:
+    ax.set_xlabel("layer (1 = next to the input)")
+    ax.set_xticks(layers)
+    ax.grid(alpha=0.3)
+axes[0].legend(fontsize=8, loc="upper right")
+fig.suptitle("5 sigmoid layers of 50 units, 200 random inputs", fontsize=10)
+fig.tight_layout()
+plt.show()
 
-    assert 0.05 < np.median(stats["small_uniform"].sample_std[1:3] / stats["small_uniform"].sample_std[:2]) < 0.2
-    assert 0.15 < np.median(stats["xavier"].sample_std[1:] / stats["xavier"].sample_std[:-1]) < 0.35
-    """),
-    md(r"""
-    The ratios match the spread factors of the table: about $0.1$ per layer for small uniform weights
-    and $0.25$ for Xavier. For standard normal weights the factor, $1.77$, says "grow", but a sigmoid
-    cannot leave $[0, 1]$: its units saturate instead, and as more of them sit at the same end for
-    every input, the spread even shrinks.
+# %%
+for name, s in stats.items():
+    print(f"{name:16s} rms dE/dz, layer 1: {s.delta_std[0]:.1e}   layer 5: {s.delta_std[-1]:.1e}")
+# small weights: the error terms reaching layer 1 are over a thousand times smaller than at the top
+assert stats["small_uniform"].delta_std[0] < 1e-3 * stats["small_uniform"].delta_std[-1]
 
-    ## 4. Saturation and collapse are two different failures
+# %% [markdown]
+# With small uniform weights the error terms shrink by more than a factor of a thousand on their way
+# down to layer 1: the lower layers barely learn. With Xavier they shrink too (the sigmoid's $1/4$
+# again), but far less. Standard normal weights keep the error terms from vanishing here, but most
+# units sit in their flat ends, where a unit's output responds to its input in an almost
+# all-or-nothing way.
+#
+# ### The initialisation view
+#
+# The view draws, for every layer, the histogram of the outputs (forward, left; saturated zones in
+# red) and of $\log_{10}|\partial E/\partial z|$ (backward, right), with the numbers in a table.
+#
+# > **Try this.** Start from `standard_normal` and `sigmoid` (most outputs in the red zones). Switch
+# > to `small_uniform`: every layer after the first is a spike at 0.5, and the error terms drift to
+# > the left. Now `xavier`. Then change the activation to `tanh`: which initialiser keeps every
+# > layer's histogram wide? Finally choose `relu` and compare `xavier` with `he` at depth 12.
 
-    Let us be precise about the words, as the init view is:
+# %%
+# NBVAL_IGNORE_OUTPUT
+from backprop_course.widgets.init_view import init_explorer
 
-    - A sigmoid unit is **saturated** when its output is close to 0 or 1 (here: within 0.05). There
-      its slope $a(1 - a)$ is below $0.0475$, less than a fifth of its best value $0.25$, so the
-      backward pass, which multiplies by that slope (seed 001, eq. (9)), lets almost nothing through.
-      Large weights cause this.
-    - With small weights the opposite happens: every net input is near 0, every output is near
-      $0.5$, and after a layer or two the outputs hardly depend on the input any more. The units are
-      *not* saturated (their slope is at its largest, $0.25$), but the layer has **collapsed**: it
-      passes on almost no information about the input, and the gradients still shrink, by the small
-      weights and the factor $1/4$ at every layer.
+view = init_explorer(init="standard_normal", activation="sigmoid", depth=5, width=50)
+assert view.state["saturated"].min() > 0.5
+view.set(init="small_uniform")
+assert view.state["near_centre"][-1] > 0.9 and view.state["saturated"].max() == 0.0
+view.set(init="standard_normal")
+view
 
-    Seed 001 describes the second case (small weights, top-layer activations all around 0.5) and
-    calls it "saturation". The word is usually kept for the first case, so read the seed's sentence
-    as "the signal collapses to 0.5"; both failures stall learning, for different reasons. The seed
-    also says the small weights are "in the 0-1 range": its picture needs weights that are small
-    *and centred on 0*, like $U(-0.1, 0.1)$. Weights drawn from $U(0, 1)$, all positive, do the
-    opposite, as the last lines of the next cell show. (`docs/errata.md` lists this passage with the
-    other errata of the seeds.)
-    """),
-    code("""
-    print(f"{'init':16s} {'saturated':>10s} {'within 0.1 of 0.5':>18s}   (per layer, sigmoid, 5 x 50)")
-    for name, s in stats.items():
-        print(f"{name:16s} {np.round(s.saturated, 2).tolist()}   {np.round(s.near_centre, 2).tolist()}")
+# %% [markdown]
+# ## 5. What it does to training
+#
+# Four hidden layers of 32 units on the `moons` data (200 points), a sigmoid output, mini-batches of
+# 20, $\varepsilon = 0.02$ and momentum $0.9$: the same run with different initialisers, first with
+# sigmoid hidden units, then with tanh.
 
-    # large weights: saturation in every layer; small weights: collapse towards 0.5, no saturation
-    assert stats["standard_normal"].saturated.min() > 0.5
-    assert stats["small_uniform"].saturated.max() == 0.0 and stats["small_uniform"].near_centre[1:].min() > 0.9
+# %%
+X, T = bc.datasets.moons()
+curves, accuracy = {}, {}
+for act in ("sigmoid", "tanh"):
+    for init in ("small_uniform", "xavier", "standard_normal"):
+        net = bc.MLP([2, 32, 32, 32, 32, 1], activation=[act] * 4 + ["sigmoid"], init=init, seed=0)
+        h = bc.train(net, X, T, bc.SGD(lr=0.02, momentum=0.9), mode="minibatch", batch_size=20,
+                     epochs=100, seed=0)
+        accuracy[act, init] = float(np.mean((net.forward(X) > 0.5) == (T > 0.5)))
+        curves[act, init] = [h.initial_loss] + h.loss
 
-    # seed 001's "0-1 range" taken literally: all-positive weights U(0, 1), same inputs as layer_statistics
-    net = bc.MLP([50] * 6, activation="sigmoid", seed=0)
-    net.weights = [np.random.default_rng(0).uniform(0.0, 1.0, W.shape) for W in net.weights]
-    net.forward(np.random.default_rng(1).standard_normal((200, 50)))
-    top = net.layer_outputs[-1]
-    print("U(0, 1) weights: top-layer outputs between", round(float(top.min()), 6), "and", round(float(top.max()), 6))
-    assert top.min() > 0.999
-    """),
-    md(r"""
-    With all-positive weights every net input is a sum of 50 positive terms, so from the second layer
-    on every output is pinned at 1: saturation, not collapse.
+E = {run: curve[-1] for run, curve in curves.items()}        # E after 100 epochs
+claims = {
+    ("sigmoid", "small_uniform"): ("stuck: E above 24.5 in every epoch", min(curves["sigmoid", "small_uniform"]) > 24.5),
+    ("sigmoid", "xavier"): ("a plateau (E > 24 at epoch 30), then E < 10", curves["sigmoid", "xavier"][30] > 24 > 10 > E["sigmoid", "xavier"]),
+    ("sigmoid", "standard_normal"): ("trains: E < 1", E["sigmoid", "standard_normal"] < 1),
+    ("tanh", "small_uniform"): ("stuck near a straight boundary: E > 8", E["tanh", "small_uniform"] > 8),
+    ("tanh", "xavier"): ("trains: E < 2", E["tanh", "xavier"] < 2),
+    ("tanh", "standard_normal"): ("trains: E < 1", E["tanh", "standard_normal"] < 1),
+}
+for (act, init), (claim, holds) in claims.items():
+    print(f"{act:8s} {init:16s} {claim:45s} {holds}")
+    assert holds
 
-    The backward pass tells the same story from the other end. The figure shows, per layer, the
-    fraction of saturated outputs, the fraction within 0.1 of 0.5, and the size (root mean square) of
-    the error terms $\partial E/\partial z$ that backpropagation delivers to each layer.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    colours = {"standard_normal": "#c0392b", "small_uniform": "#1f77b4", "xavier": "#2a9d3a", "he": "#8e44ad"}
-    layers = np.arange(1, 6)
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), dpi=80)
-    for name, s in stats.items():
-        axes[0].plot(layers, s.saturated, "-o", ms=4, color=colours[name], label=name)
-        axes[1].plot(layers, s.near_centre, "-o", ms=4, color=colours[name], label=name)
-        axes[2].semilogy(layers, s.delta_std, "-o", ms=4, color=colours[name], label=name)
-    axes[0].set_title("saturated (a < 0.05 or a > 0.95)", fontsize=10)
-    axes[1].set_title("collapsed (|a - 0.5| < 0.1)", fontsize=10)
-    axes[2].set_title("backward: rms of dE/dz per layer", fontsize=10)
-    for ax in axes[:2]:
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_ylabel("fraction of outputs")
-    axes[2].set_ylabel("rms dE/dz (log scale)")
-    for ax in axes:
-        ax.set_xlabel("layer (1 = next to the input)")
-        ax.set_xticks(layers)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8, loc="upper right")
-    fig.suptitle("5 sigmoid layers of 50 units, 200 random inputs", fontsize=10)
-    fig.tight_layout()
-    plt.show()
-    """),
-    code("""
-    for name, s in stats.items():
-        print(f"{name:16s} rms dE/dz, layer 1: {s.delta_std[0]:.1e}   layer 5: {s.delta_std[-1]:.1e}")
-    # small weights: the error terms reaching layer 1 are over a thousand times smaller than at the top
-    assert stats["small_uniform"].delta_std[0] < 1e-3 * stats["small_uniform"].delta_std[-1]
-    """),
-    md(r"""
-    With small uniform weights the error terms shrink by more than a factor of a thousand on their way
-    down to layer 1: the lower layers barely learn. With Xavier they shrink too (the sigmoid's $1/4$
-    again), but far less. Standard normal weights keep the error terms from vanishing here, but most
-    units sit in their flat ends, where a unit's output responds to its input in an almost
-    all-or-nothing way.
+# %% [markdown]
+# The cell prints what each run does rather than its final $E$, and the plot's legend shows the
+# numbers. The reason is itself worth knowing: the tanh runs with momentum are **chaotic**. Change
+# one weight by one part in $10^{13}$, or run the same code on a processor whose matrix product adds
+# in another order (so the last bit of a sum differs), and after 100 epochs the tanh runs end at a
+# visibly different $E$ (for example 1.14 on one machine and 1.28 on another), while what they
+# *do* (train, or stay stuck) is the same everywhere. The sigmoid runs are not chaotic and agree to
+# many digits.
 
-    ### The initialisation view
+# %%
+# NBVAL_IGNORE_OUTPUT
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), dpi=80, sharey=True)
+for ax, act in zip(axes, ("sigmoid", "tanh")):
+    for init in ("small_uniform", "xavier", "standard_normal"):
+        label = f"{init}: E = {E[act, init]:.3f}, {accuracy[act, init]:.1%} correct"
+        ax.semilogy(curves[act, init], color=colours[init], label=label)
+    ax.set_title(f"hidden units: {act}", fontsize=10)
+    ax.set_xlabel("epoch")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower left")
+axes[0].set_ylabel("E over the training set")
+fig.tight_layout()
+plt.show()
 
-    The view draws, for every layer, the histogram of the outputs (forward, left; saturated zones in
-    red) and of $\log_{10}|\partial E/\partial z|$ (backward, right), with the numbers in a table.
+# %% [markdown]
+# What the runs show, and how the spread factor explains it:
+#
+# - **Small uniform** weights with sigmoid units (factor about $0.1$ per layer): the output is
+#   $0.5$ for every input, $E$ sits at $200 \cdot \tfrac12 \cdot 0.5^2 = 25$ and does not move.
+#   That is seed 001's collapse, and the reason it asks for a better initialisation. With tanh
+#   units (factor $0.4$) every unit works in the nearly straight middle part of tanh, a stack of
+#   nearly linear layers is nearly linear, and the network gets stuck with an almost straight
+#   decision boundary (about 89 % correct on the moons).
+# - **Xavier** with tanh units (factor $1$) trains. With sigmoid units (factor $1/4$) it first
+#   sits on the same plateau for 30 to 40 epochs and then stays slow: Xavier's variance assumes
+#   slope 1 around 0, which the sigmoid does not have.
+# - **Standard normal** weights (factors $\tfrac14\sqrt{32} \approx 1.4$ for sigmoid,
+#   $\sqrt{32} \approx 5.7$ for tanh) train best on this small problem. Many units are saturated,
+#   but enough of them stay in their sensitive range. So the lesson is not "never use large
+#   weights": it is to stay clear of the two failures, and the collapse from weights that are too
+#   small is the one these runs show most sharply. Which scale trains fastest inside the safe
+#   range depends on the task, the width and the learning rate (try $\varepsilon = 0.05$ in the
+#   cell above: tanh with standard normal weights then turns erratic).
+#
+# **He** initialisation does the same job for relu units, which output 0 for half their inputs
+# and so lose half the signal's power per layer; the variance $2/n_\text{in}$ makes up for it:
 
-    > **Try this.** Start from `standard_normal` and `sigmoid` (most outputs in the red zones). Switch
-    > to `small_uniform`: every layer after the first is a spike at 0.5, and the error terms drift to
-    > the left. Now `xavier`. Then change the activation to `tanh`: which initialiser keeps every
-    > layer's histogram wide? Finally choose `relu` and compare `xavier` with `he` at depth 12.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    from backprop_course.widgets.init_view import init_explorer
+# %%
+for name in ("xavier", "he"):
+    s = layer_statistics(name, "relu", depth=10, width=50, seed=0)
+    print(f"relu, {name:6s}: output std in layers 1..10 {np.round(s.std, 2).tolist()}")
+he, xav = layer_statistics("he", "relu", 10, 50), layer_statistics("xavier", "relu", 10, 50)
+assert he.std[-1] / he.std[0] > 0.5 and xav.std[-1] / xav.std[0] < 0.2
 
-    view = init_explorer(init="standard_normal", activation="sigmoid", depth=5, width=50)
-    assert view.state["saturated"].min() > 0.5
-    view.set(init="small_uniform")
-    assert view.state["near_centre"][-1] > 0.9 and view.state["saturated"].max() == 0.0
-    view.set(init="standard_normal")
-    view
-    """),
-    md(r"""
-    ## 5. What it does to training
+# %% [markdown]
+# ## 6. Symmetry breaking: why not start all weights equal?
+#
+# If every weight starts with the same value, every hidden unit of a layer computes the same net
+# input for every sample, so the same output. In the backward pass each of them receives the same
+# error term (they feed the next layer through equal weights), so each gets the same gradient and
+# the same update. After the update they are still identical, and so on forever: a layer of
+# identical units is no better than a single unit. Random initial weights **break the symmetry**.
+#
+# A check with training: the 2-3-1 sigmoid network on XOR, once with every weight equal to 0.5 and
+# once with Xavier weights, recording the weights after every epoch.
 
-    Four hidden layers of 32 units on the `moons` data (200 points), a sigmoid output, mini-batches of
-    20, $\varepsilon = 0.02$ and momentum $0.9$: the same run with different initialisers, first with
-    sigmoid hidden units, then with tanh.
-    """),
-    code("""
-    X, T = bc.datasets.moons()
-    curves, accuracy = {}, {}
-    for act in ("sigmoid", "tanh"):
-        for init in ("small_uniform", "xavier", "standard_normal"):
-            net = bc.MLP([2, 32, 32, 32, 32, 1], activation=[act] * 4 + ["sigmoid"], init=init, seed=0)
-            h = bc.train(net, X, T, bc.SGD(lr=0.02, momentum=0.9), mode="minibatch", batch_size=20,
-                         epochs=100, seed=0)
-            accuracy[act, init] = float(np.mean((net.forward(X) > 0.5) == (T > 0.5)))
-            curves[act, init] = [h.initial_loss] + h.loss
+# %%
+X, T = bc.datasets.xor()
+equal = bc.MLP([2, 3, 1], activation="sigmoid", seed=0)
+for W in equal.weights:
+    W[...] = 0.5                                   # every weight 0.5, biases 0
+h_equal = bc.train(equal, X, T, bc.SGD(lr=2.0, momentum=0.9), mode="batch", epochs=500,
+                   record_weights=True)
+h_random = bc.train(bc.MLP([2, 3, 1], activation="sigmoid", seed=0), X, T,
+                    bc.SGD(lr=2.0, momentum=0.9), mode="batch", epochs=500)
 
-    E = {run: curve[-1] for run, curve in curves.items()}        # E after 100 epochs
-    claims = {
-        ("sigmoid", "small_uniform"): ("stuck: E above 24.5 in every epoch", min(curves["sigmoid", "small_uniform"]) > 24.5),
-        ("sigmoid", "xavier"): ("a plateau (E > 24 at epoch 30), then E < 10", curves["sigmoid", "xavier"][30] > 24 > 10 > E["sigmoid", "xavier"]),
-        ("sigmoid", "standard_normal"): ("trains: E < 1", E["sigmoid", "standard_normal"] < 1),
-        ("tanh", "small_uniform"): ("stuck near a straight boundary: E > 8", E["tanh", "small_uniform"] > 8),
-        ("tanh", "xavier"): ("trains: E < 2", E["tanh", "xavier"] < 2),
-        ("tanh", "standard_normal"): ("trains: E < 1", E["tanh", "standard_normal"] < 1),
-    }
-    for (act, init), (claim, holds) in claims.items():
-        print(f"{act:8s} {init:16s} {claim:45s} {holds}")
-        assert holds
-    """),
-    md(r"""
-    The cell prints what each run does rather than its final $E$, and the plot's legend shows the
-    numbers. The reason is itself worth knowing: the tanh runs with momentum are **chaotic**. Change
-    one weight by one part in $10^{13}$, or run the same code on a processor whose matrix product adds
-    in another order (so the last bit of a sum differs), and after 100 epochs the tanh runs end at a
-    visibly different $E$ (for example 1.14 on one machine and 1.28 on another), while what they
-    *do* (train, or stay stuck) is the same everywhere. The sigmoid runs are not chaotic and agree to
-    many digits.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), dpi=80, sharey=True)
-    for ax, act in zip(axes, ("sigmoid", "tanh")):
-        for init in ("small_uniform", "xavier", "standard_normal"):
-            label = f"{init}: E = {E[act, init]:.3f}, {accuracy[act, init]:.1%} correct"
-            ax.semilogy(curves[act, init], color=colours[init], label=label)
-        ax.set_title(f"hidden units: {act}", fontsize=10)
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8, loc="lower left")
-    axes[0].set_ylabel("E over the training set")
-    fig.tight_layout()
-    plt.show()
-    """),
-    md(r"""
-    What the runs show, and how the spread factor explains it:
+# largest difference between the rows (hidden units) of the first weight matrix over all epochs
+spread = max(float(np.abs(snap["weights"][0] - snap["weights"][0][0]).max()) for snap in h_equal.weights)
+print("equal start: largest difference between hidden units over 500 epochs:", spread)
+print("equal start: hidden weights after training\n", np.round(equal.weights[0], 4) + 0.0)
+print("equal start:  E after 500 epochs =", round(h_equal.loss[-1], 4))
+print("random start: E after 500 epochs =", round(h_random.loss[-1], 4))
+assert spread < 1e-12
+assert h_equal.loss[-1] > 0.45 and h_random.loss[-1] < 0.01
 
-    - **Small uniform** weights with sigmoid units (factor about $0.1$ per layer): the output is
-      $0.5$ for every input, $E$ sits at $200 \cdot \tfrac12 \cdot 0.5^2 = 25$ and does not move.
-      That is seed 001's collapse, and the reason it asks for a better initialisation. With tanh
-      units (factor $0.4$) every unit works in the nearly straight middle part of tanh, a stack of
-      nearly linear layers is nearly linear, and the network gets stuck with an almost straight
-      decision boundary (about 89 % correct on the moons).
-    - **Xavier** with tanh units (factor $1$) trains. With sigmoid units (factor $1/4$) it first
-      sits on the same plateau for 30 to 40 epochs and then stays slow: Xavier's variance assumes
-      slope 1 around 0, which the sigmoid does not have.
-    - **Standard normal** weights (factors $\tfrac14\sqrt{32} \approx 1.4$ for sigmoid,
-      $\sqrt{32} \approx 5.7$ for tanh) train best on this small problem. Many units are saturated,
-      but enough of them stay in their sensitive range. So the lesson is not "never use large
-      weights": it is to stay clear of the two failures, and the collapse from weights that are too
-      small is the one these runs show most sharply. Which scale trains fastest inside the safe
-      range depends on the task, the width and the learning rate (try $\varepsilon = 0.05$ in the
-      cell above: tanh with standard normal weights then turns erratic).
-
-    **He** initialisation does the same job for relu units, which output 0 for half their inputs
-    and so lose half the signal's power per layer; the variance $2/n_\text{in}$ makes up for it:
-    """),
-    code("""
-    for name in ("xavier", "he"):
-        s = layer_statistics(name, "relu", depth=10, width=50, seed=0)
-        print(f"relu, {name:6s}: output std in layers 1..10 {np.round(s.std, 2).tolist()}")
-    he, xav = layer_statistics("he", "relu", 10, 50), layer_statistics("xavier", "relu", 10, 50)
-    assert he.std[-1] / he.std[0] > 0.5 and xav.std[-1] / xav.std[0] < 0.2
-    """),
-    md(r"""
-    ## 6. Symmetry breaking: why not start all weights equal?
-
-    If every weight starts with the same value, every hidden unit of a layer computes the same net
-    input for every sample, so the same output. In the backward pass each of them receives the same
-    error term (they feed the next layer through equal weights), so each gets the same gradient and
-    the same update. After the update they are still identical, and so on forever: a layer of
-    identical units is no better than a single unit. Random initial weights **break the symmetry**.
-
-    A check with training: the 2-3-1 sigmoid network on XOR, once with every weight equal to 0.5 and
-    once with Xavier weights, recording the weights after every epoch.
-    """),
-    code("""
-    X, T = bc.datasets.xor()
-    equal = bc.MLP([2, 3, 1], activation="sigmoid", seed=0)
-    for W in equal.weights:
-        W[...] = 0.5                                   # every weight 0.5, biases 0
-    h_equal = bc.train(equal, X, T, bc.SGD(lr=2.0, momentum=0.9), mode="batch", epochs=500,
-                       record_weights=True)
-    h_random = bc.train(bc.MLP([2, 3, 1], activation="sigmoid", seed=0), X, T,
-                        bc.SGD(lr=2.0, momentum=0.9), mode="batch", epochs=500)
-
-    # largest difference between the rows (hidden units) of the first weight matrix over all epochs
-    spread = max(float(np.abs(snap["weights"][0] - snap["weights"][0][0]).max()) for snap in h_equal.weights)
-    print("equal start: largest difference between hidden units over 500 epochs:", spread)
-    print("equal start: hidden weights after training\\n", np.round(equal.weights[0], 4) + 0.0)
-    print("equal start:  E after 500 epochs =", round(h_equal.loss[-1], 4))
-    print("random start: E after 500 epochs =", round(h_random.loss[-1], 4))
-    assert spread < 1e-12
-    assert h_equal.loss[-1] > 0.45 and h_random.loss[-1] < 0.01
-    """),
-    md(r"""
-    The three hidden units never differ, not even in the last digit, and the network behaves like a
-    2-1-1 network, which cannot represent XOR: it ends with every output at 0.5 and $E = 0.5$
-    ($4 \cdot \tfrac12 \cdot 0.5^2$). With random weights the same training solves the task. Online
-    or mini-batch updates would not help either: every update treats the identical units
-    identically. (All-zero weights are a special case of the same trap: with zero outgoing weights
-    the hidden units even get zero error terms at first.)
-
-    ## Recap
-
-    - Initialisation is step 2 of seed 000's procedure; `bc.MLP(..., init=...)` offers
-      `standard_normal`, `small_uniform`, `xavier` (`xavier_normal`) and `he`.
-    - Per layer the signal's spread changes by about $g'(0)\sqrt{n_\text{in}\cdot\operatorname{Var}(w)}$:
-      below 1 it **collapses** (outputs all near 0.5 for the sigmoid, what seed 001 calls saturation),
-      above 1 the units **saturate** (outputs near 0 or 1, slope near 0). Both starve the gradients.
-    - Xavier ($\operatorname{Var}(w) = 2/(n_\text{in}+n_\text{out})$) keeps the factor at 1 for
-      tanh; the sigmoid's slope of $1/4$ still shrinks it. He ($2/n_\text{in}$) is the relu
-      version.
-    - Equal initial weights stay equal under backpropagation: random initialisation breaks the
-      symmetry.
-
-    **Exercise:** `exercises/ex11_init.ipynb` asks you to write Xavier's uniform initialisation,
-    checked with `bc.check`.
-
-    **Next:** lesson 12 puts everything together on real data.
-    """),
-]
-
-write(__file__, cells)
+# %% [markdown]
+# The three hidden units never differ, not even in the last digit, and the network behaves like a
+# 2-1-1 network, which cannot represent XOR: it ends with every output at 0.5 and $E = 0.5$
+# ($4 \cdot \tfrac12 \cdot 0.5^2$). With random weights the same training solves the task. Online
+# or mini-batch updates would not help either: every update treats the identical units
+# identically. (All-zero weights are a special case of the same trap: with zero outgoing weights
+# the hidden units even get zero error terms at first.)
+#
+# ## Recap
+#
+# - Initialisation is step 2 of seed 000's procedure; `bc.MLP(..., init=...)` offers
+#   `standard_normal`, `small_uniform`, `xavier` (`xavier_normal`) and `he`.
+# - Per layer the signal's spread changes by about $g'(0)\sqrt{n_\text{in}\cdot\operatorname{Var}(w)}$:
+#   below 1 it **collapses** (outputs all near 0.5 for the sigmoid, what seed 001 calls saturation),
+#   above 1 the units **saturate** (outputs near 0 or 1, slope near 0). Both starve the gradients.
+# - Xavier ($\operatorname{Var}(w) = 2/(n_\text{in}+n_\text{out})$) keeps the factor at 1 for
+#   tanh; the sigmoid's slope of $1/4$ still shrinks it. He ($2/n_\text{in}$) is the relu
+#   version.
+# - Equal initial weights stay equal under backpropagation: random initialisation breaks the
+#   symmetry.
+#
+# **Exercise:** `exercises/ex11_init.ipynb` asks you to write Xavier's uniform initialisation,
+# checked with `bc.check`.
+#
+# **Next:** lesson 12 puts everything together on real data.

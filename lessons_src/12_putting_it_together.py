@@ -1,281 +1,281 @@
-"""Lesson 12: putting it together. An MLP trained end to end on the 1797 shipped 8x8 digits:
-train/test split, progress bar, loss and accuracy curves, per-layer gradient norms, misclassified
-digits, a gradient check of the trained network, and what to try next."""
-import sys
-from pathlib import Path
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from nbbuild import code, md, write  # noqa: E402
+# %% [markdown]
+# # 12 · Putting it together: recognising handwritten digits
+#
+# **After this lesson you can**
+#
+# - prepare a real (small) data set for a network: inputs, one-hot targets, a train/test split;
+# - train an MLP end to end with `bc.train`, watching a progress bar;
+# - read loss and accuracy curves for the training and the test set;
+# - watch the gradient reaching each layer during training;
+# - look at the mistakes, check the trained network's gradients, and know what to try next.
+#
+# **Time:** about 30 minutes.
 
-cells = [
-    md(r"""
-    # 12 · Putting it together: recognising handwritten digits
+# %%
+import random
 
-    **After this lesson you can**
+import numpy as np
+import matplotlib.pyplot as plt
+import backprop_course as bc
 
-    - prepare a real (small) data set for a network: inputs, one-hot targets, a train/test split;
-    - train an MLP end to end with `bc.train`, watching a progress bar;
-    - read loss and accuracy curves for the training and the test set;
-    - watch the gradient reaching each layer during training;
-    - look at the mistakes, check the trained network's gradients, and know what to try next.
+random.seed(0)
+np.random.seed(0)
+rng = np.random.default_rng(0)
 
-    **Time:** about 30 minutes.
-    """),
-    code("""
-    import random
+# %% [markdown]
+# ## 1. The data
+#
+# `bc.datasets.digits()` loads 1797 handwritten digits that ship inside the package (the UCI
+# optical digits set, as distributed with scikit-learn; nothing is downloaded). Each is an image of
+# $8 \times 8$ pixels with intensities scaled to $[0, 1]$, stored as a row of 64 numbers. The
+# targets are **one-hot**: digit 3 is the row $(0,0,0,1,0,0,0,0,0,0)$, so the network gets 10
+# outputs, one per digit, and output $j$ should be 1 exactly when the image shows digit $j$.
+# Below: two examples of each digit.
 
-    import numpy as np
-    import matplotlib.pyplot as plt
-    import backprop_course as bc
+# %%
+data = bc.datasets.digits()
+X, T = data
+labels = data.labels
+print(data)
+print("X:", X.shape, " T:", T.shape, " pixel range:", X.min(), "to", X.max())
+print("images per digit:", np.bincount(labels).tolist())
+print("digit of the first image:", labels[0], " its target row:", T[0].astype(int).tolist())
+assert X.shape == (1797, 64) and T.shape == (1797, 10)
+assert np.array_equal(T.argmax(axis=1), labels)
 
-    random.seed(0)
-    np.random.seed(0)
-    rng = np.random.default_rng(0)
-    """),
-    md(r"""
-    ## 1. The data
+# %%
+# NBVAL_IGNORE_OUTPUT
+fig, axes = plt.subplots(2, 10, figsize=(9, 2.2), dpi=80)
+for digit in range(10):
+    for row, i in enumerate(np.flatnonzero(labels == digit)[:2]):
+        axes[row, digit].imshow(X[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        axes[row, digit].set_axis_off()
+    axes[0, digit].set_title(str(digit), fontsize=10)
+plt.show()
 
-    `bc.datasets.digits()` loads 1797 handwritten digits that ship inside the package (the UCI
-    optical digits set, as distributed with scikit-learn; nothing is downloaded). Each is an image of
-    $8 \times 8$ pixels with intensities scaled to $[0, 1]$, stored as a row of 64 numbers. The
-    targets are **one-hot**: digit 3 is the row $(0,0,0,1,0,0,0,0,0,0)$, so the network gets 10
-    outputs, one per digit, and output $j$ should be 1 exactly when the image shows digit $j$.
-    Below: two examples of each digit.
-    """),
-    code("""
-    data = bc.datasets.digits()
-    X, T = data
-    labels = data.labels
-    print(data)
-    print("X:", X.shape, " T:", T.shape, " pixel range:", X.min(), "to", X.max())
-    print("images per digit:", np.bincount(labels).tolist())
-    print("digit of the first image:", labels[0], " its target row:", T[0].astype(int).tolist())
-    assert X.shape == (1797, 64) and T.shape == (1797, 10)
-    assert np.array_equal(T.argmax(axis=1), labels)
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    fig, axes = plt.subplots(2, 10, figsize=(9, 2.2), dpi=80)
-    for digit in range(10):
-        for row, i in enumerate(np.flatnonzero(labels == digit)[:2]):
-            axes[row, digit].imshow(X[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-            axes[row, digit].set_axis_off()
-        axes[0, digit].set_title(str(digit), fontsize=10)
-    plt.show()
-    """),
-    md(r"""
-    A network that only memorises its training images is useless, so we keep a quarter of the images
-    aside as a **test set**: they are never used for training, only to measure how well the trained
-    network does on images it has not seen. `train_test_split` shuffles with a seed, so the split is
-    the same every time.
-    """),
-    code("""
-    X_train, X_test, T_train, T_test = bc.datasets.train_test_split(X, T, test_fraction=0.25, seed=0)
-    y_train, y_test = T_train.argmax(axis=1), T_test.argmax(axis=1)
-    print("training set:", X_train.shape, " test set:", X_test.shape)
-    assert len(X_train) + len(X_test) == 1797 and len(X_test) == 449
-    """),
-    md(r"""
-    **A baseline first.** How good is "good"? Guessing gives 10 %. A simple classifier that needs no
-    training at all: average the training images of each digit, and label a test image with the
-    digit whose average is closest. The network should clearly beat this.
-    """),
-    code("""
-    centroids = np.stack([X_train[y_train == d].mean(axis=0) for d in range(10)])
-    distances = ((X_test[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
-    baseline = float(np.mean(distances.argmin(axis=1) == y_test))
-    print(f"nearest-average baseline, test accuracy: {baseline:.4f}")
-    assert 0.85 < baseline < 0.93
-    """),
-    md(r"""
-    ## 2. The network and the training run
+# %% [markdown]
+# A network that only memorises its training images is useless, so we keep a quarter of the images
+# aside as a **test set**: they are never used for training, only to measure how well the trained
+# network does on images it has not seen. `train_test_split` shuffles with a seed, so the split is
+# the same every time.
 
-    Everything from the earlier lessons comes together:
+# %%
+X_train, X_test, T_train, T_test = bc.datasets.train_test_split(X, T, test_fraction=0.25, seed=0)
+y_train, y_test = T_train.argmax(axis=1), T_test.argmax(axis=1)
+print("training set:", X_train.shape, " test set:", X_test.shape)
+assert len(X_train) + len(X_test) == 1797 and len(X_test) == 449
 
-    - 64 inputs, one hidden layer of 32 **tanh** units, 10 **sigmoid** outputs: `[64, 32, 10]`;
-    - **Xavier** initialisation (the default, lesson 11), biases at zero;
-    - the error $E = \tfrac12 \sum (t - y)^2$ over samples and outputs, gradients by
-      **backpropagation** (lessons 05 to 08);
-    - **mini-batches** of 32 (lesson 09), so 43 updates per epoch over the 1348 training images;
-    - gradient descent with **momentum** 0.9 (lesson 10). The gradient is summed over the 32 samples
-      of a batch, so the rate is small: $\varepsilon = 0.005$, about $0.16$ per sample (lesson 09).
+# %% [markdown]
+# **A baseline first.** How good is "good"? Guessing gives 10 %. A simple classifier that needs no
+# training at all: average the training images of each digit, and label a test image with the
+# digit whose average is closest. The network should clearly beat this.
 
-    To follow the test set during training, `bc.train` calls a `callback(epoch, history)` after
-    every epoch; ours records the test error and both accuracies. `progress=True` shows a progress
-    bar with the current loss, and `record_grad_norms=True` keeps the size of each layer's weight
-    gradient.
-    """),
-    code("""
-    def accuracy(net, X, y):
-        return float(np.mean(net.forward(X).argmax(axis=1) == y))
+# %%
+centroids = np.stack([X_train[y_train == d].mean(axis=0) for d in range(10)])
+distances = ((X_test[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2)
+baseline = float(np.mean(distances.argmin(axis=1) == y_test))
+print(f"nearest-average baseline, test accuracy: {baseline:.4f}")
+assert 0.85 < baseline < 0.93
 
-    net = bc.MLP([64, 32, 10], activation=["tanh", "sigmoid"], init="xavier", seed=0)
-    opt = bc.SGD(lr=0.005, momentum=0.9)
-    log = {"test_loss": [], "train_acc": [], "test_acc": []}
 
-    def watch(epoch, history):
-        log["test_loss"].append(net.loss(X_test, T_test))
-        log["train_acc"].append(accuracy(net, X_train, y_train))
-        log["test_acc"].append(accuracy(net, X_test, y_test))
+# %% [markdown]
+# ## 2. The network and the training run
+#
+# Everything from the earlier lessons comes together:
+#
+# - 64 inputs, one hidden layer of 32 **tanh** units, 10 **sigmoid** outputs: `[64, 32, 10]`;
+# - **Xavier** initialisation (the default, lesson 11), biases at zero;
+# - the error $E = \tfrac12 \sum (t - y)^2$ over samples and outputs, gradients by
+#   **backpropagation** (lessons 05 to 08);
+# - **mini-batches** of 32 (lesson 09), so 43 updates per epoch over the 1348 training images;
+# - gradient descent with **momentum** 0.9 (lesson 10). The gradient is summed over the 32 samples
+#   of a batch, so the rate is small: $\varepsilon = 0.005$, about $0.16$ per sample (lesson 09).
+#
+# To follow the test set during training, `bc.train` calls a `callback(epoch, history)` after
+# every epoch; ours records the test error and both accuracies. `progress=True` shows a progress
+# bar with the current loss, and `record_grad_norms=True` keeps the size of each layer's weight
+# gradient.
 
-    print("before training: test accuracy", round(accuracy(net, X_test, y_test), 4))
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    EPOCHS = 30
-    hist = bc.train(net, X_train, T_train, opt, mode="minibatch", batch_size=32, epochs=EPOCHS, seed=0,
-                    record_grad_norms=True, progress=True, callback=watch)
-    assert hist.epochs_run == EPOCHS and hist.updates == EPOCHS * 43
-    """),
-    code("""
-    test_acc = log["test_acc"][-1]
-    print(f"after {hist.epochs_run} epochs ({hist.updates} updates):")
-    print(f"  E on the training set: {hist.loss[-1]:.3f}   (before: {hist.initial_loss:.3f})")
-    print(f"  accuracy: training {log['train_acc'][-1]:.4f}, test {test_acc:.4f}")
-    # The test accuracy must beat the no-training baseline (0.893) clearly; 0.93 leaves a margin
-    # below the 0.969 measured here so that small numeric differences between machines cannot fail it.
-    assert test_acc > 0.93 and test_acc > baseline + 0.03
-    """),
-    md(r"""
-    ## 3. Reading the curves
+# %%
+def accuracy(net, X, y):
+    return float(np.mean(net.forward(X).argmax(axis=1) == y))
 
-    Left: the error $E$ per sample on the training set (falling steadily) and on the test set.
-    Right: the accuracy on both. The gap between the training and test curves measures how much of
-    what the network learned is specific to its training images.
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    epochs = np.arange(1, EPOCHS + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5), dpi=80)
-    ax1.plot(epochs, np.array(hist.loss) / len(X_train), "-o", ms=3, label="training set")
-    ax1.plot(epochs, np.array(log["test_loss"]) / len(X_test), "-o", ms=3, label="test set")
-    ax1.set_yscale("log")
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("E per sample (log scale)")
-    ax1.set_title("error", fontsize=10)
-    ax2.plot(epochs, log["train_acc"], "-o", ms=3, label="training set")
-    ax2.plot(epochs, log["test_acc"], "-o", ms=3, label="test set")
-    ax2.axhline(baseline, color="grey", ls="--", lw=0.8)
-    ax2.text(EPOCHS, baseline - 0.06, "nearest-average baseline", ha="right", fontsize=8, color="grey")
-    ax2.set_ylim(0.0, 1.02)
-    ax2.set_xlabel("epoch")
-    ax2.set_ylabel("fraction classified correctly")
-    ax2.set_title("accuracy", fontsize=10)
-    for ax in (ax1, ax2):
-        ax.grid(alpha=0.3, which="both")
-    ax1.legend(fontsize=8)
-    ax2.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    plt.show()
-    """),
-    md(r"""
-    ## 4. Gradients per layer during training
+net = bc.MLP([64, 32, 10], activation=["tanh", "sigmoid"], init="xavier", seed=0)
+opt = bc.SGD(lr=0.005, momentum=0.9)
+log = {"test_loss": [], "train_acc": [], "test_acc": []}
 
-    With `record_grad_norms=True` the history holds, for every epoch, the size (Frobenius norm) of
-    $\partial E/\partial W$ for each layer, averaged over the epoch's updates. Backpropagation
-    delivers the hidden layer's gradient through the output layer's weights and the tanh slopes
-    (lesson 06), so the two layers get gradients of different size, and both shrink as the error
-    falls.
-    """),
-    code("""
-    norms = np.array(hist.grad_norms)            # (epochs, layers)
-    print("shape:", norms.shape, "(epochs, layers)")
-    print("epoch  1: |dE/dW| hidden", round(norms[0, 0], 3), " output", round(norms[0, 1], 3))
-    print(f"epoch {EPOCHS}: |dE/dW| hidden", round(norms[-1, 0], 3), " output", round(norms[-1, 1], 3))
-    assert norms.shape == (EPOCHS, 2) and np.all(norms[-1] < norms[0])
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    fig, ax = plt.subplots(figsize=(6, 3.3), dpi=80)
-    ax.semilogy(epochs, norms[:, 0], "-o", ms=3, label="hidden layer, W0 (32 x 64)")
-    ax.semilogy(epochs, norms[:, 1], "-o", ms=3, label="output layer, W1 (10 x 32)")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("mean |dE/dW| per update")
-    ax.set_title("gradient reaching each layer", fontsize=10)
+def watch(epoch, history):
+    log["test_loss"].append(net.loss(X_test, T_test))
+    log["train_acc"].append(accuracy(net, X_train, y_train))
+    log["test_acc"].append(accuracy(net, X_test, y_test))
+
+print("before training: test accuracy", round(accuracy(net, X_test, y_test), 4))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+EPOCHS = 30
+hist = bc.train(net, X_train, T_train, opt, mode="minibatch", batch_size=32, epochs=EPOCHS, seed=0,
+                record_grad_norms=True, progress=True, callback=watch)
+assert hist.epochs_run == EPOCHS and hist.updates == EPOCHS * 43
+
+# %%
+test_acc = log["test_acc"][-1]
+print(f"after {hist.epochs_run} epochs ({hist.updates} updates):")
+print(f"  E on the training set: {hist.loss[-1]:.3f}   (before: {hist.initial_loss:.3f})")
+print(f"  accuracy: training {log['train_acc'][-1]:.4f}, test {test_acc:.4f}")
+# The test accuracy must beat the no-training baseline (0.893) clearly; 0.93 leaves a margin
+# below the 0.969 measured here so that small numeric differences between machines cannot fail it.
+assert test_acc > 0.93 and test_acc > baseline + 0.03
+
+# %% [markdown]
+# ## 3. Reading the curves
+#
+# Left: the error $E$ per sample on the training set (falling steadily) and on the test set.
+# Right: the accuracy on both. The gap between the training and test curves measures how much of
+# what the network learned is specific to its training images.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+epochs = np.arange(1, EPOCHS + 1)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5), dpi=80)
+ax1.plot(epochs, np.array(hist.loss) / len(X_train), "-o", ms=3, label="training set")
+ax1.plot(epochs, np.array(log["test_loss"]) / len(X_test), "-o", ms=3, label="test set")
+ax1.set_yscale("log")
+ax1.set_xlabel("epoch")
+ax1.set_ylabel("E per sample (log scale)")
+ax1.set_title("error", fontsize=10)
+ax2.plot(epochs, log["train_acc"], "-o", ms=3, label="training set")
+ax2.plot(epochs, log["test_acc"], "-o", ms=3, label="test set")
+ax2.axhline(baseline, color="grey", ls="--", lw=0.8)
+ax2.text(EPOCHS, baseline - 0.06, "nearest-average baseline", ha="right", fontsize=8, color="grey")
+ax2.set_ylim(0.0, 1.02)
+ax2.set_xlabel("epoch")
+ax2.set_ylabel("fraction classified correctly")
+ax2.set_title("accuracy", fontsize=10)
+for ax in (ax1, ax2):
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    plt.show()
-    """),
-    md(r"""
-    ## 5. Looking at the mistakes
+ax1.legend(fontsize=8)
+ax2.legend(fontsize=8, loc="lower right")
+fig.tight_layout()
+plt.show()
 
-    The network's answer is the output with the largest value. The **confusion matrix** counts, for
-    each true digit (row), how often each answer (column) was given; a perfect classifier has
-    numbers only on the diagonal.
-    """),
-    code("""
-    predicted = net.forward(X_test).argmax(axis=1)
-    confusion = np.zeros((10, 10), dtype=int)
-    np.add.at(confusion, (y_test, predicted), 1)
-    wrong = np.flatnonzero(predicted != y_test)
-    print("test images misclassified:", len(wrong), "of", len(y_test))
-    print(confusion)
-    assert confusion.sum() == len(y_test) and np.trace(confusion) == len(y_test) - len(wrong)
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    shown = wrong[:8]
-    fig, axes = plt.subplots(1, len(shown), figsize=(1.2 * len(shown), 1.9), dpi=80, squeeze=False)
-    for ax, i in zip(axes[0], shown):
-        ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"true {y_test[i]}\\nsaid {predicted[i]}", fontsize=9)
-        ax.set_axis_off()
-    fig.suptitle("misclassified test images", fontsize=10)
-    fig.tight_layout()
-    plt.show()
-    """),
-    md(r"""
-    Several of these are hard even for a person at $8 \times 8$ pixels.
+# %% [markdown]
+# ## 4. Gradients per layer during training
+#
+# With `record_grad_norms=True` the history holds, for every epoch, the size (Frobenius norm) of
+# $\partial E/\partial W$ for each layer, averaged over the epoch's updates. Backpropagation
+# delivers the hidden layer's gradient through the output layer's weights and the tanh slopes
+# (lesson 06), so the two layers get gradients of different size, and both shrink as the error
+# falls.
 
-    ## 6. Are the gradients still right?
+# %%
+norms = np.array(hist.grad_norms)            # (epochs, layers)
+print("shape:", norms.shape, "(epochs, layers)")
+print("epoch  1: |dE/dW| hidden", round(norms[0, 0], 3), " output", round(norms[0, 1], 3))
+print(f"epoch {EPOCHS}: |dE/dW| hidden", round(norms[-1, 0], 3), " output", round(norms[-1, 1], 3))
+assert norms.shape == (EPOCHS, 2) and np.all(norms[-1] < norms[0])
 
-    Training used the gradients from backpropagation thousands of times; a last check that they are
-    correct for the trained network too. `bc.gradcheck` compares every one of them (weights, biases
-    and inputs) with central finite differences on a few test images (lesson 06).
-    """),
-    code("""
-    # NBVAL_IGNORE_OUTPUT
-    check = bc.gradcheck(net, X_test[:5], T_test[:5])
-    print(check.summary())
-    assert check.passed(1e-7)
-    """),
-    md(r"""
-    Relative errors far below $10^{-7}$ in every array: backpropagation and brute force agree.
+# %%
+# NBVAL_IGNORE_OUTPUT
+fig, ax = plt.subplots(figsize=(6, 3.3), dpi=80)
+ax.semilogy(epochs, norms[:, 0], "-o", ms=3, label="hidden layer, W0 (32 x 64)")
+ax.semilogy(epochs, norms[:, 1], "-o", ms=3, label="output layer, W1 (10 x 32)")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean |dE/dW| per update")
+ax.set_title("gradient reaching each layer", fontsize=10)
+ax.grid(alpha=0.3, which="both")
+ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
 
-    ## What to try next
+# %% [markdown]
+# ## 5. Looking at the mistakes
+#
+# The network's answer is the output with the largest value. The **confusion matrix** counts, for
+# each true digit (row), how often each answer (column) was given; a perfect classifier has
+# numbers only on the diagonal.
 
-    > **Try this.** Change one thing at a time in section 2 and run the notebook again:
-    > 1. the hidden layer: `[64, 8, 10]`, `[64, 64, 10]`, or two hidden layers `[64, 32, 32, 10]`;
-    > 2. the optimizer: `bc.SGD(lr=0.005)` without momentum, or `bc.RPROP()` with `mode="batch"`
-    >    (lesson 10), and `lr=0.05` with momentum (watch the progress bar's loss);
-    > 3. the initialisation: `init="small_uniform"` or `"standard_normal"` with `"sigmoid"` hidden
-    >    units (lesson 11);
-    > 4. the update mode: `mode="online"` or `mode="batch"` with a suitable rate (lesson 09);
-    > 5. a loss made for classification: `activation=["tanh", "linear"],
-    >    loss="softmax_cross_entropy"` turns the 10 outputs into probabilities and usually trains
-    >    faster than the squared error.
+# %%
+predicted = net.forward(X_test).argmax(axis=1)
+confusion = np.zeros((10, 10), dtype=int)
+np.add.at(confusion, (y_test, predicted), 1)
+wrong = np.flatnonzero(predicted != y_test)
+print("test images misclassified:", len(wrong), "of", len(y_test))
+print(confusion)
+assert confusion.sum() == len(y_test) and np.trace(confusion) == len(y_test) - len(wrong)
 
-    Beyond this course: the same ideas scale up. Frameworks such as PyTorch and JAX build the
-    computational graph of lesson 02 for you and run the backward pass of lesson 06 on it
-    automatically; what they add is speed, more layer types (convolutions for images) and more
-    optimizers, all built on what you have seen here.
+# %%
+# NBVAL_IGNORE_OUTPUT
+shown = wrong[:8]
+fig, axes = plt.subplots(1, len(shown), figsize=(1.2 * len(shown), 1.9), dpi=80, squeeze=False)
+for ax, i in zip(axes[0], shown):
+    ax.imshow(X_test[i].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(f"true {y_test[i]}\nsaid {predicted[i]}", fontsize=9)
+    ax.set_axis_off()
+fig.suptitle("misclassified test images", fontsize=10)
+fig.tight_layout()
+plt.show()
 
-    ## Recap
+# %% [markdown]
+# Several of these are hard even for a person at $8 \times 8$ pixels.
+#
+# ## 6. Are the gradients still right?
+#
+# Training used the gradients from backpropagation thousands of times; a last check that they are
+# correct for the trained network too. `bc.gradcheck` compares every one of them (weights, biases
+# and inputs) with central finite differences on a few test images (lesson 06).
 
-    - A real task needs inputs scaled to a small range, one-hot targets, a held-out test set and a
-      baseline to compare with.
-    - `bc.train` combines the pieces: an `MLP` with an initialiser, backpropagated gradients, an
-      optimizer and an update mode; a callback and `record_grad_norms` let you watch it happen.
-    - A 64-32-10 network reaches about 97 % on unseen digits after a few seconds of training, well
-      above the 89 % of the nearest-average baseline.
+# %%
+# NBVAL_IGNORE_OUTPUT
+check = bc.gradcheck(net, X_test[:5], T_test[:5])
+print(check.summary())
+assert check.passed(1e-7)
 
-    **Exercises:** `exercises/ex12_digits.ipynb` rebuilds this lesson without the package: one-hot
-    targets and the seeded train/test split, the accuracy and the confusion matrix, and a whole
-    training run (forward pass, backpropagation with tanh and sigmoid layers, summed mini-batch
-    gradients, the update) written with numpy alone and checked against the package's own training
-    step. The exercise notebooks of the whole course (lessons 02 to 12) are all in `exercises/`.
-    """),
-]
-
-write(__file__, cells)
+# %% [markdown]
+# Relative errors far below $10^{-7}$ in every array: backpropagation and brute force agree.
+#
+# ## What to try next
+#
+# > **Try this.** Change one thing at a time in section 2 and run the notebook again:
+# > 1. the hidden layer: `[64, 8, 10]`, `[64, 64, 10]`, or two hidden layers `[64, 32, 32, 10]`;
+# > 2. the optimizer: `bc.SGD(lr=0.005)` without momentum, or `bc.RPROP()` with `mode="batch"`
+# >    (lesson 10), and `lr=0.05` with momentum (watch the progress bar's loss);
+# > 3. the initialisation: `init="small_uniform"` or `"standard_normal"` with `"sigmoid"` hidden
+# >    units (lesson 11);
+# > 4. the update mode: `mode="online"` or `mode="batch"` with a suitable rate (lesson 09);
+# > 5. a loss made for classification: `activation=["tanh", "linear"],
+# >    loss="softmax_cross_entropy"` turns the 10 outputs into probabilities and usually trains
+# >    faster than the squared error.
+#
+# Beyond this course: the same ideas scale up. Frameworks such as PyTorch and JAX build the
+# computational graph of lesson 02 for you and run the backward pass of lesson 06 on it
+# automatically; what they add is speed, more layer types (convolutions for images) and more
+# optimizers, all built on what you have seen here.
+#
+# ## Recap
+#
+# - A real task needs inputs scaled to a small range, one-hot targets, a held-out test set and a
+#   baseline to compare with.
+# - `bc.train` combines the pieces: an `MLP` with an initialiser, backpropagated gradients, an
+#   optimizer and an update mode; a callback and `record_grad_norms` let you watch it happen.
+# - A 64-32-10 network reaches about 97 % on unseen digits after a few seconds of training, well
+#   above the 89 % of the nearest-average baseline.
+#
+# **Exercises:** `exercises/ex12_digits.ipynb` rebuilds this lesson without the package: one-hot
+# targets and the seeded train/test split, the accuracy and the confusion matrix, and a whole
+# training run (forward pass, backpropagation with tanh and sigmoid layers, summed mini-batch
+# gradients, the update) written with numpy alone and checked against the package's own training
+# step. The exercise notebooks of the whole course (lessons 02 to 12) are all in `exercises/`.

@@ -1,6 +1,6 @@
 """What every stored notebook needs to run on a hosted service (Google Colab, Binder) as well as locally.
 
-Both notebook builders (``scripts/nbbuild.py`` for lessons, ``scripts/make_exercises.py`` for
+Both notebook builders (``scripts/build_lessons.py`` for lessons, ``scripts/make_exercises.py`` for
 exercises) use this module, so the lines are the same everywhere and live in one place:
 
 * ``install_lines()``: the opening lines of each notebook's first code cell. Where the course is
