@@ -1,8 +1,8 @@
 """Grade submitted notebooks: the process that decides scores, and never runs learner code.
 
-For each submission: read it (:mod:`.extract`), and for each exercise check the source rules
-(:mod:`.rules`), run its cells and cases in a fresh child process (:mod:`.runner`), then judge the
-returned outputs against reference values computed here (:mod:`.judge`). Several submissions can be
+For each submission: read it (:mod:`.intake`), and for each exercise check the source rules
+(:mod:`.checking.source_rules`), run its cells and cases in a fresh child process (:mod:`.sandbox`), then judge the
+returned outputs against reference values computed here (:mod:`.checking.judge`). Several submissions can be
 graded in parallel worker processes (``jobs``).
 """
 from __future__ import annotations
@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .call import NOT_ATTEMPTED
-from .cases import ExerciseResult
-from .exercise import Exercise
-from .extract import NotebookError, extract, read_notebook
-from .judge import judge_case, summarize
-from .rules import find_violations
-from .runner import run_exercise
+from .sandbox.call import NOT_ATTEMPTED
+from .checking.cases import ExerciseResult
+from .checking.exercise import Exercise
+from .intake import NotebookError, extract, read_notebook
+from .checking.judge import judge_case, summarize
+from .checking.source_rules import find_violations
+from .sandbox.parent import run_exercise
 
 __all__ = ["SubmissionReport", "grade_exercise", "grade_notebook", "grade_many", "DEFAULT_TIMEOUT"]
 
@@ -86,7 +86,7 @@ def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str
 
 def grade_notebook(path: str | Path, seed: int, timeout: float = DEFAULT_TIMEOUT) -> SubmissionReport:
     """Grade every exercise found in one notebook; errors in the file itself are reported, not raised."""
-    from . import registry
+    from .exercises import registry
 
     start = time.perf_counter()
     report = SubmissionReport(file=str(path), status="graded")
@@ -140,7 +140,7 @@ def grade_many(paths: Sequence[str | Path], seed: int, timeout: float = DEFAULT_
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            from . import registry
+            from .exercises import registry
 
             # Import the slow parts once here; forked workers inherit them (nbformat's import alone can
             # take seconds, because of jsonschema's format checkers).

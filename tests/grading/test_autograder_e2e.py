@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from backprop_course import __version__
-from backprop_course.grading import registry
+from backprop_course.grading.exercises import registry
 
 from gradescope_helpers import hidden_expected_texts, load_results
 from grading_helpers import EXERCISES, META, ROOT, SOLUTIONS, solution_notebook

@@ -9,7 +9,8 @@ import zipfile
 
 import pytest
 
-from backprop_course.grading import bundle, gradescope_run
+from backprop_course.grading.gradescope import bundle
+from backprop_course.grading.gradescope import run as gradescope_run
 
 from gradescope_helpers import load_results
 from grading_helpers import SOLUTIONS

@@ -12,10 +12,10 @@ import sys
 import nbformat
 import pytest
 
-from backprop_course.grading import registry
+from backprop_course.grading.exercises import registry
 from backprop_course.grading.grader import grade_many
-from backprop_course.grading.report import write_atomic
-from backprop_course.grading.runner import OUTPUT_CAP
+from backprop_course.grading.reports.formats import write_atomic
+from backprop_course.grading.sandbox.parent import OUTPUT_CAP
 
 from grading_helpers import EXERCISES, META, SOLUTIONS, solution_notebook
 
@@ -138,7 +138,7 @@ def test_rule_violation_names_the_forbidden_call(adversarial):
 
 @pytest.mark.parametrize("fmt", ["json", "gradescope", "csv"])
 def test_adversarial_reports_render_in_every_format(adversarial, fmt):
-    from backprop_course.grading.report import render_report
+    from backprop_course.grading.reports.formats import render_report
 
     named, corrupt, not_nb = adversarial
     text = render_report([*named.values(), corrupt, not_nb], fmt, SEED, TIMEOUT)
@@ -209,7 +209,7 @@ def test_cli_reports_a_corrupt_file_and_grades_the_rest(cli_run):
 
 def test_csv_gradebook_has_one_row_per_submission_and_one_column_per_exercise(tmp_path):
     reports = grade_many([EXERCISES / "ex02_graphs.ipynb", SOLUTIONS / "ex11_init.ipynb"], seed=1, timeout=30)
-    from backprop_course.grading.report import render_report
+    from backprop_course.grading.reports.formats import render_report
 
     rows = list(csv.DictReader(io.StringIO(render_report(reports, "csv", 1, 30))))
     assert [r["score"] for r in rows] == ["0.0", "2.0"]

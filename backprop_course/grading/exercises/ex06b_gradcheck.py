@@ -8,11 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.gradcheck import relative_error
-from .. import draw, testfunctions
-from ..cases import Case
-from ..codec import FunctionSpec
-from ..compare import compare_numbers
-from ..exercise import Exercise
+from . import draw
+from ..sandbox import testfunctions
+from ..checking.cases import Case
+from ..sandbox.codec import FunctionSpec
+from ..checking.compare import compare_numbers
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex06b_gradcheck"
 FORBIDDEN = frozenset({"engine", "gradcheck", "approx_fprime",

@@ -1,7 +1,7 @@
 """Scalar test functions named by data, for the gradient-checking exercise.
 
 A case cannot send a Python function to the child process, so it sends a
-:class:`~backprop_course.grading.codec.FunctionSpec` (a name and parameters); :func:`build` turns it
+:class:`~backprop_course.grading.sandbox.codec.FunctionSpec` (a name and parameters); :func:`build` turns it
 into the callable ``f(x) -> float`` on the other side, and :func:`gradient` gives its exact gradient
 for the judge (an independent oracle: no finite differences involved).
 """
@@ -30,7 +30,7 @@ def _wavy_grad(p: dict, x: np.ndarray) -> np.ndarray:
 
 
 def _mlp_net(p: dict):
-    from ..engine.mlp import MLP
+    from ...engine.mlp import MLP
 
     weights = [np.asarray(W, dtype=float) for W in p["weights"]]
     sizes = [weights[0].shape[1]] + [W.shape[0] for W in weights]

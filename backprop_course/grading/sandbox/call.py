@@ -1,7 +1,7 @@
 """Call a learner's function on one case, containing whatever it does.
 
 Used in the learner's kernel (by :func:`.check.check`) and in the grader's child process. It only runs
-and encodes; judging happens elsewhere (:mod:`.judge`), in the grading parent for graded runs.
+and encodes; judging happens elsewhere (:mod:`..checking.judge`), in the grading parent for graded runs.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import codec
-from .cases import Case
+from ..checking.cases import Case
 
 __all__ = ["Outcome", "call_case", "NOT_ATTEMPTED", "OK", "ERROR"]
 

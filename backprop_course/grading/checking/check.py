@@ -10,13 +10,13 @@ import inspect
 import textwrap
 from typing import Callable
 
-from . import registry
-from .call import NOT_ATTEMPTED, call_case, call_inputs
+from ..exercises import registry
+from ..sandbox.call import NOT_ATTEMPTED, call_case, call_inputs
 from .cases import ExerciseResult
 from .exercise import Exercise
 from .feedback import render
 from .judge import judge_case, summarize
-from .rules import find_violations
+from .source_rules import find_violations
 
 __all__ = ["check", "evaluate"]
 

@@ -21,7 +21,7 @@ from typing import Sequence
 
 from . import codec
 from .call import Outcome
-from .cases import Case
+from ..checking.cases import Case
 
 __all__ = ["RunResult", "run_exercise", "OUTPUT_CAP", "RESULT_CAP"]
 
@@ -124,7 +124,7 @@ def run_exercise(cells: Sequence[str], function: str, exercise_id: str, cases: S
         env = {**os.environ, **_CHILD_ENV}
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "backprop_course.grading.child"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "backprop_course.grading.sandbox.child"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=workdir, env=env,
             start_new_session=hasattr(os, "killpg"))
         kept: list[bytes] = []

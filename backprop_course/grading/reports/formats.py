@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from .feedback import render
-from .grader import SubmissionReport
+from ..checking.feedback import render
+from ..grader import SubmissionReport
 
 __all__ = ["SCHEMA", "FORMATS", "to_json", "to_gradescope", "to_csv", "render_report", "write_atomic"]
 

@@ -1,4 +1,4 @@
-"""The child process that runs a submission's code: ``python -m backprop_course.grading.child``.
+"""The child process that runs a submission's code: ``python -m backprop_course.grading.sandbox.child``.
 
 It reads one job as JSON on standard input (the cells to run, the function's name, the cases' encoded
 inputs, a nonce and the path of the result file), runs the cells in a fresh namespace, calls the
@@ -46,8 +46,8 @@ def main() -> int:
     _limit_resources()
 
     # Import before learner code runs, so a learner cannot swap these modules for look-alikes.
-    from backprop_course.grading import codec
-    from backprop_course.grading.call import ERROR, call_case, describe_exception
+    from backprop_course.grading.sandbox import codec
+    from backprop_course.grading.sandbox.call import ERROR, call_case, describe_exception
 
     out = open(result_path, "a", encoding="utf-8")
 
