@@ -11,7 +11,8 @@ import textwrap
 from typing import Callable
 
 from ..exercises import registry
-from ..sandbox.call import NOT_ATTEMPTED, call_case, call_inputs
+from ..sandbox import codec
+from ..sandbox.call import NOT_ATTEMPTED, call_case
 from .cases import ExerciseResult
 from .exercise import Exercise
 from .feedback import render
@@ -62,3 +63,8 @@ def check(exercise_id: str, fn: Callable) -> None:
         raise TypeError(f"The 'fn' parameter of check must be your function (callable). "
                         f"Got {type(fn).__name__} instead.")
     print(render(evaluate(exercise, fn)))
+
+
+def call_inputs(case: Case) -> list[tuple]:
+    """Fresh decoded copies of a case's arguments (so a learner mutating them changes nothing)."""
+    return [tuple(codec.roundtrip(list(args))) for args in case.call_args()]
