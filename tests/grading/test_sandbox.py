@@ -150,7 +150,7 @@ def test_bwrap_ends_every_process_when_bubblewrap_is_killed():
         deadline = time.time() + 10
         while len(_survivors(token)) < 2 and time.time() < deadline:
             time.sleep(0.05)
-        assert len(_survivors(token)) == 2
+        assert len(_survivors(token)) >= 2          # both detached sleeps (a shell may not have exec'd yet)
         os.killpg(proc.pid, 9)
         proc.wait(timeout=10)
         deadline = time.time() + 5
