@@ -14,9 +14,7 @@ import sys
 SUBCOMMAND_MODULES = (
     "backprop_course.lab",             # lab: open the course in JupyterLab
     "backprop_course.symbolic.cli",    # derive: print a step-by-step derivation
-    "backprop_course.grading.cli",     # grade: grade submitted notebooks
-    "backprop_course.grading.bundle_cli",  # autograder: a Gradescope autograder zip
-    "backprop_course.grading.progress_cli",  # progress: which exercises pass, fail, not attempted
+    "backprop_course.grading.cli",     # grade, autograder (a Gradescope zip), progress
 )
 
 

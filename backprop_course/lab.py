@@ -17,16 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+from backprop_course._paths import PACKAGE_DIR, repo_root
+
 COURSE_FOLDERS = ("notebooks", "exercises")
-
-
-def repo_root() -> Path | None:
-    """The repository root when running from a clone (editable install), else None."""
-    root = PACKAGE_DIR.parent
-    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir():
-        return root
-    return None
 
 
 def shipped_course() -> Path:

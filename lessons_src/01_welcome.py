@@ -225,8 +225,8 @@ except ValueError as err:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-from backprop_course.grading import registry
-from backprop_course.grading.check import evaluate
+from backprop_course.grading.exercises import registry
+from backprop_course.grading.checking.check import evaluate
 
 def sigmoid(z):
     raise NotImplementedError("ex03.sigmoid")       # the stub, as the exercise hands it out

@@ -9,7 +9,7 @@ Usage::
 The SPEC below is the single source: each notebook has an introduction and a list of exercises, each
 with a prompt (Markdown), a solution cell whose answer sits between ``# BEGIN SOLUTION`` and
 ``# END SOLUTION`` and the check call. The learner notebook is the solution notebook passed through
-``backprop_course.grading.strip.strip_notebook`` (tests/grading/test_notebooks.py proves it stays so).
+``backprop_course.grading.exercises.strip.strip_notebook`` (tests/grading/test_notebooks.py proves it stays so).
 Cells carry metadata ``{"backprop_course": {"role": ..., "exercise": ...}}`` that the grader reads.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backprop_course.grading.strip import strip_notebook  # noqa: E402
+from backprop_course.grading.exercises.strip import strip_notebook  # noqa: E402
 from hosted import colab_badge, with_install  # noqa: E402
 
 META = "backprop_course"

@@ -108,6 +108,6 @@ def test_install_lines_do_nothing_when_the_course_is_installed(tmp_path):
 
 
 def test_install_lines_keep_the_grader_rules():
-    from backprop_course.grading.rules import find_violations
+    from backprop_course.grading.checking.source_rules import find_violations
 
     assert find_violations(hosted.install_lines(), ()) == []

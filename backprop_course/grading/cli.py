@@ -1,11 +1,16 @@
-"""``backprop-course grade``: grade submitted exercise notebooks from the command line."""
+"""The grading commands of ``backprop-course``: ``grade``, ``autograder`` and ``progress``.
+
+``grade`` grades submitted notebooks for an instructor, ``autograder`` writes a Gradescope autograder
+zip for the running version, ``progress`` shows a learner which exercises pass. All three grade with the
+same options (``--seed``, ``--timeout``), defined once here.
+"""
 from __future__ import annotations
 
 import argparse
 import math
 import sys
 
-__all__ = ["register", "run", "positive", "add_seed_and_timeout"]
+__all__ = ["register", "positive", "add_seed_and_timeout"]
 
 
 def positive(kind, name):
@@ -28,7 +33,7 @@ def add_seed_and_timeout(parser: argparse.ArgumentParser, seed_help: str) -> Non
                         help="seconds allowed per exercise (default 30)")
 
 
-def register(subparsers) -> argparse.ArgumentParser:
+def register_grade(subparsers) -> argparse.ArgumentParser:
     """Add the ``grade`` subcommand to the ``backprop-course`` parser."""
     parser = subparsers.add_parser(
         "grade", help="grade submitted exercise notebooks",
@@ -42,15 +47,15 @@ def register(subparsers) -> argparse.ArgumentParser:
     add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report)")
     parser.add_argument("--jobs", type=positive(int, "--jobs"), default=1,
                         help="submissions graded in parallel (default 1)")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run_grade)
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
+def run_grade(args: argparse.Namespace) -> int:
     import secrets
 
     from .grader import grade_many
-    from .report import render_report, write_atomic
+    from .reports.formats import render_report, write_atomic
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     reports = grade_many(args.submissions, seed=seed, timeout=args.timeout, jobs=args.jobs)
@@ -72,3 +77,87 @@ def run(args: argparse.Namespace) -> int:
     print(f"graded {graded} of {len(reports)} submission(s) with seed {seed}; report: {args.out}",
           file=sys.stderr)
     return 0
+
+
+def _zip_path(text: str):
+    from .gradescope.bundle import check_out_path
+
+    try:
+        return check_out_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("The 'out' parameter", "--out")) from None
+
+
+def register_autograder(subparsers) -> argparse.ArgumentParser:
+    """Add the ``autograder`` subcommand to the ``backprop-course`` parser."""
+    parser = subparsers.add_parser(
+        "autograder", help="write a Gradescope autograder bundle (zip)",
+        description="Write a Gradescope autograder zip: setup.sh installs this exact version of the course "
+                    "from a wheel inside the zip; run_autograder grades the submitted notebook with the seed "
+                    "and time limit given here. See docs/grading.md.")
+    parser.add_argument("--out", required=True, type=_zip_path, metavar="AUTOGRADER.zip",
+                        help="the zip to write (atomically)")
+    add_seed_and_timeout(parser, "seed of the hidden cases, the same for every submission "
+                                 "(default: a fresh one, printed)")
+    parser.add_argument("--wheel", default=None, metavar="WHEEL",
+                        help="ship this wheel of the running version instead of building one")
+    parser.set_defaults(func=run_autograder)
+    return parser
+
+
+def run_autograder(args: argparse.Namespace) -> int:
+    import secrets
+
+    from .gradescope.bundle import build_bundle
+    from .gradescope.wheel import WheelError
+
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    try:
+        path = build_bundle(args.out, seed=seed, timeout=args.timeout, wheel=args.wheel)
+    except (WheelError, ValueError) as exc:
+        print(f"backprop-course autograder: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"backprop-course autograder: error: cannot write {args.out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} (hidden-case seed {seed}, {args.timeout:g} s per exercise); upload it as the "
+          "autograder of a Gradescope programming assignment", file=sys.stderr)
+    return 0
+
+
+def register_progress(subparsers) -> argparse.ArgumentParser:
+    """Add the ``progress`` subcommand to the ``backprop-course`` parser."""
+    parser = subparsers.add_parser(
+        "progress", help="show which of your exercises pass, fail or are not attempted yet",
+        description="Grade every exercise notebook in your course folder as the grader does (hidden cases "
+                    "included, none of their values shown) and print one line per exercise. Exit code 0 "
+                    "when grading ran (whatever the scores), 1 when DIR is missing or holds no exercise "
+                    "notebook, 2 for bad options.")
+    parser.add_argument("dir", nargs="?", default=None, metavar="DIR",
+                        help="your course folder or its exercises folder (default: the current folder)")
+    add_seed_and_timeout(parser, "seed of the hidden cases (default: fresh ones)")
+    parser.add_argument("--jobs", type=positive(int, "--jobs"), default=None,
+                        help="notebooks graded at a time (default: one per core)")
+    parser.set_defaults(func=run_progress)
+    return parser
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    from .reports.progress import course_progress, format_table
+
+    try:
+        result = course_progress(args.dir, seed=args.seed, timeout=args.timeout, jobs=args.jobs)
+    except ValueError as exc:
+        message = str(exc).replace("The 'folder' parameter of progress", "DIR")
+        print(f"backprop-course progress: error: {message}", file=sys.stderr)
+        return 1
+    print(f"{result.folder} ({result.seconds:.1f} s)")
+    print(format_table(result))
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``grade``, ``autograder`` and ``progress`` to the ``backprop-course`` parser."""
+    register_grade(subparsers)
+    register_autograder(subparsers)
+    register_progress(subparsers)

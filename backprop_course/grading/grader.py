@@ -1,8 +1,8 @@
 """Grade submitted notebooks: the process that decides scores, and never runs learner code.
 
-For each submission: read it (:mod:`.extract`), and for each exercise check the source rules
-(:mod:`.rules`), run its cells and cases in a fresh child process (:mod:`.runner`), then judge the
-returned outputs against reference values computed here (:mod:`.judge`). Several submissions can be
+For each submission: read it (:mod:`.intake`), and for each exercise check the source rules
+(:mod:`.checking.source_rules`), run its cells and cases in a fresh child process (:mod:`.sandbox`), then judge the
+returned outputs against reference values computed here (:mod:`.checking.judge`). Several submissions can be
 graded in parallel worker processes (``jobs``).
 """
 from __future__ import annotations
@@ -12,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .call import NOT_ATTEMPTED
-from .cases import ExerciseResult
-from .exercise import Exercise
-from .extract import NotebookError, extract, read_notebook
-from .judge import judge_case, summarize
-from .rules import find_violations
-from .runner import run_exercise
+from .sandbox.call import NOT_ATTEMPTED
+from .checking.cases import ExerciseResult
+from .checking.exercise import Exercise
+from .intake import NotebookError, extract, read_notebook
+from .checking.judge import judge_case, summarize
+from .checking.source_rules import find_violations
+from .sandbox.parent import run_exercise
 
 __all__ = ["SubmissionReport", "grade_exercise", "grade_notebook", "grade_many", "DEFAULT_TIMEOUT"]
 
@@ -57,7 +57,8 @@ def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str
     if violations:
         return summarize(exercise, [], violations=violations)
     cases = exercise.cases(seed)
-    run = run_exercise([*setup, *cells], exercise.function, exercise.id, cases, timeout)
+    run = run_exercise([*setup, *cells], exercise.function, exercise.id, cases, timeout,
+                       forbidden=exercise.forbidden)
     if any(o is not None and o.kind == NOT_ATTEMPTED for o in run.outcomes):
         result = summarize(exercise, [], not_attempted=True)
     else:
@@ -72,21 +73,21 @@ def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str
         if run.cell_errors:
             notes.append("errors while running the cells: " + "; ".join(run.cell_errors))
         if run.tampered:
-            notes.append("the result channel held unexpected data; those cases were not trusted")
+            notes.append("the result channel held lines this run did not write; they were not trusted and were ignored")
         result = summarize(exercise, results, message="; ".join(notes))
         if result.status != "passed":
             if run.timed_out:
                 result.status = "timeout"
             elif not run.ended and (run.found or not run.cells_done):
                 result.status = "crashed"
-    result.output = run.output
+    result.output = f"(the code printed {run.output_bytes} bytes; graded reports never show them)" if run.output_bytes else ""
     result.duration = round(time.perf_counter() - start, 3)
     return result
 
 
 def grade_notebook(path: str | Path, seed: int, timeout: float = DEFAULT_TIMEOUT) -> SubmissionReport:
     """Grade every exercise found in one notebook; errors in the file itself are reported, not raised."""
-    from . import registry
+    from .exercises import registry
 
     start = time.perf_counter()
     report = SubmissionReport(file=str(path), status="graded")
@@ -121,39 +122,32 @@ def _grade_one(args: tuple) -> SubmissionReport:
 
 def grade_many(paths: Sequence[str | Path], seed: int, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
                progress: bool | None = None) -> list[SubmissionReport]:
-    """Grade several notebooks, ``jobs`` at a time (worker processes), in the order given.
+    """Grade several notebooks, ``jobs`` at a time, in the order given.
 
+    The work happens in the sandboxed children, so ``jobs`` threads of this process are enough; no
+    learner code runs here, and a child can neither signal nor stop this process (see :mod:`.sandbox`).
     ``progress`` shows a tqdm bar on standard error (default: when there is more than one file).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
+    from .exercises import registry
+    from .sandbox.walls import choose_route
+
+    choose_route()                  # a route asked for that cannot run here: say so before grading
+    registry.all_exercises()        # import the catalogue once, before the threads need it
     tasks = [(str(p), seed, timeout) for p in paths]
     show = (len(tasks) > 1) if progress is None else progress
-    bar = tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not show, leave=False)
     reports: list[SubmissionReport | None] = [None] * len(tasks)
-    try:
+    with tqdm(total=len(tasks), desc="grading", unit="notebook", disable=not show, leave=False) as bar:
         if jobs <= 1 or len(tasks) <= 1:
             for i, task in enumerate(tasks):
                 reports[i] = _grade_one(task)
                 bar.update(1)
         else:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
-
-            from . import registry
-
-            # Import the slow parts once here; forked workers inherit them (nbformat's import alone can
-            # take seconds, because of jsonschema's format checkers).
-            import nbformat  # noqa: F401
-
-            registry.all_exercises()
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-                futures = {pool.submit(_grade_one, task): i for i, task in enumerate(tasks)}
-                for future in as_completed(futures):
-                    reports[futures[future]] = future.result()
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for i, report in enumerate(pool.map(_grade_one, tasks)):
+                    reports[i] = report
                     bar.update(1)
-    finally:
-        bar.close()
     return [r for r in reports if r is not None]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import math
 
-from backprop_course.grading import registry
-from backprop_course.grading.formatting import short
+from backprop_course.grading.exercises import registry
+from backprop_course.grading.checking.formatting import short
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 

@@ -23,7 +23,7 @@ def cells_by_role(nb, role: str, exercise: str | None = None) -> list:
 
 def load_function(exercise_id: str, source: str | None = None):
     """The function of ``exercise_id`` from its solution notebook (or from ``source`` run after setup)."""
-    from backprop_course.grading import registry
+    from backprop_course.grading.exercises import registry
 
     ex = registry.get(exercise_id)
     nb = solution_notebook(ex.notebook)

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from backprop_course import __version__
-from backprop_course.grading import registry
+from backprop_course.grading.exercises import registry
 
 from gradescope_helpers import hidden_expected_texts, load_results
 from grading_helpers import EXERCISES, META, ROOT, SOLUTIONS, solution_notebook
@@ -98,7 +98,7 @@ def test_solution_gets_full_marks_from_the_installed_wheel(installed):
     points = sum(ex.points for ex in registry.for_notebook(NOTEBOOK))
     assert doc["score"] == points and len(doc["tests"]) == len(registry.for_notebook(NOTEBOOK))
     assert all(t["score"] == t["max_score"] > 0 for t in doc["tests"])
-    assert doc["extra_data"]["seed"] == SEED
+    assert "seed" not in doc["extra_data"]
     text = "\n".join([doc["output"], *(t["output"] for t in doc["tests"])])
     assert "hidden 1 | passed" in text
     leaked = [v for v in hidden_expected_texts(NOTEBOOK, SEED) if v in text]
@@ -129,7 +129,8 @@ def test_adversarial_notebook_gets_a_valid_results_file_within_the_time_limits(i
     by_id = {t["name"].split(":")[0]: t for t in doc["tests"]}
     assert f"time limit of {TIMEOUT:g} s" in by_id["ex03.sigmoid"]["output"]
     prime = by_id["ex03.sigmoid_prime"]["output"]
-    assert "RuntimeError: boom" in prime and "your function raised SystemExit" in prime
+    # exceptions are named by their type; their text (learner-controlled) never reaches the student
+    assert "RuntimeError" in prime and "boom" not in prime and "your function raised SystemExit" in prime
     assert "ex03.sigmoid timeout" in stdout
     leaked = [v for v in hidden_expected_texts(NOTEBOOK, SEED) if v in "\n".join(t["output"] for t in doc["tests"])]
     assert not leaked

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from backprop_course.grading import codec
-from backprop_course.grading.rules import find_violations
-from backprop_course.grading.symexpr import SreprError, parse_srepr
+from backprop_course.grading.sandbox import codec
+from backprop_course.grading.checking.source_rules import find_violations
+from backprop_course.grading.sandbox.symexpr import SreprError, parse_srepr
 
 
 @pytest.mark.parametrize("value", [

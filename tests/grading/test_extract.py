@@ -5,7 +5,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 import pytest
 
-from backprop_course.grading.extract import NotebookError, drop_check_calls, extract, read_notebook, strip_magics
+from backprop_course.grading.intake import NotebookError, drop_check_calls, extract, read_notebook, strip_magics
 from backprop_course.grading.grader import grade_notebook
 
 from grading_helpers import EXERCISES

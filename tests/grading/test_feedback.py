@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import backprop_course as bc
-from backprop_course.grading import registry
-from backprop_course.grading.check import evaluate
+from backprop_course.grading.exercises import registry
+from backprop_course.grading.checking.check import evaluate
 
 from grading_helpers import load_function
 

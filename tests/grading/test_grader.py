@@ -12,10 +12,9 @@ import sys
 import nbformat
 import pytest
 
-from backprop_course.grading import registry
+from backprop_course.grading.exercises import registry
 from backprop_course.grading.grader import grade_many
-from backprop_course.grading.report import write_atomic
-from backprop_course.grading.runner import OUTPUT_CAP
+from backprop_course.grading.reports.formats import write_atomic
 
 from grading_helpers import EXERCISES, META, SOLUTIONS, solution_notebook
 
@@ -44,13 +43,24 @@ def sigmoid(z):
     return z
 '''
 FORGE_AND_EXIT = FORGE.replace("    return z\n", "    import os\n    os._exit(0)\n")
+# Without the nonce (the garbage collector is refused to graded code), a forger can only write junk to
+# every descriptor the child might use for its answers.
+JUNK = '''import os
+def sigmoid(z):
+    for fd in range(3, 64):
+        try:
+            os.write(fd, b"0" * 32 + b'\\t{"case": 0, "kind": "ok", "output": 0.5}\\n')
+        except OSError:
+            pass
+    return 1 / (1 + np.exp(-z))
+'''
 
 # name -> (replacement source of the ex03.sigmoid cell, new source of its check cell or None,
 #          expected sigmoid score (of 1), expected sigmoid status)
 ADVERSARIAL = {
     "looping": ("def sigmoid(z):\n    while True:\n        pass\n", None, 0.0, "timeout"),
     "crashing": ("def sigmoid(z):\n    import os\n    os._exit(3)\n", None, 0.0, "crashed"),
-    "segfault": ("def sigmoid(z):\n    import ctypes\n    return ctypes.string_at(0)\n", None, 0.0, "crashed"),
+    "segfault": ("def sigmoid(z):\n    import ctypes\n    return ctypes.string_at(0)\n", None, 0.0, "failed"),
     "raising": ("def sigmoid(z):\n    return 1 / 0\n", None, 0.0, "failed"),
     "printing megabytes": ("print('x' * 5_000_000)\ndef sigmoid(z):\n    print('y' * 1_000_000)\n"
                            "    return 1 / (1 + np.exp(-z))\n", None, 1.0, "passed"),
@@ -66,7 +76,8 @@ ADVERSARIAL = {
                                               0.0, "failed"),
     "editing the check cell (right answer)": (None, "bc.check = None\nbc.check('ex03.sigmoid', None)", 1.0, "passed"),
     "writing to the results file": (FORGE, None, 0.0, "failed"),
-    "forging results then exiting": (FORGE_AND_EXIT, None, 0.0, "crashed"),
+    "forging results then exiting": (FORGE_AND_EXIT, None, 0.0, "failed"),
+    "writing junk to the result pipe": (JUNK, None, 1.0, "passed"),
     "allocating 800 GB": ("def sigmoid(z):\n    big = np.ones((10**6, 10**5))\n    return z\n", None, 0.0, "failed"),
     "returning NaN": ("def sigmoid(z):\n    return np.full_like(z, np.nan)\n", None, 0.0, "failed"),
     "returning a non-number": ("def sigmoid(z):\n    return object()\n", None, 0.0, "failed"),
@@ -118,7 +129,8 @@ def test_adversarial_submission_scores_what_it_deserves(adversarial, name):
     for other in ("ex03.sigmoid_prime", "ex03.neuron_forward"):
         assert by_id[other].status == "passed", (other, by_id[other].message)
     assert report.score == pytest.approx(score + 2.0)
-    assert len(sigmoid.output) <= OUTPUT_CAP
+    # the learner's printed output is text their code wrote: graded reports never carry it
+    assert "yyyy" not in sigmoid.output and "xxxx" not in sigmoid.output
 
 
 @pytest.mark.slow
@@ -130,8 +142,11 @@ def test_looping_exercise_is_stopped_by_its_own_timeout(adversarial):
 
 @pytest.mark.slow
 def test_tampering_is_reported(adversarial):
-    sigmoid = {e.id: e for e in adversarial[0]["writing to the results file"].exercises}["ex03.sigmoid"]
+    sigmoid = {e.id: e for e in adversarial[0]["writing junk to the result pipe"].exercises}["ex03.sigmoid"]
     assert "not trusted" in sigmoid.message
+    # the forger that looks for the job in memory is refused the garbage collector
+    forger = {e.id: e for e in adversarial[0]["writing to the results file"].exercises}["ex03.sigmoid"]
+    assert all("PermissionError" in c.message for c in forger.cases), [c.message for c in forger.cases]
 
 
 @pytest.mark.slow
@@ -143,7 +158,7 @@ def test_rule_violation_names_the_forbidden_call(adversarial):
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["json", "gradescope", "csv"])
 def test_adversarial_reports_render_in_every_format(adversarial, fmt):
-    from backprop_course.grading.report import render_report
+    from backprop_course.grading.reports.formats import render_report
 
     named, corrupt, not_nb = adversarial
     text = render_report([*named.values(), corrupt, not_nb], fmt, SEED, TIMEOUT)
@@ -218,7 +233,7 @@ def test_cli_reports_a_corrupt_file_and_grades_the_rest(cli_run):
 
 def test_csv_gradebook_has_one_row_per_submission_and_one_column_per_exercise(tmp_path):
     reports = grade_many([EXERCISES / "ex02_graphs.ipynb", SOLUTIONS / "ex11_init.ipynb"], seed=1, timeout=30)
-    from backprop_course.grading.report import render_report
+    from backprop_course.grading.reports.formats import render_report
 
     rows = list(csv.DictReader(io.StringIO(render_report(reports, "csv", 1, 30))))
     assert [r["score"] for r in rows] == ["0.0", "2.0"]
@@ -243,8 +258,8 @@ def test_cli_gradescope_format(tmp_path):
     not_attempted = [t for t in doc["tests"] if t["name"].startswith("ex02.")]
     assert all(t["score"] == 0 and "not attempted" in t["output"] for t in not_attempted)
     assert all("hidden" in t["output"] for t in doc["tests"] if t["name"].startswith("ex03."))
-    # the seed would let a student compute the hidden cases: stored for the instructor, never shown
-    assert doc["extra_data"]["seed"] == 3
+    # the seed would let a student compute the hidden cases: it is nowhere in the results
+    assert "seed" not in doc["extra_data"] and '"3"' not in out.read_text()
     assert "seed" not in doc["output"] and all("seed" not in t["output"] for t in doc["tests"])
 
 

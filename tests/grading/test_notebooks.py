@@ -8,8 +8,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from backprop_course.grading import registry
-from backprop_course.grading.strip import BEGIN, END, solution_blocks, strip_notebook, strip_source, stub_line
+from backprop_course.grading.exercises import registry
+from backprop_course.grading.exercises.strip import BEGIN, END, solution_blocks, strip_notebook, strip_source, stub_line
 
 from grading_helpers import EXERCISES, META, SOLUTIONS
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 import backprop_course as bc
-from backprop_course.grading.progress import course_progress, exercise_folder, format_table, lesson_totals
+from backprop_course.grading.reports.progress import course_progress, exercise_folder, format_table, lesson_totals
 
 from gradescope_helpers import hidden_expected_texts
 from grading_helpers import EXERCISES, META, SOLUTIONS, solution_notebook
@@ -86,7 +86,7 @@ def test_table_has_one_line_per_exercise_and_the_totals(result):
 
 
 def test_no_hidden_value_is_shown(result):
-    from backprop_course.grading.progress_view import Progress
+    from backprop_course.grading.reports.progress_view import Progress
 
     shown = repr(Progress(result)) + Progress(result)._repr_html_()
     secrets = hidden_expected_texts("ex03_neuron", SEED)
@@ -121,7 +121,7 @@ def test_plot_draws_one_stacked_bar_per_lesson(result):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from backprop_course.grading.progress_view import Progress
+    from backprop_course.grading.reports.progress_view import Progress
 
     ax = Progress(result).plot()
     widths = {(round(p.get_y(), 2), p.get_x(), p.get_width()) for p in ax.patches if p.get_width()}
@@ -189,7 +189,7 @@ def test_cli_rejects_bad_options(tmp_path, args):
 def test_docstring_example_runs():
     import doctest
 
-    from backprop_course.grading import progress_view
+    from backprop_course.grading.reports import progress_view
 
     result = doctest.testmod(progress_view)
     assert result.attempted >= 2 and result.failed == 0

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.value import Value
-from .. import draw
-from ..cases import Case
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex02_graphs"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "trace", "torch", "autograd", "jax"})

@@ -5,9 +5,9 @@ import numpy as np
 
 from ...engine.activations import get_activation
 from ...engine.mlp import MLP
-from .. import draw
-from ..cases import Case
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex03_neuron"
 FORBIDDEN = frozenset({"engine", "activations", "get_activation", "ACTIVATIONS", "MLP", "expit",

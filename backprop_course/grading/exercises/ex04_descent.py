@@ -11,10 +11,10 @@ import numpy as np
 
 from ...engine.optim import SGD
 from ...engine.value import Value
-from .. import draw
-from ..cases import Case
-from ..compare import compare_numbers
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.compare import compare_numbers
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex04_descent"
 FORBIDDEN = frozenset({"engine", "optim", "SGD", "compute_update", "Value", "backward", "descend",

@@ -10,9 +10,9 @@ import numpy as np
 
 from ...engine.activations import get_activation
 from ...engine.mlp import MLP
-from .. import draw
-from ..cases import Case
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.exercise import Exercise
 from ._nets import net_from
 
 NOTEBOOK = "ex06_backprop"

@@ -1,6 +1,6 @@
 """Exercises of lesson 6, part 2: a gradient checker by central differences.
 
-The judge knows every test function's exact gradient (:mod:`..testfunctions`), so the learner's finite
+The judge knows every test function's exact gradient (:func:`exact_gradient`), so the learner's finite
 differences are compared with calculus, not with another finite-difference code.
 """
 from __future__ import annotations
@@ -8,19 +8,42 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.gradcheck import relative_error
-from .. import draw, testfunctions
-from ..cases import Case
-from ..codec import FunctionSpec
-from ..compare import compare_numbers
-from ..exercise import Exercise
+from ...engine.mlp import MLP
+from . import draw
+from ..checking.cases import Case
+from ..sandbox.codec import FunctionSpec
+from ..checking.compare import compare_numbers
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex06b_gradcheck"
 FORBIDDEN = frozenset({"engine", "gradcheck", "approx_fprime",
                        "scipy", "torch", "autograd", "jax", "backward", "MLP"})
 
 
+def _wavy_gradient(p: dict, x: np.ndarray) -> np.ndarray:
+    c, d, w = (np.asarray(p[k], dtype=float) for k in ("c", "d", "w"))
+    return c * np.cos(x) + d * x + 0.5 * np.sum(w * x) * w
+
+
+def _mlp_loss_gradient(p: dict, W0: np.ndarray) -> np.ndarray:
+    # backpropagation through the engine's MLP: dE/dW0 of the same network the child's test function runs
+    weights = [np.asarray(W, dtype=float) for W in p["weights"]]
+    net = MLP([weights[0].shape[1]] + [W.shape[0] for W in weights], activation="sigmoid", seed=0)
+    for l, (W, b) in enumerate(zip([W0, *weights[1:]], p["biases"])):
+        net.weights[l][...] = W
+        net.biases[l][...] = b
+    net.forward(np.asarray(p["X"], dtype=float))
+    return net.backward(np.asarray(p["T"], dtype=float)).weights[0]
+
+
+def exact_gradient(name: str, params: dict, x) -> np.ndarray:
+    """The exact gradient of the test function ``name`` (see ``sandbox/testfunctions.py``) at ``x``."""
+    gradients = {"wavy": _wavy_gradient, "mlp_loss": _mlp_loss_gradient}
+    return gradients[name](params, np.asarray(x, dtype=float))
+
+
 def _numerical_gradient(f: FunctionSpec, x, eps):
-    return testfunctions.gradient(f.name, f.params, x)
+    return exact_gradient(f.name, f.params, x)
 
 
 def _relative_error(analytic, numeric):

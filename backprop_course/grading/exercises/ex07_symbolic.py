@@ -7,9 +7,9 @@ rename the symbols, so an answer typed in with fixed names fails.
 """
 from __future__ import annotations
 
-from ..cases import Case
-from ..compare import Comparison
-from ..exercise import Exercise
+from ..checking.cases import Case
+from ..checking.compare import Comparison
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex07_symbolic"
 FORBIDDEN = frozenset({"symbolic", "derive_weight_gradient", "derive_input_gradient", "engine"})

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.mlp import MLP
-from .. import draw
-from ..cases import Case
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.exercise import Exercise
 from ._nets import net_from
 
 NOTEBOOK = "ex08_input_grads"

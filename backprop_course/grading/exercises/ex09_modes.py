@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.training import train
-from .. import draw
-from ..cases import Case
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.exercise import Exercise
 from ._nets import net_from, sgd_over_batches
 
 NOTEBOOK = "ex09_modes"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.optim import RPROP, SGD
-from .. import draw
-from ..cases import Case
-from ..exercise import Exercise
+from . import draw
+from ..checking.cases import Case
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex10_optimizers"
 FORBIDDEN = frozenset({"engine", "optim", "SGD", "RPROP", "compute_update", "train", "torch",

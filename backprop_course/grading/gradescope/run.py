@@ -1,4 +1,4 @@
-"""Grade one Gradescope submission: ``python -m backprop_course.grading.gradescope_run``.
+"""Grade one Gradescope submission: ``python -m backprop_course.grading.gradescope.run``.
 
 The bundle's ``run_autograder`` calls this on Gradescope with the seed and time limit it was made with.
 It grades the one notebook in ``ROOT/submission`` exactly as ``backprop-course grade --format
@@ -38,7 +38,7 @@ def find_submission(folder: Path) -> tuple[Path | None, str]:
 
 def refusal(reason: str, seed: int, timeout: float) -> str:
     """A valid Gradescope results.json for a submission that could not be graded: score 0 and why."""
-    from .report import to_gradescope
+    from ..reports.formats import to_gradescope
 
     doc = json.loads(to_gradescope([], seed, timeout))   # the same document as for a graded one, no tests
     doc["output"] = reason
@@ -47,8 +47,8 @@ def refusal(reason: str, seed: int, timeout: float) -> str:
 
 def grade_submission(root: Path, seed: int, timeout: float) -> tuple[str, str]:
     """(results.json text, one line for the instructor) for the submission under ``root``."""
-    from .grader import grade_many
-    from .report import to_gradescope
+    from ..grader import grade_many
+    from ..reports.formats import to_gradescope
 
     notebook, reason = find_submission(root / "submission")
     if notebook is None:
@@ -65,10 +65,10 @@ def grade_submission(root: Path, seed: int, timeout: float) -> tuple[str, str]:
 def main(argv: list[str] | None = None) -> int:
     from backprop_course import __version__
 
-    from .cli import positive
-    from .report import write_atomic
+    from ..cli import positive
+    from ..reports.formats import write_atomic
 
-    parser = argparse.ArgumentParser(prog="python -m backprop_course.grading.gradescope_run",
+    parser = argparse.ArgumentParser(prog="python -m backprop_course.grading.gradescope.run",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT") or DEFAULT_ROOT),
                         help="Gradescope's folder (default: $AUTOGRADER_ROOT, else /autograder)")

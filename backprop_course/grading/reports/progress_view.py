@@ -73,7 +73,7 @@ def progress(folder: str | os.PathLike | None = None, *, seed: int | None = None
         Your course folder, or its ``exercises`` folder (default: the current folder, which in
         JupyterLab is the folder of the open notebook).
     seed, timeout, jobs
-        As for :func:`backprop_course.grading.progress.course_progress`.
+        As for :func:`backprop_course.grading.reports.progress.course_progress`.
 
     >>> import backprop_course as bc
     >>> bc.progress("no/such/folder")

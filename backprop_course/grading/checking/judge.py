@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-from . import codec
-from .call import ERROR, OK, Outcome
+from ..sandbox import codec
+from ..sandbox.call import ERROR, OK, Outcome
 from .cases import Case, CaseResult, ExerciseResult
 from .exercise import Exercise
 from .formatting import short
-from .symexpr import SreprError
+from ..sandbox.symexpr import SreprError
 
 __all__ = ["judge_case", "summarize", "NO_RESULT"]
 

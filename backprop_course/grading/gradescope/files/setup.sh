@@ -32,5 +32,5 @@ rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$WHEEL"
 # Fail the image build now, not at the first submission, if the course does not import.
-"$VENV/bin/python" -I -c "import backprop_course as bc, backprop_course.grading.gradescope_run; assert bc.__version__ == '@VERSION@', bc.__version__"
+"$VENV/bin/python" -I -c "import backprop_course as bc, backprop_course.grading.gradescope.run; assert bc.__version__ == '@VERSION@', bc.__version__"
 echo "setup.sh: backprop-course @VERSION@ installed in $VENV"

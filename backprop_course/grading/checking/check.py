@@ -10,13 +10,14 @@ import inspect
 import textwrap
 from typing import Callable
 
-from . import registry
-from .call import NOT_ATTEMPTED, call_case, call_inputs
+from ..exercises import registry
+from ..sandbox import codec
+from ..sandbox.call import NOT_ATTEMPTED, call_case
 from .cases import ExerciseResult
 from .exercise import Exercise
 from .feedback import render
 from .judge import judge_case, summarize
-from .rules import find_violations
+from .source_rules import find_violations
 
 __all__ = ["check", "evaluate"]
 
@@ -62,3 +63,8 @@ def check(exercise_id: str, fn: Callable) -> None:
         raise TypeError(f"The 'fn' parameter of check must be your function (callable). "
                         f"Got {type(fn).__name__} instead.")
     print(render(evaluate(exercise, fn)))
+
+
+def call_inputs(case: Case) -> list[tuple]:
+    """Fresh decoded copies of a case's arguments (so a learner mutating them changes nothing)."""
+    return [tuple(codec.roundtrip(list(args))) for args in case.call_args()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
-from .exercise import Exercise
+from ..checking.exercise import Exercise
 
 __all__ = ["NOTEBOOKS", "all_exercises", "get", "for_notebook"]
 

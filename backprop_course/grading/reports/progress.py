@@ -82,7 +82,7 @@ def _lesson(notebook: str) -> str:
 
 
 def _rows(report, name: str) -> list[ExerciseProgress]:
-    from . import registry
+    from ..exercises import registry
 
     rows = []
     for ex in report.exercises:
@@ -113,8 +113,8 @@ def course_progress(folder: str | os.PathLike | None = None, *, seed: int | None
     ValueError
         When the folder does not exist, or holds no exercise notebook of the course.
     """
-    from . import registry
-    from .grader import grade_notebook
+    from ..exercises import registry
+    from ..grader import grade_notebook
 
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, int)):
         raise TypeError(f"The 'seed' parameter of progress must be an int or None. Got {seed!r} instead.")

@@ -2,7 +2,7 @@
 
 A :class:`Case` is plain data: a name, the positional arguments of one call (or of several calls),
 whether it is hidden, and the hint shown when it fails. Results are plain data too, so the same objects
-feed the learner's feedback (:mod:`.check`) and the instructor's reports (:mod:`.report`).
+feed the learner's feedback (:mod:`.check`) and the instructor's reports (:mod:`..reports.formats`).
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import registry
+from .exercises import registry
 
 __all__ = ["NotebookError", "Extracted", "read_notebook", "extract", "META_KEY", "strip_magics", "drop_check_calls"]
 

@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from .feedback import render
-from .grader import SubmissionReport
+from ..checking.feedback import render
+from ..grader import SubmissionReport
 
 __all__ = ["SCHEMA", "FORMATS", "to_json", "to_gradescope", "to_csv", "render_report", "write_atomic"]
 
@@ -45,8 +45,9 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
     """Gradescope's ``results.json`` for ONE student's files: one test per exercise.
 
     The test output is the learner feedback (public cases in full, hidden cases pass/fail and a hint
-    only), so it may be shown to students as it is. The seed goes in ``extra_data``, which Gradescope
-    stores but does not show: with the seed and the package a student could compute every hidden case.
+    only), so it may be shown to students as it is. The seed is not in it at all (not even in
+    ``extra_data``): with the seed and the package a student could compute every hidden case, and the
+    instructor has it from the bundle's build.
     """
     from backprop_course import __version__
 
@@ -68,7 +69,7 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
         "output": f"Time limit {timeout:g} s per exercise.",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"seed": seed, "timeout": timeout, "version": __version__},
+        "extra_data": {"timeout": timeout, "version": __version__},
         "tests": tests,
     }
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .codec import FunctionSpec, RngSeed
+from ..sandbox.codec import FunctionSpec, RngSeed
 
 __all__ = ["short", "fmt_diff", "WIDTH"]
 

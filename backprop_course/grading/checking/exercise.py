@@ -47,7 +47,7 @@ class Exercise:
     compare : callable (expected, actual) -> Comparison
         How one call's output is judged (default: numbers within tolerance).
     forbidden : frozenset of str
-        Names the submission may not use (see :mod:`.rules`).
+        Names the submission may not use (see :mod:`.source_rules`).
     points : float
         The exercise's maximum score; the score is ``points * passed / cases``.
     hint : str

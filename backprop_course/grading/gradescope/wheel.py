@@ -37,11 +37,11 @@ def _version() -> str:
 
 
 def _package_dir() -> Path:
-    return Path(__file__).resolve().parents[1]
+    return Path(__file__).resolve().parents[2]
 
 
 def _source_root() -> Path | None:
-    from backprop_course.lab import repo_root
+    from backprop_course._paths import repo_root
 
     return repo_root()
 

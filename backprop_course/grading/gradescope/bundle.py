@@ -8,7 +8,7 @@ The zip holds, at its root, Gradescope's two required files and what they need:
 * ``backprop_course-<version>-py3-none-any.whl``: the running version of the course (:mod:`.wheel`);
 * ``README.md``: what the bundle is and how to try it locally.
 
-The scripts are templates in ``gradescope_files/``; ``@NAME@`` placeholders are filled in here. The
+The scripts are templates in ``files/``; ``@NAME@`` placeholders are filled in here. The
 zip is written atomically (a temporary file in the same folder, then ``os.replace``).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 __all__ = ["build_bundle", "check_out_path", "TEMPLATES", "EXECUTABLE"]
 
-TEMPLATES = Path(__file__).resolve().parent / "gradescope_files"
+TEMPLATES = Path(__file__).resolve().parent / "files"
 EXECUTABLE = ("setup.sh", "run_autograder")
 _FILES = ("setup.sh", "run_autograder", "README.md")
 
@@ -87,7 +87,7 @@ def build_bundle(out: str | Path, seed: int, timeout: float, wheel: str | Path |
     """
     from backprop_course import __version__
 
-    from .report import write_atomic
+    from ..reports.formats import write_atomic
     from .wheel import course_wheel
 
     path = check_out_path(out)
