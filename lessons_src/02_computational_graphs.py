@@ -24,7 +24,7 @@
 #   predicts a change exactly and when only approximately;
 # - build graphs with `bc.Value`, inspect them, and check their gradients by finite differences.
 #
-# **Time:** about 30 minutes. Everything here follows seed 000's example.
+# **Time:** about 30 minutes. Everything here follows the 2017 note's example.
 
 # %%
 import random
@@ -43,7 +43,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## 1. Five nodes
 #
-# Seed 000 works with five quantities. Three are given (the **inputs**) and two are computed from
+# The 2017 note works with five quantities. Three are given (the **inputs**) and two are computed from
 # them:
 #
 # $$x = -2, \qquad y = 5, \qquad z = -4, \qquad q = x + y = 3, \qquad f = q \cdot z = -12 .$$
@@ -72,7 +72,7 @@ assert (x.data, y.data, z.data, q.data, f.data) == (-2.0, 5.0, -4.0, 3.0, -12.0)
 # $\partial f/\partial x$, $\partial f/\partial y$, $\partial f/\partial z$. Each one asks how fast $f$
 # changes when that one input moves and the other two stay where they are.
 #
-# - $f$ uses $z$ directly: $f = q \cdot z$, so $\dfrac{\partial f}{\partial z} = q = 3$ (seed 000,
+# - $f$ uses $z$ directly: $f = q \cdot z$, so $\dfrac{\partial f}{\partial z} = q = 3$ (the 2017 note,
 #   eq. 1).
 # - $f$ uses $x$ only *through* $q$. The **chain rule** multiplies the two links of the chain
 #   (eqs. 2 and 3):
@@ -81,7 +81,7 @@ assert (x.data, y.data, z.data, q.data, f.data) == (-2.0, 5.0, -4.0, 3.0, -12.0)
 #     \frac{\partial f}{\partial y} = \frac{\partial f}{\partial q}\,\frac{\partial q}{\partial y}
 #     = z \cdot 1 = -4 .$$
 #
-# (Seed 000 writes these derivatives with $\delta$; the usual symbol for a partial derivative is
+# (The 2017 note writes these derivatives with $\delta$; the usual symbol for a partial derivative is
 # $\partial$, used here.)
 #
 # ## 3. The forward pass stores local gradients
@@ -93,7 +93,7 @@ assert (x.data, y.data, z.data, q.data, f.data) == (-2.0, 5.0, -4.0, 3.0, -12.0)
 # - the multiply node $f = q \cdot z$ knows $\partial f/\partial q = z = -4$ and
 #   $\partial f/\partial z = q = 3$ ("each factor's gradient is the other factor").
 #
-# These are the **local gradients**. Seed 000's key idea is to compute them during the forward pass
+# These are the **local gradients**. The 2017 note's key idea is to compute them during the forward pass
 # and keep them in the node. `bc.Value` does exactly that: `node.local_grads` holds one number per
 # operand, in the order of `node._prev`.
 
@@ -139,7 +139,7 @@ plt.show()
 #    $x$ and $-4 \cdot 1 = -4$ to $y$.
 #
 # Every step is one multiplication by a number stored in the forward pass; no derivative is worked out
-# during the backward pass. That is the **back propagation** of seed 000: the gradient at the end is
+# during the backward pass. That is the **back propagation** of the 2017 note: the gradient at the end is
 # passed backwards, node by node, and multiplied by each node's local gradient. Here are the same
 # three steps with the stored numbers:
 
@@ -175,7 +175,7 @@ for k, s in enumerate(backward_steps(nodes, edges)):
 # %% [markdown]
 # ## 5. What "decreases $f$ by 4" means
 #
-# Seed 000 reads $\partial f/\partial x = -4$ as: *increase $x$ by one unit, keep $y$ and $z$ fixed,
+# The 2017 note reads $\partial f/\partial x = -4$ as: *increase $x$ by one unit, keep $y$ and $z$ fixed,
 # and $f$ decreases by 4 units*; the same for $y$. Let us check it by recomputing $f$:
 
 # %%
@@ -210,7 +210,7 @@ assert abs(((-2.0 + 1e-3) ** 2 - 4.0) / 1e-3 - (-4.0)) < 2e-3
 # %% [markdown]
 # ## 6. The graph explorer
 #
-# The view below draws seed 000's graph: inputs on the left, $f$ on the right, each box with its value
+# The view below draws the 2017 note's graph: inputs on the left, $f$ on the right, each box with its value
 # (blue) and gradient (red, `?` until it arrives), each arrow with the local gradient stored on it.
 # The buttons run the backward pass one node at a time; the sliders change the inputs and re-run the
 # forward pass.
@@ -226,7 +226,7 @@ assert abs(((-2.0 + 1e-3) ** 2 - 4.0) / 1e-3 - (-4.0)) < 2e-3
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-view = graph_explorer()                 # seed 000's graph at x = -2, y = 5, z = -4
+view = graph_explorer()                 # the 2017 note's graph at x = -2, y = 5, z = -4
 view.run_all()
 assert view.state["output"] == -12.0
 assert view.state["leaf_grads"] == {"x": -4.0, "y": -4.0, "z": 3.0}
@@ -241,12 +241,12 @@ view.set(z=2.0)
 view.run_all()
 print("with z = 2:", view.state["leaf_grads"], " f =", view.state["output"])
 assert view.state["leaf_grads"] == {"x": 2.0, "y": 2.0, "z": 3.0}
-view.set(z=-4.0)                        # back to seed 000's numbers
+view.set(z=-4.0)                        # back to the 2017 note's numbers
 
 # %% [markdown]
 # ## 7. When a node is used twice
 #
-# In seed 000 every node is used once. When a node feeds two operations, its gradient has two paths
+# In the 2017 note every node is used once. When a node feeds two operations, its gradient has two paths
 # to the output, and the two contributions **add up** (the multivariable chain rule). Take
 # $h = x\,y + x$ at $x = -2$, $y = 5$: by hand $\partial h/\partial x = y + 1 = 6$ and
 # $\partial h/\partial y = x = -2$. The engine adds the contributions arriving along both paths:
@@ -355,13 +355,13 @@ view
 #   and stores, per operand, the **local gradient** of that one operation.
 # - The backward pass starts from $\partial f/\partial f = 1$ and hands *upstream × local* to each
 #   operand, in reverse topological order; contributions that arrive along several paths are added.
-# - For seed 000: $q = 3$, $f = -12$, $\partial f/\partial x = \partial f/\partial y = -4$,
+# - For the 2017 note: $q = 3$, $f = -12$, $\partial f/\partial x = \partial f/\partial y = -4$,
 #   $\partial f/\partial z = 3$. Raising $x$ (or $y$) by 1 lowers $f$ by exactly 4 because $f$ is linear in
 #   each input; for a curved function the derivative only predicts small changes.
 # - `bc.Value` builds graphs as it computes; `backward()` fills `.grad`; `bc.gradcheck` confirms the
 #   result by finite differences.
 #
-# **Exercise:** `exercises/ex02_graphs.ipynb`: seed 000's graph by hand, and the backward step of an
+# **Exercise:** `exercises/ex02_graphs.ipynb`: the 2017 note's graph by hand, and the backward step of an
 # add gate and of a multiply gate, checked with `bc.check`.
 #
 # **Next:** [03 · The artificial neuron](03_neuron.ipynb).

@@ -23,7 +23,7 @@
 # - explain why a bias gradient has one factor fewer than the weight gradient next to it;
 # - explain why, with the sigmoid, gradients shrink at least fourfold per layer on the way back.
 #
-# **Time:** about 25 minutes. Notation: seed 003's (the UFLDL tutorial's), summarised in
+# **Time:** about 25 minutes. Notation: the UFLDL guide's (the UFLDL tutorial's notation), summarised in
 # [lesson 01](01_welcome.ipynb) (section 4).
 
 # %%
@@ -44,7 +44,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## 1. A network that is a single path
 #
-# Seed 003 strips a network down to its skeleton: **one neuron per layer**. The input $x$ is layer 1,
+# The UFLDL guide strips a network down to its skeleton: **one neuron per layer**. The input $x$ is layer 1,
 # two hidden neurons form layers 2 and 3, and one output neuron forms layer 4:
 #
 # $$x = a^{(1)} \xrightarrow{\;W^{(1)},\,b^{(1)}\;} a^{(2)} \xrightarrow{\;W^{(2)},\,b^{(2)}\;} a^{(3)}
@@ -57,7 +57,7 @@ rng = np.random.default_rng(0)
 # $$z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}, \qquad a^{(l+1)} = f\big(z^{(l+1)}\big), \qquad
 #   J = \tfrac12 \big(y - h_{W,b}(x)\big)^2 .$$
 #
-# Here $y$ is the **target** (UFLDL's letter; seed 001 and the code call it $t$ and `T`) and $J$ the
+# Here $y$ is the **target** (UFLDL's letter; the blog post and the code call it $t$ and `T`) and $J$ the
 # error (the code's $E$). Everything is sigmoid, $f(z) = 1/(1+e^{-z})$, so $f'(z) = f(z)(1 - f(z))$
 # ([lesson 03](03_neuron.ipynb)).
 #
@@ -75,9 +75,9 @@ rng = np.random.default_rng(0)
 #   \underbrace{\frac{\partial a^{(2)}}{\partial z^{(2)}}}_{f'(z^{(2)})}\;
 #   \underbrace{\frac{\partial z^{(2)}}{\partial W^{(1)}}}_{a^{(1)} = x}.$$
 #
-# Seed 003 pairs the links two by two: since $z^{(4)} = W^{(3)} f(z^{(3)}) + b^{(3)}$, one step back
+# The UFLDL guide pairs the links two by two: since $z^{(4)} = W^{(3)} f(z^{(3)}) + b^{(3)}$, one step back
 # from $z^{(4)}$ to $z^{(3)}$ costs the factor $\partial z^{(4)}/\partial z^{(3)} = W^{(3)} f'(z^{(3)})$:
-# the weight leaving a neuron times that neuron's slope. (The seed writes the bias in that line as
+# the weight leaving a neuron times that neuron's slope. (The guide writes the bias in that line as
 # $b_{(3)}$; it means $b^{(3)}$.)
 #
 # The first two factors appear in **every** gradient of this network, so UFLDL gives them a name,
@@ -103,16 +103,16 @@ rng = np.random.default_rng(0)
 # **Why a bias gradient lacks the last factor.** A weight enters its neuron as $W^{(l)} a^{(l)}$, so
 # $\partial z^{(l+1)}/\partial W^{(l)} = a^{(l)}$: the signal coming in through the weight. A bias is
 # added on its own, $+\,b^{(l)}$, so $\partial z^{(l+1)}/\partial b^{(l)} = 1$. A bias behaves like a
-# weight whose incoming activation is always 1, and multiplying by 1 leaves nothing to write. (Seed
-# 003 phrases it as: the weight takes into account the value $f(\cdot)$ feeding into it, the bias
-# ignores it. For $W^{(1)}$ that value is the input $x = a^{(1)}$ itself; the seed writes it as
+# weight whose incoming activation is always 1, and multiplying by 1 leaves nothing to write. (The
+# UFLDL guide phrases it as: the weight takes into account the value $f(\cdot)$ feeding into it, the bias
+# ignores it. For $W^{(1)}$ that value is the input $x = a^{(1)}$ itself; the guide writes it as
 # $f_1^{(1)}(x)$, as if the input layer had an activation that passes $x$ through unchanged. Both
 # slips are listed in `docs/errata.md`.)
 
 # %% [markdown]
 # ## 2. With numbers, by hand
 #
-# Pick a sample and some parameters (our own choice; seed 003 gives no numbers):
+# Pick a sample and some parameters (our own choice; the UFLDL guide gives no numbers):
 # $x = 1.5$, target $y = 0.2$, and
 #
 # | | $l = 1$ | $l = 2$ | $l = 3$ |
@@ -218,7 +218,7 @@ assert abs(g.loss - J) < 1e-15 and abs(g.deltas[2].item() - delta4) < 1e-15
 #
 # **SymPy.** `symbolic.derive_chain(3)` runs the package's general derivation (the one lesson 07
 # steps through) on a chain of three weight layers with biases, and collapses every sum to its single
-# term. It returns each gradient as a product of factors, printed here in seed 003's notation:
+# term. It returns each gradient as a product of factors, printed here in the UFLDL guide's notation:
 
 # %%
 chain = symbolic.derive_chain(3)
@@ -341,7 +341,7 @@ assert ratio >= 4.0 ** 11 * a12 / 1.0       # the bound: 4^11 times a(12) / x, w
 #
 # ## Recap
 #
-# - Along a single path the chain rule is one multiplication per link. In seed 003's chain,
+# - Along a single path the chain rule is one multiplication per link. In the UFLDL guide's chain,
 #   $\partial J/\partial W^{(l)}$ is the output error term $\delta^{(4)} = -(y - h(x)) f'(z^{(4)})$,
 #   times $W f'(z)$ for every neuron passed on the way back, times the activation $a^{(l)}$ feeding the
 #   weight.

@@ -16,10 +16,10 @@
 #
 # **After this lesson you can**
 #
-# - state the three equations that give every weight gradient of a sigmoid network (seed 001's
+# - state the three equations that give every weight gradient of a sigmoid network (the blog post's
 #   eqs. 10, 11 and 13) and write them as three lines of matrix code with error terms (deltas) and
 #   biases;
-# - carry out seed 000's seven-step procedure with the package, and spot the misprinted index in its
+# - carry out the 2017 note's seven-step procedure with the package, and spot the misprinted index in its
 #   eq. 10;
 # - compute a whole training step of a 2-2-2 network by hand, number by number;
 # - check any gradient with central finite differences and read a relative error.
@@ -41,13 +41,13 @@ np.random.seed(0)
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## 1. From one path to many: seed 001's three equations
+# ## 1. From one path to many: the blog post's three equations
 #
 # In lesson 05 each neuron fed exactly one other, so the chain rule followed a single path. In a
 # real network a hidden neuron feeds **every** neuron of the next layer, and its output reaches the
 # error along all of those paths at once. The chain rule then adds the paths up.
 #
-# Seed 001 writes a neuron $N_i$ as $in_i = \sum_k w_{i,k}\, a_k$ and $a_i = g(in_i)$, with $g$ the
+# The blog post writes a neuron $N_i$ as $in_i = \sum_k w_{i,k}\, a_k$ and $a_i = g(in_i)$, with $g$ the
 # sigmoid, and the error of one sample as $E = \tfrac12 \sum_o (t_o - a_o)^2$. The weight $w_{i,j}$
 # leads from $N_j$ into $N_i$. Its three equations are:
 #
@@ -59,15 +59,15 @@ rng = np.random.default_rng(0)
 #   \frac{\partial E}{\partial a_k} \tag{13}$$
 #
 # Eq. 13 sums over the neurons $N_k$ that $N_i$ feeds: the many paths. The product
-# $a_i(1 - a_i)\,\partial E/\partial a_i$ appears in all three (it is seed 001's eq. 9, the
+# $a_i(1 - a_i)\,\partial E/\partial a_i$ appears in all three (it is the blog post's eq. 9, the
 # derivative with respect to the net input). Give it a name, the **error term** of neuron $i$:
 #
 # $$\delta_i = \frac{\partial E}{\partial in_i} = a_i (1 - a_i)\, \frac{\partial E}{\partial a_i}.$$
 #
-# This is seed 003's (UFLDL's) $\delta$ and the package's `deltas`. With it the three equations
+# This is the UFLDL guide's $\delta$ and the package's `deltas`. With it the three equations
 # become short:
 #
-# | | one neuron (seed 001) | whole layer, one sample per row (package) |
+# | | one neuron (the blog post) | whole layer, one sample per row (package) |
 # |---|---|---|
 # | output error term, eqs. 9 + 11 | $\delta_i = -(t_i - a_i)\, a_i(1 - a_i)$ | `delta_L = -(T - Y) * Y * (1 - Y)` |
 # | hidden error term, eqs. 9 + 13 | $\delta_i = a_i(1 - a_i) \sum_k w_{k,i}\, \delta_k$ | `delta_l = (delta_next @ W_next) * A * (1 - A)` |
@@ -79,7 +79,7 @@ rng = np.random.default_rng(0)
 # **Samples are rows**: with several samples, `delta.T @ A_prev` multiplies and *adds over the
 # samples* in one product, which is exactly the gradient of an error summed over samples. The bias
 # row comes from lesson 05: a bias is a weight on a constant input 1, so its gradient is the error
-# term itself (summed over samples). Seed 001 models biases as extra "bias neurons"; the package keeps
+# term itself (summed over samples). The blog post models biases as extra "bias neurons"; the package keeps
 # them as separate vectors `biases[l]`.
 #
 # The cell below checks each row of the table against `MLP.backward` on a random 3-4-2 network with
@@ -112,16 +112,16 @@ for name, (ours, engine) in checks.items():
     assert diff < tol
 
 # %% [markdown]
-# ## 2. Seed 000's seven steps, with the package
+# ## 2. The 2017 note's seven steps, with the package
 #
-# Seed 000 states the whole algorithm as a procedure in its own notation: layers are numbered from
+# The 2017 note states the whole algorithm as a procedure in its own notation: layers are numbered from
 # 1 (the input), $z^n = a^{n-1} \cdot w^n$ is the net input of layer $n$ (eq. 4), $a^n = \sigma(z^n)$
 # its activation, and $L$ the loss. It has no biases, so we switch them off (`bias=False`). Below,
 # each step is one cell: the package call that does it, and a check of the step's formula on the
-# numbers the package cached. The map from seed 000 to the code: $a^n$ is `layer_outputs[n-1]`,
+# numbers the package cached. The map from the 2017 note to the code: $a^n$ is `layer_outputs[n-1]`,
 # $w^n$ is `weights[n-2]`, $z^n$ is `net_inputs[n-2]` and $\partial L/\partial z^n$ is `deltas[n-2]`.
 #
-# **Steps 1 and 2: input, and weights from the standard normal** (seed 000's "quick, easy way").
+# **Steps 1 and 2: input, and weights from the standard normal** (the 2017 note's "quick, easy way").
 
 # %%
 X, T = bc.datasets.xor()[:2]                       # step 1: the input (4 samples, 2 features)
@@ -154,7 +154,7 @@ assert np.allclose(g.deltas[1], dL_dz3)
 print("dL/dz^3 per sample:", np.round(dL_dz3.ravel(), 6).tolist())
 
 # %% [markdown]
-# **Step 5: propagate the error back.** Seed 000 prints eq. 10 as
+# **Step 5: propagate the error back.** The 2017 note prints eq. 10 as
 #
 # $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}
 #   \frac{\partial z^{n+1}}{\partial a^n} \frac{\partial a^n}{\partial z^n}
@@ -163,7 +163,7 @@ print("dL/dz^3 per sample:", np.round(dL_dz3.ravel(), 6).tolist())
 # The middle factor is wrong. By eq. 4 one layer up, $z^{n+1} = a^n \cdot w^{n+1}$, so
 # $\partial z^{n+1}/\partial a^n = w^{n+1}$: the error comes back through the weights that **leave**
 # layer $n$, not the ones that enter it. (Eq. 5, $\partial z^n/\partial a^{n-1} = w^n$, says the
-# same thing one layer lower; seed 000 happens to print it twice.) Correct:
+# same thing one layer lower; the 2017 note happens to print it twice.) Correct:
 #
 # $$\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}\, w^{n+1} \odot \sigma'(z^n).$$
 #
@@ -193,7 +193,7 @@ for n in (2, 3):
 print("dL/dw^3:", np.round(g.weights[1], 6).tolist())
 
 # %% [markdown]
-# **Step 7: update**, $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$ (eq. 12; seed 000's
+# **Step 7: update**, $w^n \leftarrow w^n - \alpha\, \partial L/\partial w^n$ (eq. 12; the 2017 note's
 # $\alpha$ is the learning rate, the code's `lr`). Then repeat from step 3.
 
 # %%
@@ -245,7 +245,7 @@ def note(stage, symbol, formula, value):
     rows.append((stage, symbol, formula, value))
     return value
 
-# forward pass (seed 001 eqs. 1, 2, 4)
+# forward pass (the blog post's eqs. 1, 2, 4)
 in_h1 = note("forward", "in_h1", "w1 i1 + w2 i2 + b_h1", w1 * i1 + w2 * i2 + bh1)
 in_h2 = note("forward", "in_h2", "w3 i1 + w4 i2 + b_h2", w3 * i1 + w4 * i2 + bh2)
 a_h1 = note("forward", "a_h1", "g(in_h1)", g(in_h1))
@@ -363,7 +363,7 @@ assert abs(E_fixed_biases - 0.291027774) < 5e-10
 # biases fixed and reports $E = 0.291027924$ after the step. Recomputing with its own published
 # (rounded) new weights gives $0.291027774$, like our exact computation, so the published figure has
 # a slip in its seventh digit. Every number of a worked example deserves a recomputation.
-# (`docs/errata.md` lists this slip with the other errata of the sources, seed 000's eq. 10 among
+# (`docs/errata.md` lists this slip with the other errata of the sources, the 2017 note's eq. 10 among
 # them.)
 
 # %% [markdown]
@@ -500,8 +500,8 @@ assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 # - With error terms $\delta = \partial E/\partial(\text{net input})$, backpropagation is three
 #   lines: output $\delta = -(t - a)\,g'$; hidden $\delta = (\delta_{\text{next}} W_{\text{next}})
 #   \odot g'$; gradient $\partial E/\partial W = \delta^\top A_{\text{prev}}$, and
-#   $\partial E/\partial b = \sum_{\text{samples}} \delta$. These are seed 001's eqs. 9 to 13.
-# - Seed 000's seven steps are the same algorithm; its eq. 10 must use $w^{n+1}$ (the weights
+#   $\partial E/\partial b = \sum_{\text{samples}} \delta$. These are the blog post's eqs. 9 to 13.
+# - The 2017 note's seven steps are the same algorithm; its eq. 10 must use $w^{n+1}$ (the weights
 #   leaving layer $n$), not $w^n$ as printed.
 # - The 2-2-2 example: $E = 0.298371109$ before and, with the biases kept fixed, $0.291027774$ after
 #   one step with $\epsilon = 0.5$; the new $w_5$ is $0.35891648$. The engine agrees on all 43 numbers.

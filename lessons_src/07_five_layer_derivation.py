@@ -23,7 +23,7 @@
 # - translate the result $-e_{17}\, y_{03}$ into the package's `deltas` and `weights`;
 # - recognise the slips in the published derivation, and verify a derivation numerically.
 #
-# **Time:** about 35 minutes. Notation: seed 002 (Mike Gashler's "thorough derivation"); the
+# **Time:** about 35 minutes. Notation: Gashler (Mike Gashler's "thorough derivation"); the
 # translation table is in [lesson 01](01_welcome.ipynb), section 4.
 
 # %%
@@ -66,9 +66,9 @@ rng = np.random.default_rng(0)
 #
 # ## 2. Every step, produced by SymPy
 #
-# `symbolic.derive_weight_gradient` does not copy the seed. It starts from $E$ written with SymPy
+# `symbolic.derive_weight_gradient` does not copy the source. It starts from $E$ written with SymPy
 # symbols and applies one rewrite per step (chain rule, expanding a net input, dropping constant
-# terms ...), recording each intermediate expression. Because SymPy does the algebra, the seed's
+# terms ...), recording each intermediate expression. Because SymPy does the algebra, the source's
 # typos (section 5) cannot creep in, and the same function works for any depth.
 
 # %%
@@ -78,7 +78,7 @@ print("error form:", d.error_form)
 assert len(d.steps) == 24 and d.error_form == -e[1, 7] * y[0, 3]
 
 # %% [markdown]
-# Here are all 24 steps, in the same numbering as the seed. (Scroll sideways for the long ones; in
+# Here are all 24 steps, in the same numbering as Gashler. (Scroll sideways for the long ones; in
 # the explorer of section 6 you can also step through them one at a time with the changes
 # highlighted.)
 
@@ -153,7 +153,7 @@ Markdown("\n".join(lines))
 # Implementing the first two lines for every node is backpropagation, as Gashler remarks.
 #
 # These are lesson 06's equations with the opposite sign: Gashler's $e$ is $-\delta$, where
-# $\delta = \partial E/\partial x$ is the package's `deltas`. In the UFLDL notation of seed 003
+# $\delta = \partial E/\partial x$ is the package's `deltas`. In the notation of the UFLDL guide
 # (layer numbers one higher, $a$ for outputs, $\delta$ for error terms) the same result reads:
 
 # %%
@@ -183,7 +183,7 @@ print(f"backpropagation, all {weights:,} weights of all layers: about {backprop:
 assert formula / backprop > 1e5
 
 # %% [markdown]
-# ## 5. The seed's errata
+# ## 5. The source's errata
 #
 # The published derivation has a few slips (the package keeps them as data in
 # `symbolic.ERRATA`, also listed in `docs/errata.md`). None of them changes the final result,
@@ -193,8 +193,8 @@ assert formula / backprop > 1e5
 chosen = [er for er in symbolic.ERRATA if er.derivation in ("definitions", "weight")]
 table = ["| seed step | the seed prints | correct | why |", "|---|---|---|---|"]
 for er in chosen:
-    table.append(f"| {er.seed_step} | ${er.printed}$ | ${er.correct}$ | {er.why} |")
-assert [er.seed_step for er in chosen] == ["1", "13", "17", "18", "definitions"]
+    table.append(f"| {er.source_step} | ${er.printed}$ | ${er.correct}$ | {er.why} |")
+assert [er.source_step for er in chosen] == ["1", "13", "17", "18", "definitions"]
 Markdown("\n".join(table))
 
 # %% [markdown]
@@ -287,7 +287,7 @@ assert counts[5] == 24 and counts[10] == 34 and deep_report.passed
 #   $e_{ij} = f'_i(x_{ij}) \sum_m e_{i+1,m}\, w_{i+1,m,j}$ below. Caching them turns the formula into
 #   backpropagation, with $\partial E/\partial w_{173} = -e_{17}\, y_{03}$.
 # - Gashler's $e$ is $-\delta$: in code, `g.weights[0][6, 2] == g.deltas[0][0, 6] * X[0, 2]`.
-# - The seed's slips (a missing square, wrong denominators in steps 13, 17, 18, a missing layer index
+# - The source's slips (a missing square, wrong denominators in steps 13, 17, 18, a missing layer index
 #   on $f$) do not survive a derivation done by SymPy and checked by numbers.
 #
 # **Exercise:** `exercises/ex07_symbolic.ipynb`: let SymPy differentiate the sigmoid and a one-weight

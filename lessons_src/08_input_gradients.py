@@ -94,7 +94,7 @@ assert di.error_form.has(sp.Sum) and di.error_form.has(e) and di.error_form.has(
 #
 # This is the hidden-layer rule of lesson 06 without the final factor $g'$: inputs have no activation.
 #
-# ### The seed's errata in this part
+# ### The source's errata in this part
 #
 # This part of the published text is the roughest (the package's `symbolic.ERRATA`, listed in
 # `docs/errata.md`). The SymPy steps above avoid every one of these slips:
@@ -104,14 +104,14 @@ chosen = [er for er in symbolic.ERRATA if er.derivation == "input"]
 table = ["| seed step | the seed prints | correct | why | our step |", "|---|---|---|---|---|"]
 for er in chosen:
     ours = "" if er.step is None else str(er.step)
-    table.append(f"| {er.seed_step} | ${er.printed}$ | ${er.correct}$ | {er.why} | {ours} |")
+    table.append(f"| {er.source_step} | ${er.printed}$ | ${er.correct}$ | {er.why} | {ours} |")
 assert len(chosen) == 9
 Markdown("\n".join(table))
 
 # %% [markdown]
 # The most visible ones: the target $t_i$ is printed as $i_i$ in steps 1 to 15; the prime of
 # $f'_5$ turned into a superscript $i$; two different sums share the index $k$ ($\sum_k w_{3kk}$);
-# and $f'_2$ is evaluated at $x_{1l}$ instead of $x_{2l}$. The final line, step 17 of the seed, is
+# and $f'_2$ is evaluated at $x_{1l}$ instead of $x_{2l}$. The final line, step 17 of the source, is
 # right.
 #
 # ## 2. Checking it with numbers
@@ -315,7 +315,7 @@ plt.show()
 #   w_{1m5}$.
 # - It reuses the error terms backpropagation already has: `g.inputs = g.deltas[0] @ net.weights[0]`
 #   (with $\delta = -e$); the engine, the derived formula and finite differences agree.
-# - The seed's second derivation has many slips ($i_i$ for $t_i$, a lost prime, a reused index, a
+# - The source's second derivation has many slips ($i_i$ for $t_i$, a lost prime, a reused index, a
 #   wrong layer index); the SymPy steps are correct.
 # - $\Delta E \approx \partial E/\partial x \cdot \Delta x$ predicts how a small change of an input
 #   moves the error; the prediction is exact in the limit and degrades with the square of the step.

@@ -40,4 +40,4 @@ def test_sources_do_not_edit_sys_path():
 def test_a_changed_source_is_detected(build_lessons, tmp_path):
     source = tmp_path / SOURCES[0].name
     source.write_text(SOURCES[0].read_text().replace("# %% [markdown]\n", "# %% [markdown]\n# A new line.\n", 1))
-    assert build_lessons.differences(source) == ["cell 0 (markdown) differs"]
+    assert "cell 0 (markdown) differs" in build_lessons.differences(source)

@@ -1,4 +1,4 @@
-"""Symbolic derivations with SymPy (seed 002 and generalisations); imports the engine only for checks.
+"""Symbolic derivations with SymPy (Gashler 2010, and generalisations); imports the engine only for checks.
 
 >>> from backprop_course import symbolic
 >>> d = symbolic.derive_weight_gradient(layers=5, layer=1, j=7, k=3)

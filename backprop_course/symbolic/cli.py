@@ -19,7 +19,7 @@ def register(subparsers) -> argparse.ArgumentParser:
         "derive",
         help="print a step-by-step SymPy derivation of a backpropagation gradient",
         description="Derive dE/dw (or dE/db, dE/dy_0k) of an L-layer network step by step with SymPy, "
-                    "as in Gashler's derivation (seed 002), and print every step.",
+                    "as in Gashler's derivation (Gashler 2010), and print every step.",
     )
     p.add_argument("--layers", type=int, default=5, metavar="N", help="number of layers L, 1-10 (default 5)")
     target = p.add_mutually_exclusive_group()

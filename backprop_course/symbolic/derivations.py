@@ -1,9 +1,9 @@
-"""Step-by-step derivations of backpropagation, produced by SymPy (seed 002, generalised).
+"""Step-by-step derivations of backpropagation, produced by SymPy (Gashler 2010, generalised).
 
 Gashler's "thorough derivation" differentiates the error of a 5-layer network by the weight w_173,
 one rewriting step at a time, and then caches the repeated parts as error terms e. Here every step is
 the previous expression transformed by SymPy (see :mod:`.rules`): nothing is transcribed from the
-seed, so the seed's typos cannot creep in and any depth from 1 to 10 works.
+source, so its typos cannot creep in and any depth from 1 to 10 works.
 
 >>> d = derive_weight_gradient(layers=5, layer=1, j=7, k=3)
 >>> len(d.steps), d.steps[12].rule
@@ -34,9 +34,9 @@ class Step:
     Attributes
     ----------
     number : int
-        1-based position in the derivation (the seed's step numbers for the 5-layer case).
+        1-based position in the derivation (the source's step numbers for the 5-layer case).
     rule : str
-        What was done, in the seed's words: "given", "apply the chain rule", "simplify", "expand a
+        What was done, in the source's words: "given", "apply the chain rule", "simplify", "expand a
         term", "repeat steps 5 through 8", "only the m = 7 term survives", "final form", "cache the
         error term".
     expr : sympy.Expr
@@ -331,7 +331,7 @@ def _check_layers(func: str, layers: object) -> int:
 
 def derive_weight_gradient(layers: int = 5, layer: int = 1, j: int = 7, k: int = 3, *,
                            bias: bool = False, sizes: Sequence[int] | None = None) -> Derivation:
-    """Derive dE/dw_{layer, j, k} step by step (seed 002's steps 1-24 for the defaults).
+    """Derive dE/dw_{layer, j, k} step by step (Gashler's steps 1-24 for the defaults).
 
     Parameters
     ----------
@@ -342,7 +342,7 @@ def derive_weight_gradient(layers: int = 5, layer: int = 1, j: int = 7, k: int =
     j, k : int
         1-based destination node in ``layer`` and source node in ``layer - 1``.
     bias : bool
-        Give every node a bias (x = sum w y + b, seed 003); the gradient does not change.
+        Give every node a bias (x = sum w y + b, the UFLDL guide); the gradient does not change.
     sizes : sequence of int, optional
         Concrete layer sizes (n_0, ..., n_L); j and k must then exist. Used by ``verify``.
 
@@ -365,7 +365,7 @@ def derive_weight_gradient(layers: int = 5, layer: int = 1, j: int = 7, k: int =
 
 def derive_bias_gradient(layers: int = 5, layer: int = 1, j: int = 7, *,
                          sizes: Sequence[int] | None = None) -> Derivation:
-    """Derive dE/db_{layer, j} in a network with biases (seed 003's b^(l)); the result is -e_{layer j}.
+    """Derive dE/db_{layer, j} in a network with biases (the UFLDL guide's b^(l)); the result is -e_{layer j}.
 
     Parameters are as for :func:`derive_weight_gradient`; ``bias`` is always on.
     """
@@ -381,7 +381,7 @@ def derive_bias_gradient(layers: int = 5, layer: int = 1, j: int = 7, *,
 
 def derive_input_gradient(layers: int = 5, k: int = 5, *, bias: bool = False,
                           sizes: Sequence[int] | None = None) -> Derivation:
-    """Derive dE/dy_{0k}, the gradient by input k (seed 002's second derivation).
+    """Derive dE/dy_{0k}, the gradient by input k (Gashler's second derivation).
 
     The result for the defaults is -Sum_m e_1m w_1m5.
     """

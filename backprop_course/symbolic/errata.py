@@ -1,11 +1,11 @@
-"""Errata of the seeds, as data that lessons and docs can show.
+"""Errata of the sources, as data that lessons and docs can show.
 
-Each :class:`Erratum` names where the slip is (which seed, which part, which equation or step), what
-the seed printed (a LaTeX fragment transcribed from the seed), what is right, and why; for a wrong
+Each :class:`Erratum` names where the slip is (which source, which part, which equation or step), what
+the source printed (a LaTeX fragment transcribed from it), what is right, and why; for a wrong
 number it also holds the printed value and the recomputed one (``tests/symbolic/test_errata.py``
 recomputes every such number independently).
 
-``ERRATA`` holds seed 002 (Gashler's derivation) only, as before: there ``derivation`` and ``step``
+``ERRATA`` holds Gashler's derivation only, as before: there ``derivation`` and ``step``
 point at the step of this package's derivation that holds the correct form, so a lesson can render
 it with :func:`backprop_course.symbolic.render.corrected_latex`; that step is produced by SymPy, not
 typed in. ``ALL_ERRATA`` holds
@@ -15,8 +15,8 @@ every source in the order of :data:`SOURCES`, and :func:`errata_for` picks one s
 
 >>> len(ERRATA) >= 10
 True
->>> ERRATA[0].seed_step, ERRATA[0].derivation, ERRATA[0].seed
-('1', 'weight', '002')
+>>> ERRATA[0].source_step, ERRATA[0].derivation, ERRATA[0].source
+('1', 'weight', 'gashler2010')
 >>> er = errata_for("example")[0]
 >>> er.printed_value, er.recomputed
 (0.291027924, 0.291027774)
@@ -30,50 +30,51 @@ __all__ = ["Erratum", "ERRATA", "ALL_ERRATA", "SOURCES", "PARTS", "errata_for", 
 
 @dataclass(frozen=True)
 class Erratum:
-    """One slip in a seed.
+    """One slip in a source.
 
     Attributes
     ----------
     derivation : str
-        The part of the source. Seed 002: ``"weight"`` (dE/dw_173, steps 1-24), ``"input"``
+        The part of the source. Gashler's: ``"weight"`` (dE/dw_173, steps 1-24), ``"input"``
         (dE/dy_05) or ``"definitions"`` (the set-up); other sources: a short part name (see
         :data:`PARTS`).
-    seed_step : str
-        Where in that part: the step label as printed in seed 002, or the equation / passage.
+    source_step : str
+        Where in that part: the step label as Gashler prints it, or the equation / passage.
     step : int or None
         The step of ``derive_weight_gradient(5, 1, 7, 3)`` / ``derive_input_gradient(5, 5)`` that
         shows the correct form (None when there is no single step to show).
     printed : str
-        What the seed shows (LaTeX).
+        What the source shows (LaTeX).
     correct : str
         What it should be (LaTeX, short form).
     why : str
         The reason, in a sentence.
-    seed : str
-        The source: a key of :data:`SOURCES` (``"000"`` ... ``"003"``, or ``"example"`` for the
-        2-2-2 worked example of lesson 06, which is not one of the seeds). Defaults to ``"002"``.
+    source : str
+        The source: a key of :data:`SOURCES` (``"note2017"``, ``"dummies"``, ``"gashler2010"``,
+        ``"he_ufldl"``, or ``"example"`` for the 2-2-2 worked example of lesson 06, which is not one
+        of the four sources). Defaults to ``"gashler2010"``.
     printed_value, recomputed : float or None
         For a wrong number: the value the source prints and the value a recomputation gives, both
         rounded to the digits the source shows.
     """
 
     derivation: str
-    seed_step: str
+    source_step: str
     step: int | None
     printed: str
     correct: str
     why: str
-    seed: str = "002"
+    source: str = "gashler2010"
     printed_value: float | None = None
     recomputed: float | None = None
 
 
 SOURCES: dict[str, str] = {
-    "000": "Seed 000, *Back Propagation* (2017 note)",
-    "001": "Seed 001, *Backpropagation for dummies*",
-    "002": "Seed 002 (Gashler, *A thorough derivation of back-propagation*)",
-    "003": "Seed 003 (Yuhang He, *A step by step guide to understand backpropagation*)",
-    "example": "The 2-2-2 worked example of lesson 06 (a widely used public example, not one of the seeds)",
+    "note2017": "*Back Propagation*, a 2017 note (no author named)",
+    "dummies": "*Backpropagation for dummies*, a blog post",
+    "gashler2010": "Mike Gashler, *A thorough derivation of back-propagation* (2010)",
+    "he_ufldl": "Yuhang He, *A step by step guide to understand backpropagation* (UFLDL notation)",
+    "example": "The 2-2-2 worked example of lesson 06 (a widely used public example, not one of the sources)",
 }
 
 PARTS: dict[str, str] = {
@@ -162,47 +163,47 @@ OTHER_ERRATA: tuple[Erratum, ...] = (
             r"\frac{\delta f}{\delta x}",
             r"\frac{\partial f}{\partial x}",
             "The note writes partial derivatives with a delta. The usual sign is the curly d; the delta "
-            "is better kept for error terms, as in seed 003 and the package's deltas.",
-            seed="000"),
+            "is better kept for error terms, as in the UFLDL guide and the package's deltas.",
+            source="note2017"),
     Erratum("network", "4.1 (terminology)", None,
             r"z_i^n,\ a_i^n:\ \text{the value at node } j \text{ of layer } n",
             r"z_j^n,\ a_j^n:\ \text{the value at node } j \text{ of layer } n",
             "The subscript and the node it names must be the same letter; j matches the weight w_jk^n.",
-            seed="000"),
+            source="note2017"),
     Erratum("network", "eq. 4 with 4.1", None,
             r"z^n = a^{n-1} \cdot w^n,\quad w^n_{jk}:\ \text{node } k \to \text{node } j",
             r"z^n_j = \sum_k w^n_{jk}\, a^{n-1}_k,\ \text{i.e. } z^n = a^{n-1} (w^n)^{\top} \text{ for a row } a^{n-1}",
             "With the index order of 4.1 (destination first) the matrix is destinations x sources, so a "
             "row of activations meets its transpose; the package stores weights this way and computes "
             "A @ W.T + b.",
-            seed="000"),
+            source="note2017"),
     Erratum("network", "eq. 5", None,
             r"\frac{\partial z^n}{\partial a^{n-1}} = w^n \quad \text{(printed twice, both numbered 5)}",
             r"\frac{\partial z^n}{\partial a^{n-1}} = w^n \text{ once; eq. 6 gives } "
             r"\frac{\partial z^n}{\partial w^n} = a^{n-1}",
             "A duplicated line: the sentence before it announces the two derivatives of eq. 4, and eqs. 5 "
             "and 6 give them; nothing is missing.",
-            seed="000"),
+            source="note2017"),
     Erratum("network", "eq. 10", None,
             r"\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}} * w^n * \sigma'(z^n)",
             r"\frac{\partial L}{\partial z^n} = \frac{\partial L}{\partial z^{n+1}}\, w^{n+1} \odot \sigma'(z^n)",
             "By eq. 4 one layer up, z^(n+1) = a^n w^(n+1), so dz^(n+1)/da^n = w^(n+1): the error returns "
             "through the weights that leave layer n. With w^n the shapes do not even fit unless the "
             "layers have equal widths, and then the result is wrong.",
-            seed="000"),
+            source="note2017"),
     Erratum("error", "eq. 4", None,
             r"E = \tfrac{1}{2}(t_o - a_o)^2 \ \text{called the Mean-Squared Error}",
             r"E = \tfrac{1}{2}(t_o - a_o)^2 \ \text{is half the squared error}",
             "Nothing is averaged and there is a factor 1/2. The mean squared error of N outputs averages "
             "(t - a)^2, a different number whose gradient 2(a - t)/N is not a - t (the engine's "
             "half_sse and mse losses).",
-            seed="001"),
+            source="dummies"),
     Erratum("backprop", "after eq. 10", None,
             r"\text{the second term on the RHS}",
             r"\text{the last factor } \frac{\partial E}{\partial a_i} \text{ of eq. 10}",
             "Eq. 10 has four factors, a_j, a_i, (1 - a_i) and dE/da_i; the two cases that follow (eqs. 11 "
             "and 13) are about the last one, as the sentence before says.",
-            seed="001"),
+            source="dummies"),
     Erratum("initialisation", "Xavier's initialization", None,
             r"\text{weights in the 0-1 range} \Rightarrow \text{top-layer activations near 0.5: saturation}",
             r"\text{small weights centred on 0} \Rightarrow \text{outputs near 0.5 (collapse); } "
@@ -210,44 +211,44 @@ OTHER_ERRATA: tuple[Erratum, ...] = (
             "Outputs near 0.5 are where the sigmoid's slope is largest, the opposite of saturation (outputs "
             "near 0 or 1). And all-positive weights add up: in a sigmoid net 50 units wide they "
             "push every output of the top layer above 0.999 (lesson 11).",
-            seed="001"),
+            source="dummies"),
     Erratum("chain", "introduction", None,
             r"\text{the bias term } \delta",
             r"\text{the error term } \delta",
             "UFLDL's delta is the error term dJ/dz of a unit; the bias is b.",
-            seed="003"),
+            source="he_ufldl"),
     Erratum("chain", "simple example", None,
             r"z_1^{(4)} = W_{1,1}^{(3)} \cdot f_1^{(3)}(z_1^{(3)}) + b_{(3)}",
             r"z_1^{(4)} = W_{1,1}^{(3)}\, f_1^{(3)}(z_1^{(3)}) + b_1^{(3)}",
             "The bias of unit 1 leading out of layer 3 carries the layer as a superscript like W; a "
             "subscript (3) would name unit 3. Lesson 05 writes b^(3), dropping the unit index of its one-neuron "
             "layers.",
-            seed="003"),
+            source="he_ufldl"),
     Erratum("chain", "simple example", None,
             r"f_1^{(1)}(x)",
             r"a^{(1)} = x",
             "In UFLDL the input layer has no activation function: the value that W^(1) multiplies is the "
             "input itself.",
-            seed="003"),
+            source="he_ufldl"),
     Erratum("step", "E after the step", None,
             r"E = 0.291027924",
             r"E = 0.291027774",
             "After one step with learning rate 0.5 that updates the eight weights and keeps the biases, "
             "the error recomputes to 0.291027774, both exactly and with the new weights rounded to the "
             "digits the source prints; the published figure is off in its seventh decimal place.",
-            seed="example", printed_value=0.291027924, recomputed=0.291027774),
+            source="example", printed_value=0.291027924, recomputed=0.291027774),
 )
 
 ALL_ERRATA: tuple[Erratum, ...] = tuple(
-    er for key in SOURCES for er in (ERRATA + OTHER_ERRATA) if er.seed == key)
+    er for key in SOURCES for er in (ERRATA + OTHER_ERRATA) if er.source == key)
 
 
-def errata_for(seed: str) -> tuple[Erratum, ...]:
-    """The errata of one source, ``seed`` a key of :data:`SOURCES` (e.g. ``"000"``)."""
-    if seed not in SOURCES:
-        raise ValueError(f"The 'seed' parameter of errata_for must be one of {sorted(SOURCES)}. "
-                         f"Got {seed!r} instead.")
-    return tuple(er for er in ALL_ERRATA if er.seed == seed)
+def errata_for(source: str) -> tuple[Erratum, ...]:
+    """The errata of one source, ``source`` a key of :data:`SOURCES` (e.g. ``"note2017"``)."""
+    if source not in SOURCES:
+        raise ValueError(f"The 'source' parameter of errata_for must be one of {sorted(SOURCES)}. "
+                         f"Got {source!r} instead.")
+    return tuple(er for er in ALL_ERRATA if er.source == source)
 
 
 def _derivation(kind: str):
@@ -258,6 +259,6 @@ def _derivation(kind: str):
 
 def corrected_expression(erratum: Erratum):
     """The SymPy expression of the derivation step that shows the corrected form (or None)."""
-    if erratum.seed != "002" or erratum.step is None or erratum.derivation not in ("weight", "input"):
+    if erratum.source != "gashler2010" or erratum.step is None or erratum.derivation not in ("weight", "input"):
         return None
     return _derivation(erratum.derivation).steps[erratum.step - 1].expr

@@ -1,8 +1,8 @@
-"""The small worked examples of seeds 000 and 003, derived with SymPy.
+"""The small worked examples of the 2017 note and the UFLDL guide, derived with SymPy.
 
-* :func:`derive_small_graph`: seed 000's graph q = x + y, f = q z at x = -2, y = 5, z = -4
+* :func:`derive_small_graph`: the 2017 note's graph q = x + y, f = q z at x = -2, y = 5, z = -4
   (f = -12, df/dx = df/dy = -4, df/dz = 3), with the local gradients the chain rule multiplies.
-* :func:`derive_chain`: seed 003's network with one neuron per layer (UFLDL notation, biases); the
+* :func:`derive_chain`: the UFLDL guide's network with one neuron per layer (UFLDL notation, biases); the
   output error term -(y - h(x)) f'(z) and every weight and bias gradient as a product of local factors.
 
 >>> g = derive_small_graph()
@@ -24,7 +24,7 @@ __all__ = ["SmallGraph", "derive_small_graph", "ChainDerivation", "derive_chain"
 
 @dataclass
 class SmallGraph:
-    """Seed 000's graph, symbolically and at the seed's numbers.
+    """The 2017 note's graph, symbolically and at the source's numbers.
 
     Attributes
     ----------
@@ -39,9 +39,9 @@ class SmallGraph:
     chain_rule : dict of str -> sympy.Expr
         The same gradients as products of local gradients (df/dq * dq/dx, ...), q written back.
     value, q_value : int
-        f and q at the seed's point.
+        f and q at the source's point.
     gradient_values : dict of str -> int
-        The gradients at the seed's point.
+        The gradients at the source's point.
     """
 
     symbols: dict
@@ -55,7 +55,7 @@ class SmallGraph:
 
 
 def derive_small_graph(x_value: int = -2, y_value: int = 5, z_value: int = -4) -> SmallGraph:
-    """Differentiate f = (x + y) z with SymPy, directly and edge by edge (seed 000)."""
+    """Differentiate f = (x + y) z with SymPy, directly and edge by edge (the 2017 note)."""
     xs, ys, zs, qs = sp.symbols("x y z q")
     q = xs + ys
     f_of_q = qs * zs                       # f as a function of the intermediate node q
@@ -75,18 +75,18 @@ def derive_small_graph(x_value: int = -2, y_value: int = 5, z_value: int = -4) -
 
 @dataclass
 class ChainDerivation:
-    """Seed 003's one-neuron-per-layer network (Gashler symbols inside; render with notation="ufldl").
+    """The UFLDL guide's one-neuron-per-layer network (Gashler symbols inside; render with notation="ufldl").
 
     Attributes
     ----------
     layers : int
-        Number of weight layers (seed 003 draws 3: W^(1), W^(2), W^(3), output a^(4) = h(x)).
+        Number of weight layers (the UFLDL guide draws 3: W^(1), W^(2), W^(3), output a^(4) = h(x)).
     error_term : sympy.Expr
         The output error term -(y - h(x)) f'(z) (UFLDL's delta of the output node; Gashler's -e).
     weight_gradients, bias_gradients : dict of int -> sympy.Expr
         dJ/dW^(l)_11 and dJ/db^(l)_1 for l = 1..layers, each a product of local factors.
     weight_factors, bias_factors : dict of int -> list of sympy.Expr
-        The local factors of each product in the seed's order (the output layer's first).
+        The local factors of each product in the source's order (the output layer's first).
     """
 
     layers: int
@@ -108,7 +108,7 @@ def _factors(expr: sp.Expr) -> list:
 
 
 def derive_chain(layers: int = 3) -> ChainDerivation:
-    """Derive every gradient of a chain of single neurons with biases (seed 003's simple example).
+    """Derive every gradient of a chain of single neurons with biases (the UFLDL guide's simple example).
 
     The general derivations are run with one node per layer and their sums evaluated, so each
     gradient comes out as a product: the output error term, then W^(l) f'(z) for each layer passed on

@@ -1,17 +1,17 @@
-"""The symbols of Gashler's notation (seed 002) as SymPy objects.
+"""The symbols of Gashler's notation (Gashler 2010) as SymPy objects.
 
 Gashler numbers the layers of a network 0 (the input pattern) to L (the output layer) and writes
 
 * ``y[i, j]``     the output of node j in layer i (``y[0, k]`` is input k),
 * ``x[i, j]``     the net input of that node, ``x[i, j] = sum_k w[i, j, k] * y[i-1, k] (+ b[i, j])``,
 * ``w[i, j, k]``  the weight into layer i, node j, from node k of layer i-1,
-* ``b[i, j]``     a bias of node j in layer i (seed 003's b^(l); absent from Gashler's text),
+* ``b[i, j]``     a bias of node j in layer i (the UFLDL guide's b^(l); absent from Gashler's text),
 * ``t[j]``        target j, ``e[i, j]`` the cached "error term" of a node,
 * ``f_i``         the activation of layer i and ``f'_i`` its derivative.
 
-Node indices are 1-based, as in the seed. A summation index belongs to a layer: counting down from the
+Node indices are 1-based, as in Gashler. A summation index belongs to a layer: counting down from the
 output layer the names are i, j, k, l, m, n, p, q, r, s, u (o and t are skipped), so a 5-layer network
-uses i for layer 5 ... n for layer 0, exactly the seed's letters.
+uses i for layer 5 ... n for layer 0, exactly the source's letters.
 
 Index mapping to the engine (``backprop_course.engine.mlp.MLP``, 0-based arrays)::
 
@@ -39,7 +39,7 @@ b = sp.IndexedBase("b")
 t = sp.IndexedBase("t")
 e = sp.IndexedBase("e")
 
-#: Summation index names, output layer first (seed 002 uses i, j, k, l, m, n for layers 5..0).
+#: Summation index names, output layer first (Gashler uses i, j, k, l, m, n for layers 5..0).
 INDEX_NAMES = ("i", "j", "k", "l", "m", "n", "p", "q", "r", "s", "u")
 #: The deepest network the derivations support (one index name per layer, layers 0..L).
 MAX_LAYERS = len(INDEX_NAMES) - 1

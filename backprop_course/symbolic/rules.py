@@ -11,9 +11,9 @@ A derivation in progress is one SymPy expression that contains exactly one uneva
 * :func:`collapse_sum` multiplies a sum by the Kronecker delta that ``sympy.diff`` produced and lets
   SymPy evaluate the sum, so only one term survives;
 * :func:`factor_out_of_sum`, :func:`exchange_sums` and :func:`replace_factors` rearrange finite sums for
-  the error-term caching of seed 002's steps 20-24.
+  the error-term caching of Gashler's steps 20-24.
 
-No rule calls ``simplify``: what learners see keeps the seed's shape.
+No rule calls ``simplify``: what learners see keeps the source's shape.
 """
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ class NumericNetwork:
 
     @classmethod
     def random(cls, sizes: Sequence[int], bias: bool = False, seed: int = 0) -> "NumericNetwork":
-        """Random weights ~ N(0, 1) (seed 000's initialisation), inputs in [-1, 1], targets in [0, 1]."""
+        """Random weights ~ N(0, 1) (the 2017 note's initialisation), inputs in [-1, 1], targets in [0, 1]."""
         rng = np.random.default_rng(seed)
         sizes = tuple(int(s) for s in sizes)
         weights = [rng.standard_normal((sizes[l], sizes[l - 1])) for l in range(1, len(sizes))]

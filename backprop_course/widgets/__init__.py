@@ -9,25 +9,25 @@ from backprop_course._lazy import lazy_names
 
 # name -> module that defines it (add a line per public view or factory)
 _LAZY = {
-    # view 1: computational graph explorer (seed 000)
+    # view 1: computational graph explorer (the 2017 note)
     "graph_explorer": "backprop_course.widgets.graph_view",
     "GraphView": "backprop_course.widgets.graph_view",
-    # view 2: neuron explorer (seed 001)
+    # view 2: neuron explorer (the blog post)
     "neuron_explorer": "backprop_course.widgets.neuron",
     "NeuronView": "backprop_course.widgets.neuron",
-    # view 3: gradient descent on a surface (seed 001)
+    # view 3: gradient descent on a surface (the blog post)
     "descent_explorer": "backprop_course.widgets.descent",
     "DescentView": "backprop_course.widgets.descent",
-    # view 4: gradient flow in a network (seeds 000-003)
+    # view 4: gradient flow in a network (all four sources)
     "flow_view": "backprop_course.widgets.flow",
     "GradientFlowView": "backprop_course.widgets.flow",
     # view 5: training playground
     "playground": "backprop_course.widgets.playground",
     "TrainingPlayground": "backprop_course.widgets.playground",
-    # view 7: derivation explorer (seed 002)
+    # view 7: derivation explorer (Gashler 2010)
     "derivation_explorer": "backprop_course.widgets.derivation_view",
     "DerivationExplorer": "backprop_course.widgets.derivation_view",
-    # view 6: initialisation and saturation (seed 001)
+    # view 6: initialisation and saturation (the blog post)
     "init_explorer": "backprop_course.widgets.init_view",
     "InitView": "backprop_course.widgets.init_view",
 }

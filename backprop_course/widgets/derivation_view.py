@@ -1,4 +1,4 @@
-"""View 7: the derivation explorer (seed 002, in Gashler's or the UFLDL notation).
+"""View 7: the derivation explorer (Gashler, in Gashler's or the UFLDL notation).
 
 The learner chooses the depth of the network, the quantity to differentiate by (a weight
 ``w_{layer, j, k}`` or an input ``y_{0k}``, 1-based as in the seed) and the notation, then steps
@@ -271,7 +271,7 @@ def derivation_steps(kind: str, layers: int, layer: int, j: int, k: int,
     layers : int
         Depth L of the network (1-10).
     layer, j, k : int
-        The weight ``w_{layer, j, k}`` (1-based, as in seed 002); for ``kind="input"`` only ``k``
+        The weight ``w_{layer, j, k}`` (1-based, as in Gashler); for ``kind="input"`` only ``k``
         counts (the input ``y_{0k}``).
     notation : {"gashler", "ufldl"}
 

@@ -1,9 +1,9 @@
-"""View 4: gradient flow through a layered network (seeds 000-003).
+"""View 4: gradient flow through a layered network (all four sources).
 
 The learner sees a small network trained on XOR data: edges coloured (sign) and sized (magnitude) by
 their weights, and, as the backward pass reaches them, by their gradients dE/dw. A "backward step"
-button reveals the error terms (deltas, seed 000's dL/dz^n, Gashler's -e) one layer at a time, from
-the output layer down, as equations (10)-(11) of seed 000 compute them. Bars show the gradient norm of
+button reveals the error terms (deltas, the 2017 note's dL/dz^n, Gashler's -e) one layer at a time, from
+the output layer down, as equations (10)-(11) of the 2017 note compute them. Bars show the gradient norm of
 every weight layer; a deep sigmoid preset makes them shrink layer by layer (vanishing gradients).
 Any single weight can be edited with a selector and one slider; the loss, every gradient and a plot
 of the loss along that weight (with its tangent, whose slope is dE/dw) update at once.

@@ -1,4 +1,4 @@
-"""View 1: the computational-graph explorer (seed 000).
+"""View 1: the computational-graph explorer (the 2017 note).
 
 A ``Value`` expression is drawn as a graph: one box per node with its label, value and gradient, one
 arrow per operand with the local gradient the forward pass stored on it. A button runs the backward
@@ -6,7 +6,7 @@ pass one node at a time, showing for the node being processed
 
     upstream gradient x local gradient = contribution        (the chain rule, one edge at a time)
 
-added into each operand's gradient. Seed 000's example is the default:
+added into each operand's gradient. The 2017 note's example is the default:
 x = -2, y = 5, z = -4, q = x + y = 3, f = q * z = -12, and after the full pass
 df/dx = df/dy = z = -4, df/dz = q = 3.
 
@@ -30,7 +30,7 @@ from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
 
 __all__ = ["node_depths", "node_columns", "layered_layout", "BackwardStep", "backward_steps", "GraphView",
-           "graph_explorer", "seed000"]
+           "graph_explorer", "note_example"]
 
 
 def node_depths(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]]) -> dict[int, int]:
@@ -111,7 +111,7 @@ def layered_layout(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[s
 
     Examples
     --------
-    Seed 000's graph: x, y and z are inputs, q = x + y one step in, f = q * z two steps in.
+    The 2017 note's graph: x, y and z are inputs, q = x + y one step in, f = q * z two steps in.
 
     >>> nodes = [{"id": i, "label": s, "op": o} for i, (s, o) in enumerate(
     ...          [("x", ""), ("y", ""), ("q", "+"), ("z", ""), ("f", "*")])]
@@ -181,7 +181,7 @@ def backward_steps(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[s
 
     Examples
     --------
-    Seed 000: x, y, q = x + y, z, f = q * z at x = -2, y = 5, z = -4.
+    The 2017 note: x, y, q = x + y, z, f = q * z at x = -2, y = 5, z = -4.
 
     >>> from backprop_course.engine.value import Value
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
@@ -214,8 +214,8 @@ def backward_steps(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[s
     return steps
 
 
-def seed000(x: Value, y: Value, z: Value) -> Value:
-    """Seed 000's expression f = (x + y) * z, with the intermediate node labelled q."""
+def note_example(x: Value, y: Value, z: Value) -> Value:
+    """The 2017 note's expression f = (x + y) * z, with the intermediate node labelled q."""
     q = x + y
     q.label = "q"
     f = q * z
@@ -399,7 +399,7 @@ def graph_explorer(expr: Callable[..., Value] | Value | None = None, **leaves: f
     expr : callable, Value or None
         A function of Value arguments returning a Value (rebuilt whenever a slider moves: one slider
         per argument, named after it), or an already built Value (a static drawing, no sliders).
-        None gives seed 000's ``f = (x + y) * z`` at x = -2, y = 5, z = -4.
+        None gives the 2017 note's ``f = (x + y) * z`` at x = -2, y = 5, z = -4.
     **leaves : float
         Initial values of the function's arguments (missing ones start at 1.0).
 
@@ -414,7 +414,7 @@ def graph_explorer(expr: Callable[..., Value] | Value | None = None, **leaves: f
     {'x': -4.0, 'y': -4.0, 'z': 3.0}
     """
     if expr is None:
-        expr = seed000
+        expr = note_example
         leaves = {"x": -2.0, "y": 5.0, "z": -4.0, **leaves}
     if isinstance(expr, Value):
         if leaves:

@@ -1,4 +1,4 @@
-"""The errata lists are data; docs/errata.md is generated from them, the corrected steps of seed 002
+"""The errata lists are data; docs/errata.md is generated from them, the corrected steps of Gashler
 are SymPy's, and every other erratum is checked against an independent computation (SymPy, finite
 differences or the engine)."""
 from __future__ import annotations
@@ -25,14 +25,14 @@ def test_docs_errata_is_generated_from_the_data():
 
 def test_every_erratum_is_complete():
     assert len(ERRATA) >= 10
-    assert {er.seed for er in ERRATA} == {"002"}          # ERRATA keeps meaning seed 002 only
+    assert {er.source for er in ERRATA} == {"gashler2010"}          # ERRATA keeps meaning Gashler only
     assert set(ERRATA) < set(ALL_ERRATA)
-    assert {er.seed for er in ALL_ERRATA} == set(SOURCES)  # every source has at least one record
+    assert {er.source for er in ALL_ERRATA} == set(SOURCES)  # every source has at least one record
     for er in ALL_ERRATA:
-        assert er.printed and er.correct and er.why and er.seed_step
+        assert er.printed and er.correct and er.why and er.source_step
         assert er.printed != er.correct
         assert er.derivation in PARTS
-        assert "|" not in er.printed + er.correct + er.why + er.seed_step  # would break the table
+        assert "|" not in er.printed + er.correct + er.why + er.source_step  # would break the table
         assert (er.printed_value is None) == (er.recomputed is None)
         if er.recomputed is not None:
             assert er.printed_value != er.recomputed
@@ -46,20 +46,20 @@ def test_docs_have_one_section_per_source():
 
 
 def test_errata_for_selects_one_source_and_rejects_unknown_keys():
-    assert errata_for("002") == ERRATA
-    assert all(er.seed == "000" for er in errata_for("000"))
-    with pytest.raises(ValueError, match="'seed' parameter of errata_for"):
+    assert errata_for("gashler2010") == ERRATA
+    assert all(er.source == "note2017" for er in errata_for("note2017"))
+    with pytest.raises(ValueError, match="'source' parameter of errata_for"):
         errata_for("004")
 
 
-def test_only_seed_002_points_at_a_sympy_step():
+def test_only_gashler_points_at_a_sympy_step():
     for er in ALL_ERRATA:
-        if er.seed != "002":
+        if er.source != "gashler2010":
             assert er.step is None and corrected_expression(er) is None and corrected_latex(er) is None
 
 
 def by_step(kind, label):
-    return next(er for er in ERRATA if er.derivation == kind and er.seed_step == label)
+    return next(er for er in ERRATA if er.derivation == kind and er.source_step == label)
 
 
 def test_step1_has_the_square():
@@ -83,13 +83,13 @@ def test_input_part_uses_t_and_layer2_net_input():
 
 # --- the other sources: each slip checked against an independent computation --------------------------
 
-def record(seed, label):
-    return next(er for er in errata_for(seed) if er.seed_step == label)
+def record(source, label):
+    return next(er for er in errata_for(source) if er.source_step == label)
 
 
-def test_seed000_eq10_needs_the_weights_of_the_next_layer():
+def test_note2017_eq10_needs_the_weights_of_the_next_layer():
     # 2-2-2 net: w^n and w^(n+1) are both 2 x 2, so the printed form runs and gives a wrong gradient
-    assert "w^{n+1}" in record("000", "eq. 10").correct and "w^{n+1}" not in record("000", "eq. 10").printed
+    assert "w^{n+1}" in record("note2017", "eq. 10").correct and "w^{n+1}" not in record("note2017", "eq. 10").printed
     net = bc.MLP([2, 2, 2], activation="sigmoid", seed=3)
     X, T = np.array([[0.4, -0.9]]), np.array([[0.2, 0.7]])
     Y = net.forward(X)
@@ -115,11 +115,11 @@ def test_seed000_eq10_needs_the_weights_of_the_next_layer():
         net.backward(np.array([[1.0]])).deltas[1] @ net.weights[0]
 
 
-def test_seed000_eq4_multiplies_by_the_transpose_and_eqs5_6_are_the_two_derivatives():
+def test_note2017_eq4_multiplies_by_the_transpose_and_eqs5_6_are_the_two_derivatives():
     net = bc.MLP([3, 2], activation="sigmoid", seed=1)
     X = np.array([[0.5, -1.0, 2.0]])
     net.forward(X)
-    W = net.weights[0]                                             # W[j, k]: from k to j (seed 000's w_jk)
+    W = net.weights[0]                                             # W[j, k]: from k to j (the 2017 note's w_jk)
     assert W.shape == (2, 3)
     assert np.allclose(net.net_inputs[0], X @ W.T + net.biases[0])
     # eqs. 5 and 6 for z_j = sum_k w_jk a_k: dz_j/da_k = w_jk, dz_j/dw_jk = a_k (and the two differ)
@@ -131,7 +131,7 @@ def test_seed000_eq4_multiplies_by_the_transpose_and_eqs5_6_are_the_two_derivati
             assert sp.diff(z[j], a[k]) == ws[j, k] and sp.diff(z[j], ws[j, k]) == a[k]
 
 
-def test_seed001_half_squared_error_is_not_the_mean_squared_error():
+def test_dummies_half_squared_error_is_not_the_mean_squared_error():
     Y, T = np.array([[0.75, 0.2], [0.1, 0.6]]), np.array([[1.0, 0.0], [0.0, 1.0]])
     half, mse = get_loss("half_sse"), get_loss("mse")
     assert half.value(Y, T) == pytest.approx(0.5 * np.sum((T - Y) ** 2))
@@ -140,7 +140,7 @@ def test_seed001_half_squared_error_is_not_the_mean_squared_error():
     assert np.allclose(half.grad(Y, T), Y - T) and np.allclose(mse.grad(Y, T), 2 * (Y - T) / Y.size)
 
 
-def test_seed001_small_weights_collapse_and_positive_weights_saturate():
+def test_dummies_small_weights_collapse_and_positive_weights_saturate():
     X = np.random.default_rng(1).standard_normal((200, 50))
     net = bc.MLP([50] * 6, activation="sigmoid", seed=0)
     rng = np.random.default_rng(0)
@@ -155,13 +155,13 @@ def test_seed001_small_weights_collapse_and_positive_weights_saturate():
     assert (top * (1 - top)).min() > 0.2                                     # slopes near their best, 0.25
 
 
-def test_seed003_chain_link_and_bias():
+def test_ufldl_guide_chain_link_and_bias():
     W3, b3, z3 = sp.symbols("W3 b3 z3")
     f = sp.Function("f")
     z4 = W3 * f(z3) + b3
     assert sp.simplify(sp.diff(z4, z3) - W3 * sp.diff(f(z3), z3)) == 0      # the bias does not enter
     assert sp.diff(z4, b3) == 1
-    assert "b_1^{(3)}" in record("003", "simple example").correct
+    assert "b_1^{(3)}" in record("he_ufldl", "simple example").correct
 
 
 def _example_error(weights, biases=(0.35, 0.35, 0.6, 0.6)):

@@ -1,4 +1,4 @@
-"""Seed 000's small graph and seed 003's one-neuron chain, derived with SymPy."""
+"""The 2017 note's small graph and the UFLDL guide's one-neuron chain, derived with SymPy."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""The 5-layer derivation of seed 002 (Gashler), step by step, with the seed's typos corrected."""
+"""Gashler's 5-layer derivation, step by step, with his typos corrected."""
 from __future__ import annotations
 
 import pytest
@@ -37,7 +37,7 @@ def S(body, var, layer):
 
 
 def seed_step19():
-    """Seed step 19, typed in independently of the derivation code."""
+    """Gashler's step 19, typed in independently of the derivation code."""
     inner_l = S(w[3, k, l] * fp(2, x[2, l]) * w[2, l, 7] * fp(1, x[1, 7]) * y[0, 3], l, 2)
     inner_k = S(w[4, j, k] * fp(3, x[3, k]) * inner_l, k, 3)
     inner_j = S(w[5, i, j] * fp(4, x[4, j]) * inner_k, j, 4)
@@ -50,7 +50,7 @@ def test_step_count_and_rule_names(d5):
 
 
 def test_step1_is_the_half_sum_of_squares_not_the_seeds_unsquared_sum(d5):
-    # erratum: the seed's step 1 prints (t_i - y_5i) without the square
+    # erratum: the source's step 1 prints (t_i - y_5i) without the square
     expected = sp.Derivative(sp.Rational(1, 2) * S((t[i] - y[5, i]) ** 2, i, 5), w[1, 7, 3])
     assert d5.steps[0].expr == expected
 
@@ -62,14 +62,14 @@ def test_result_equals_seed_step19_and_error_form(d5):
 
 
 def test_step13_differentiates_by_w173_not_w3kl(d5):
-    # erratum: the seed's step 13 has the denominator d w_3kl
+    # erratum: the source's step 13 has the denominator d w_3kl
     front = d5.steps[12].expr.atoms(sp.Derivative).pop()
     assert front.variables == (w[1, 7, 3],)
     assert front.expr == w[2, l, 7] * y[1, 7]
 
 
 def test_step17_differentiates_by_w173_not_w172(d5):
-    # erratum: the seed's step 17 has the denominator d w_172
+    # erratum: the source's step 17 has the denominator d w_172
     front = d5.steps[16].expr.atoms(sp.Derivative).pop()
     assert front.variables == (w[1, 7, 3],)
     assert front.expr == S(w[1, 7, n] * y[0, n], n, 0)

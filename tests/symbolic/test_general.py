@@ -73,7 +73,7 @@ def test_output_layer_target_collapses_the_loss_sum():
 
 
 def test_seed_input_derivation_final_form():
-    # seed 002's inputs part, step 16, with x_1l corrected to x_2l (typed in independently)
+    # Gashler's inputs part, step 16, with x_1l corrected to x_2l (typed in independently)
     d = dv.derive_input_gradient(5, 5)
     i, j, k, l, m = (index(L, 5) for L in (5, 4, 3, 2, 1))
     fp = lambda L, a: activation_prime(L)(a)  # noqa: E731

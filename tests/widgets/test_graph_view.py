@@ -95,7 +95,7 @@ def test_seed_000_backward_steps_by_hand():
     assert steps[1].node == 4
     assert [(up, lg, c) for _, up, lg, c in steps[1].contributions] == [(1.0, -4.0, -4.0), (1.0, 3.0, 3.0)]
     np.testing.assert_array_equal(steps[1].grads, [nan, nan, -4.0, 3.0, 1.0])
-    # step 2, node q = x + y: df/dx = df/dq * 1 = -4, df/dy = -4 (seed 000 eqs (2), (3))
+    # step 2, node q = x + y: df/dx = df/dq * 1 = -4, df/dy = -4 (the 2017 note eqs (2), (3))
     assert steps[2].node == 2
     assert [(up, lg, c) for _, up, lg, c in steps[2].contributions] == [(-4.0, 1.0, -4.0), (-4.0, 1.0, -4.0)]
     np.testing.assert_array_equal(steps[2].grads, [-4.0, -4.0, -4.0, 3.0, 1.0])
