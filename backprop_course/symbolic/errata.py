@@ -5,12 +5,11 @@ the source printed (a LaTeX fragment transcribed from it), what is right, and wh
 number it also holds the printed value and the recomputed one (``tests/symbolic/test_errata.py``
 recomputes every such number independently).
 
-``ERRATA`` holds Gashler's derivation only, as before: there ``derivation`` and ``step``
-point at the step of this package's derivation that holds the correct form, so a lesson can render
-it with :func:`backprop_course.symbolic.render.corrected_latex`; that step is produced by SymPy, not
-typed in. ``ALL_ERRATA`` holds
-every source in the order of :data:`SOURCES`, and :func:`errata_for` picks one source.
-``docs/errata.md`` is generated from ``ALL_ERRATA`` by
+``ERRATA`` holds Gashler's derivation only: there ``derivation`` and ``step`` point at the step of
+this package's derivation that holds the correct form, so a lesson can render it with
+:func:`backprop_course.symbolic.render.corrected_latex`; that step is produced by SymPy, not typed in.
+``ALL_ERRATA`` holds every source in the order of :data:`SOURCES`, and :func:`errata_for` picks one
+source. This module is data: ``docs/errata.md`` is generated from ``ALL_ERRATA`` by
 :func:`backprop_course.symbolic.render.errata_markdown`.
 
 >>> len(ERRATA) >= 10
