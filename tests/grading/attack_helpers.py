@@ -77,10 +77,10 @@ def _grader_files(suffix):
 IMPORT_TEXT = '''
 import os as _os2, sys as _sys2, tempfile as _tempfile, pkgutil as _pkgutil
 
-def _import_text(text, name):
+def _import_text(text, name, prefix="import numpy as np\\n"):
     folder = _tempfile.mkdtemp(prefix="stolen-")
     with open(_os2.path.join(folder, name + ".py"), "w") as fh:
-        fh.write("import numpy as np\\n" + text)
+        fh.write(prefix + text)
     _sys2.path.insert(0, folder)
     return _pkgutil.resolve_name(name)
 '''
@@ -275,7 +275,7 @@ ATTACKS: list[Attack] = [
            "        with open(path) as fh:\n            text = fh.read()\n"
            "        text = text.replace('from ...', 'from backprop_course.').replace('from .. import',\n"
            "                            'from backprop_course.grading import').replace('from ..', 'from backprop_course.grading.')\n"
-           "        _stolen.append(_import_text(text, 'stolen_ex03_source'))\n"
+           "        _stolen.append(_import_text(text, 'stolen_ex03_source', prefix=''))\n"
            "    return _stolen[0]._sigmoid(z)\n"),
     Attack("exercise pyc", "unmarshal grading/exercises/__pycache__/ex03_neuron.*.pyc and run it as a function",
            "import glob, marshal, types, os\nimport backprop_course\n_stolen = {}\ndef sigmoid(z):\n"
@@ -302,7 +302,7 @@ ATTACKS: list[Attack] = [
            "            except (OSError, ValueError):\n                continue\n"
            "            for c in nb.get('cells', []):\n"
            "                src = ''.join(c.get('source', ''))\n"
-           "                if src.startswith('def sigmoid') and 'np.exp' in src and 'stolen' not in src:\n"
+           "                if src.startswith('def sigmoid(') and 'np.exp' in src and 'stolen' not in src:\n"
            "                    _stolen.append(_import_text(src, 'stolen_other'))\n                    break\n"
            "            if _stolen:\n                break\n"
            "    return _stolen[0].sigmoid(z)\n", victim=True),
@@ -337,10 +337,12 @@ ATTACKS: list[Attack] = [
            "import os\n_found = [f'{k}={v}' for k, v in os.environ.items() if 'SECRET' in k or 'SEED' in k.upper()]\n"
            "print('LEAK os.environ', dict(os.environ))\n"
            "def sigmoid(z):\n    raise ValueError('LEAK os.environ ' + ' '.join(_found))\n", group="leak"),
-    Attack("gc seed", "search every object the child holds for a seed, a job or an expected value",
+    Attack("gc seed", "search every object the child holds for the job, a seed or expected values",
            "import gc, json\ndef sigmoid(z):\n    found = []\n    for o in gc.get_objects():\n"
-           "        if isinstance(o, dict) and any(isinstance(k, str) and ('seed' in k or k == 'cases') for k in o):\n"
-           "            found.append(json.dumps(o, default=str)[:2000])\n"
+           "        if isinstance(o, dict) and ('cases' in o or 'seed' in o or 'nonce' in o or 'expected' in o):\n"
+           "            first = 'cases' in o or 'expected' in o\n"
+           "            text = json.dumps({k: o[k] for k in ('cases', 'expected', 'seed', 'nonce') if k in o}, default=str)\n"
+           "            found.insert(0, text) if first else found.append(text)\n"
            "    print('LEAK gc', found)\n"
            "    raise ValueError('LEAK gc ' + ' '.join(found))\n", group="leak"),
     Attack("read stdin", "read standard input and every other open descriptor (where a job could still wait)",
@@ -385,7 +387,7 @@ ATTACKS: list[Attack] = [
     Attack("setrlimit", "raise RLIMIT_AS back to unlimited, then map 8 GB (never touched) and answer",
            TRUE_SIGMOID + "import mmap, resource\ndef sigmoid(z):\n"
            "    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
-           "    m = mmap.mmap(-1, 8 * 1024**3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_NORESERVE)\n"
+           "    m = mmap.mmap(-1, 8 * 1024**3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x4000)  # 0x4000: MAP_NORESERVE\n"
            "    m.close()\n    return _true_sigmoid(z)\n"),
     Attack("edit compare.py", "append to the installed grading/compare.py: every later comparison passes",
            "import os\nimport backprop_course\n"

@@ -133,7 +133,7 @@ def _cli(args: list, cwd: Path) -> Run:
 
 
 def _grade(files: list, out: Path, cwd: Path, jobs: int = 2, fmt: str = "json") -> Run:
-    run = _cli([*files, "--out", out, "--format", fmt, "--seed", SEED, "--timeout", TIMEOUT, "--jobs", jobs], cwd)
+    run = _cli(["grade", *files, "--out", out, "--format", fmt, "--seed", SEED, "--timeout", TIMEOUT, "--jobs", jobs], cwd)
     run.out = out
     return run
 
