@@ -355,11 +355,14 @@ ATTACKS: list[Attack] = [
            "    raise ValueError('LEAK stdin ' + ' '.join(found))\n", group="leak"),
 
     # ---- containment --------------------------------------------------------------------------
-    Attack("kill the parent", "os.kill(os.getppid(), SIGKILL) and every grader process above it (--jobs 2)",
+    Attack("kill the parent", "os.kill(os.getppid(), SIGKILL): with --jobs 2 the pool worker grading it",
+           "import os, signal\ndef sigmoid(z):\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+           "    raise RuntimeError('attack done')\n", group="kill", victim=True),
+    Attack("kill the grader", "SIGKILL the parent and every grader process above it (the command itself)",
            ANCESTORS + "import signal\ndef sigmoid(z):\n    targets = [p for p, a in _grader_ancestors()]\n"
            "    for pid in [_os.getppid()] + targets:\n        try:\n            _os.kill(pid, signal.SIGKILL)\n"
            "        except OSError:\n            pass\n    raise RuntimeError('attack done')\n",
-           group="kill", victim=True),
+           group="killall", victim=True),
     Attack("stop the parent", "SIGSTOP the parent and every grader process above it: the grader freezes",
            ANCESTORS + "import signal\ndef sigmoid(z):\n    targets = [p for p, a in _grader_ancestors()]\n"
            "    for pid in [_os.getppid()] + targets:\n        try:\n            _os.kill(pid, signal.SIGSTOP)\n"
