@@ -373,7 +373,8 @@ ATTACKS: list[Attack] = [
            "    raise RuntimeError('attack done')\n", spawns=True),
     Attack("detached survivor", "start_new_session and double-forked sleepers that outlive grading",
            SPAWN + "def sigmoid(z):\n    if not _SPAWNED:\n        _spawn(" + repr(SLEEPER) + ")\n"
-           "        _spawn(" + repr(DOUBLE_FORK) + ")\n    raise RuntimeError('attack done')\n", spawns=True),
+           "        _spawn(" + repr(DOUBLE_FORK) + ", new_session=False)\n    raise RuntimeError('attack done')\n",
+           spawns=True),
     Attack("blank a victim", "a detached process blanks every other submission of the run while it is graded",
            ANCESTORS + SPAWN + "def sigmoid(z):\n    if not _SPAWNED:\n"
            "        _spawn(" + repr(BLANK_DAEMON) + ", *_grader_files('.ipynb'))\n    raise RuntimeError('attack done')\n",

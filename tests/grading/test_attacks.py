@@ -256,6 +256,10 @@ def graded(tmp_path_factory):
 
     compare_path = Path(compare_module.__file__)
     original = compare_path.read_bytes()
+    marker = b"\n\ndef compare_numbers(expected, actual, *a, **k):  # ATTACK"
+    if marker in original:  # left by an earlier run of this module that was cut short: repair it
+        original = original[:original.index(marker)]
+        compare_path.write_bytes(original)
     start = time.perf_counter()
     try:
         # compare.py: the attack run, then a later honest-but-wrong run; compare.py is restored after
@@ -408,6 +412,7 @@ def test_attack_costs_only_its_own_points(graded, name):
         assert entry["error"] and "grader failed" not in entry["error"], entry["error"]
         return
     assert entry["status"] == "graded", entry["error"]
+    assert len(json.dumps(entry)) < 200_000, "the report holds megabytes of this submission's output"
     expected_ids = [ex.id for ex in registry.for_notebook(attack.notebook)]
     assert [e["id"] for e in entry["exercises"]] == expected_ids
     by_id = {e["id"]: e for e in entry["exercises"]}
