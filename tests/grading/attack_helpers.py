@@ -171,6 +171,100 @@ while time.time() < end:
     time.sleep(0.01)
 '''
 
+# Leaks: each defines _found() (what it prints and raises) and _secret() (what it must never get);
+# SIDE_CHANNEL also answers right on every other call when it got a secret, so stripping the text of
+# the feedback is not enough: the score itself would tell the learner.
+SIDE_CHANNEL = """
+_calls = []
+def sigmoid(z):
+    _calls.append(1)
+    found, secret = _found(), _secret()
+    print("LEAK", found)
+    if secret and len(_calls) % 2 == 0:
+        return _true_sigmoid(z)
+    raise ValueError("LEAK " + " ".join(secret + found))
+"""
+
+SEED_FROM_CMDLINE = """
+def _found():
+    out = []
+    for pid, argv in _grader_ancestors():
+        out += [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--seed"]
+    for p in ("self", str(_os.getppid())):
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as fh:
+                out.append(fh.read().replace(bytes(1), b" ").decode(errors="replace"))
+        except OSError:
+            pass
+    return out
+
+def _secret():
+    return [s for s in _found() if "--seed" in s or s.isdigit()]
+"""
+
+PARENT_ENVIRON = """
+def _found():
+    out = []
+    for pid in [_os.getppid()] + [p for p, a in _grader_ancestors()]:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                out += [e.decode(errors="replace") for e in fh.read().split(bytes(1)) if e]
+        except OSError:
+            pass
+    return [e for e in out if "SECRET" in e or ("SEED" in e.upper() and not e.startswith("PYTHONHASHSEED="))]
+
+def _secret():
+    return _found()
+"""
+
+OWN_ENVIRON = """
+import os
+def _found():
+    return [f"{k}={v}" for k, v in os.environ.items()
+            if "SECRET" in k or ("SEED" in k.upper() and k != "PYTHONHASHSEED")]
+
+def _secret():
+    return _found()
+"""
+
+GC_SEED = """
+import gc, json
+def _dicts():
+    return [o for o in gc.get_objects()
+            if isinstance(o, dict) and ("cases" in o or "seed" in o or "nonce" in o or "expected" in o)]
+
+def _found():
+    out = []
+    for o in _dicts():
+        text = json.dumps({k: o[k] for k in ("cases", "expected", "seed", "nonce") if k in o}, default=str)
+        out.insert(0, text) if ("cases" in o or "expected" in o) else out.append(text)
+    return out
+
+def _secret():
+    return [json.dumps(o.get("seed", o.get("expected")), default=str) for o in _dicts()
+            if (isinstance(o.get("seed"), int) and not isinstance(o.get("seed"), bool))
+            or isinstance(o.get("expected"), (list, dict, float))]
+"""
+
+READ_STDIN = """
+import os, select
+_read = []
+def _found():
+    if not _read:
+        _read.append("")
+        for fd in sorted(int(f) for f in os.listdir("/proc/self/fd")):
+            try:
+                if fd in (1, 2) or not select.select([fd], [], [], 0.05)[0]:
+                    continue
+                _read.append(os.read(fd, 1 << 20).decode(errors="replace"))
+            except (OSError, ValueError):
+                pass
+    return [r for r in _read if r]
+
+def _secret():
+    return [r for r in _found() if "seed" in r.lower()]
+"""
+
 SLEEPER = "import time; time.sleep(60)"
 DOUBLE_FORK = "import os, time\nos.setsid()\nif os.fork():\n    os._exit(0)\ntime.sleep(60)\n"
 FORK_BOMB = ("import os, time\nfor _ in range(5):\n    try:\n        os.fork()\n    except OSError:\n"
@@ -317,42 +411,16 @@ ATTACKS: list[Attack] = [
            "    print('LEAK in', repr(z.ravel().tolist()), 'out', repr(out.ravel().tolist()))\n"
            "    print(np.array2string(z, precision=8), np.array2string(out, precision=8))\n    return out\n",
            score=1.0, group="leak"),
-    Attack("seed from cmdline", "the seed from /proc/<ppid>/cmdline (and its own argv), printed and raised",
-           ANCESTORS + "import sys\n_found = []\nfor _pid, _argv in _grader_ancestors():\n"
-           "    _found += [_argv[i + 1] for i, a in enumerate(_argv[:-1]) if a == '--seed']\n"
-           "    _found += [a for a in _argv if 'seed' in a]\n"
-           "with open('/proc/self/cmdline', 'rb') as _fh:\n    _found.append(_fh.read().decode(errors='replace'))\n"
-           "with open(f'/proc/{_os.getppid()}/cmdline', 'rb') as _fh:\n    _found.append(_fh.read().decode(errors='replace'))\n"
-           "print('LEAK seed', _found)\n"
-           "def sigmoid(z):\n    raise ValueError('LEAK seed ' + ' '.join(_found))\n", group="leak"),
-    Attack("parent environ", "the grader's environment from /proc/<ppid>/environ, printed and raised",
-           ANCESTORS + "_found = []\nfor _pid in [_os.getppid()] + [p for p, a in _grader_ancestors()]:\n"
-           "    try:\n        with open(f'/proc/{_pid}/environ', 'rb') as _fh:\n"
-           "            _env = [e.decode(errors='replace') for e in _fh.read().split(b'\\0') if e]\n"
-           "    except OSError:\n        continue\n"
-           "    _found += [e for e in _env if 'SECRET' in e or 'SEED' in e.upper()]\n"
-           "print('LEAK environ', _found)\n"
-           "def sigmoid(z):\n    raise ValueError('LEAK environ ' + ' '.join(_found))\n", group="leak"),
-    Attack("own environment", "os.environ of the child (inherited from the grader), printed and raised",
-           "import os\n_found = [f'{k}={v}' for k, v in os.environ.items() if 'SECRET' in k or 'SEED' in k.upper()]\n"
-           "print('LEAK os.environ', dict(os.environ))\n"
-           "def sigmoid(z):\n    raise ValueError('LEAK os.environ ' + ' '.join(_found))\n", group="leak"),
-    Attack("gc seed", "search every object the child holds for the job, a seed or expected values",
-           "import gc, json\ndef sigmoid(z):\n    found = []\n    for o in gc.get_objects():\n"
-           "        if isinstance(o, dict) and ('cases' in o or 'seed' in o or 'nonce' in o or 'expected' in o):\n"
-           "            first = 'cases' in o or 'expected' in o\n"
-           "            text = json.dumps({k: o[k] for k in ('cases', 'expected', 'seed', 'nonce') if k in o}, default=str)\n"
-           "            found.insert(0, text) if first else found.append(text)\n"
-           "    print('LEAK gc', found)\n"
-           "    raise ValueError('LEAK gc ' + ' '.join(found))\n", group="leak"),
+    Attack("seed from cmdline", "the seed from /proc/<ppid>/cmdline (and its own argv); reported by text and by score",
+           TRUE_SIGMOID + ANCESTORS + SEED_FROM_CMDLINE + SIDE_CHANNEL, group="leak"),
+    Attack("parent environ", "the grader's environment from /proc/<ppid>/environ; reported by text and by score",
+           TRUE_SIGMOID + ANCESTORS + PARENT_ENVIRON + SIDE_CHANNEL, group="leak"),
+    Attack("own environment", "os.environ of the child (inherited from the grader); reported by text and by score",
+           TRUE_SIGMOID + OWN_ENVIRON + SIDE_CHANNEL, group="leak"),
+    Attack("gc seed", "walk gc.get_objects() for the job, a seed or expected values; reported by text and by score",
+           TRUE_SIGMOID + GC_SEED + SIDE_CHANNEL, group="leak"),
     Attack("read stdin", "read standard input and every other open descriptor (where a job could still wait)",
-           "import os, select, sys\ndef sigmoid(z):\n    found = []\n"
-           "    for fd in sorted(int(f) for f in os.listdir('/proc/self/fd')):\n"
-           "        try:\n            if fd in (1, 2) or not select.select([fd], [], [], 0.05)[0]:\n                continue\n"
-           "            found.append(os.read(fd, 1 << 20).decode(errors='replace'))\n"
-           "        except (OSError, ValueError):\n            pass\n"
-           "    print('LEAK stdin', found)\n"
-           "    raise ValueError('LEAK stdin ' + ' '.join(found))\n", group="leak"),
+           TRUE_SIGMOID + READ_STDIN + SIDE_CHANNEL, group="leak"),
 
     # ---- containment --------------------------------------------------------------------------
     Attack("kill the parent", "os.kill(os.getppid(), SIGKILL): with --jobs 2 the pool worker grading it",

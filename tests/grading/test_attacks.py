@@ -440,11 +440,15 @@ def test_attack_leaks_nothing(graded, name):
     secrets_ = {"the seed": str(SEED), "the grader's environment": CANARY}
     forms = hidden_forms(attack.notebook)
     assert len(forms) > 10  # the search is not empty
+    problems = []
     for where, text in _outputs(graded, attack).items():
         for what, secret in secrets_.items():
-            assert secret not in text, f"{what} appears in the {where}"
+            if secret in text:
+                problems.append(f"{what} appears in the {where}")
         leaked = sorted(f for f in forms if f in text)
-        assert not leaked, f"hidden values appear in the {where}: {leaked[:5]}"
+        if leaked:
+            problems.append(f"hidden values appear in the {where}: {leaked[:4]}")
+    assert not problems, "; ".join(problems)
 
 
 @pytest.mark.parametrize("name", [a.name for a in ATTACKS])
