@@ -13,8 +13,7 @@ target the grader that runs it (found through its own ancestors), never another 
 from __future__ import annotations
 
 import copy
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -286,8 +285,7 @@ class Attack:
     spawns: bool = False                # starts processes whose argv holds the token
     intake: bool = False                # a malformed notebook: "graded" or an "error" with a reason
     victim: bool = False                # graded with a second, honest submission that must keep full marks
-    fmt: str = "ipynb4"
-    extra: dict = field(default_factory=dict)
+    fmt: str = "ipynb4"                 # "ipynb3": written as an nbformat 3 file
 
     @property
     def slug(self) -> str:
@@ -552,6 +550,3 @@ def wrong_answer(folder: Path) -> Path:
     nbformat.write(nb, path)
     return path
 
-
-def dumps(obj) -> str:
-    return json.dumps(obj, indent=1, default=str)
