@@ -335,7 +335,7 @@ ATTACKS: list[Attack] = [
            "def sigmoid(z):\n    from backprop_course.grading.exercises.ex03_neuron import _sigmoid\n"
            "    return _sigmoid(z)\n"),
     Attack("registry reference", "`registry.get('ex06.mlp_backward').reference(...)` (3 points)",
-           "def mlp_backward(weights, biases, X, T):\n    from backprop_course.grading import registry\n"
+           "def mlp_backward(weights, biases, X, T):\n    from backprop_course.grading.exercises import registry\n"
            "    return registry.get('ex06.mlp_backward').reference(weights, biases, X, T)\n",
            notebook="ex06_backprop", target="ex06.mlp_backward"),
     Attack("pkgutil string import", "the engine through a string: `pkgutil.resolve_name('backprop_course.eng' + 'ine...')`",
@@ -367,6 +367,7 @@ ATTACKS: list[Attack] = [
            "        with open(path) as fh:\n            text = fh.read()\n"
            "        text = text.replace('from ...', 'from backprop_course.').replace('from .. import',\n"
            "                            'from backprop_course.grading import').replace('from ..', 'from backprop_course.grading.')\n"
+           "        text = text.replace('from . import', 'from backprop_course.grading.exercises import')\n"
            "        _stolen.append(_import_text(text, 'stolen_ex03_source', prefix=''))\n"
            "    return _stolen[0]._sigmoid(z)\n"),
     Attack("exercise pyc", "unmarshal grading/exercises/__pycache__/ex03_neuron.*.pyc and run it as a function",
@@ -459,10 +460,10 @@ ATTACKS: list[Attack] = [
            "    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
            "    m = mmap.mmap(-1, 8 * 1024**3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x4000)  # 0x4000: MAP_NORESERVE\n"
            "    m.close()\n    return _true_sigmoid(z)\n"),
-    Attack("edit compare.py", "append to the installed grading/compare.py: every later comparison passes",
+    Attack("edit compare.py", "append to the installed grading/checking/compare.py: every later comparison passes",
            "import os\nimport backprop_course\n"
            "def sigmoid(z):\n"
-           "    path = os.path.join(os.path.dirname(backprop_course.__file__), 'grading', 'compare.py')\n"
+           "    path = os.path.join(os.path.dirname(backprop_course.__file__), 'grading', 'checking', 'compare.py')\n"
            "    with open(path, 'a') as fh:\n"
            "        fh.write('\\n\\ndef compare_numbers(expected, actual, *a, **k):  # ATTACK\\n'\n"
            "                 '    return Comparison(True, 0.0, \"\")\\n')\n"
@@ -484,7 +485,7 @@ ATTACKS: list[Attack] = [
     Attack("monkeypatch", "patch numpy's comparisons and the child's checker/codec modules, answer wrongly",
            "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
            "np.testing.assert_allclose = lambda *a, **k: None\n"
-           "try:\n    from backprop_course.grading import compare, codec\n"
+           "try:\n    from backprop_course.grading.checking import compare\n    from backprop_course.grading.sandbox import codec\n"
            "    compare.compare_numbers = lambda *a, **k: compare.Comparison(True, 0.0, '')\n"
            "    _enc = codec.encode\n    codec.encode = lambda out: _enc(out)\n"
            "except ImportError:\n    pass\n" + WRONG_SIGMOID),

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_course.grading import registry
+from backprop_course.grading.exercises import registry
 
 from attack_helpers import (ATTACKS, BY_NAME, CANARY_NAME, SEED, TIMEOUT, Attack, build, victim,
                             wrong_answer)
@@ -229,7 +229,7 @@ GROUPS = ("batch", "leak", "kill", "killall", "stop", "blank", "report", "childr
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Build every attack, grade every group (the compare group first and alone), collect everything."""
-    import backprop_course.grading.compare as compare_module
+    import backprop_course.grading.checking.compare as compare_module
 
     _ensure_pyc()
     root = tmp_path_factory.mktemp("attacks")
