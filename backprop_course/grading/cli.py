@@ -151,6 +151,10 @@ def run_progress(args: argparse.Namespace) -> int:
         message = str(exc).replace("The 'folder' parameter of progress", "DIR")
         print(f"backprop-course progress: error: {message}", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - a learner's command: a reason, never a traceback
+        print(f"backprop-course progress: error: the progress could not be computed ({type(exc).__name__}: "
+              f"{str(exc)[:200]}); please report this to your instructor.", file=sys.stderr)
+        return 1
     print(f"{result.folder} ({result.seconds:.1f} s)")
     print(format_table(result))
     return 0
