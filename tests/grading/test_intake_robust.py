@@ -344,7 +344,7 @@ def test_progress_shows_broken_notebooks_as_rows_and_no_traceback(tmp_path):
         assert ("ex03_neuron", ex, "fail") in rows and ("ex03_neuron_b", ex, "fail") in rows
     (row,) = [line for line in lines if line.startswith("ex02_graphs ")]
     assert row.split()[:5] == ["ex02_graphs", "-", "not", "graded", "-"]
-    assert row.endswith("-  not a Jupyter notebook (not valid JSON: Expecting property name enclosed in double "
+    assert row.endswith("  not a Jupyter notebook (not valid JSON: Expecting property name enclosed in double "
                         "quotes: line 1 column 2 (char 1))")
     assert ("ex04_descent", "ex04.step", "fail") in rows
     assert "0 passed, 9 failed, 0 not attempted; 0/10 points; 1 notebook(s) not graded" in lines
@@ -368,7 +368,7 @@ def test_grade_reports_every_broken_notebook_and_no_traceback(tmp_path):
     assert got["ex02_graphs.ipynb"][0] == got["empty.ipynb"][0] == got["notes.ipynb"][0] == "error"
     assert "(the notebook has no cells)" in doc["submissions"][0]["error"]
     messages = {e["id"]: e["message"] for e in doc["submissions"][3]["exercises"]}
-    assert "cannot be checked: the code is 100,005 characters long" in messages["ex03.sigmoid"]
+    assert "cannot be checked: the code is 100,054 characters long" in messages["ex03.sigmoid"]
     assert "nested more than 200 levels deep" in messages["ex03.sigmoid_prime"]
     assert "contains a NUL byte (line 2)" in messages["ex03.neuron_forward"]
 
