@@ -370,7 +370,8 @@ def test_grade_reports_every_broken_notebook_and_no_traceback(tmp_path):
     messages = {e["id"]: e["message"] for e in doc["submissions"][3]["exercises"]}
     assert "cannot be checked: the code is 100,054 characters long" in messages["ex03.sigmoid"]
     assert "nested more than 200 levels deep" in messages["ex03.sigmoid_prime"]
-    assert "contains a NUL byte (line 5)" in messages   # lines of setup + cell, as every rule message["ex03.neuron_forward"]
+    # line numbers count the setup cell's lines too, as in every rule message
+    assert "contains a NUL byte (line 5)" in messages["ex03.neuron_forward"]
 
 
 # ---------------------------------------------------------------- --out: refused before any grading
