@@ -57,13 +57,16 @@ class Extracted:
     notes: list[str] = field(default_factory=list)                  # what was ignored in the notebook
 
 
+_KINDS = {bool: "true/false", int: "a number", float: "a number", str: "text", dict: "an object",
+          type(None): "null", list: "a list"}
+
+
 def _kind(value: object) -> str:
-    """A short description of a JSON value's type, for messages."""
+    """A short description of a JSON value's type, for messages (one level deep: no recursion)."""
     if isinstance(value, list):
-        inner = sorted({_kind(v) for v in value if not isinstance(v, str)})
+        inner = sorted({_KINDS.get(type(v), type(v).__name__) for v in value if not isinstance(v, str)})
         return f"a list holding {' and '.join(inner)}" if inner else "a list"
-    return {bool: "true/false", int: "a number", float: "a number", str: "text", dict: "an object",
-            type(None): "null"}.get(type(value), type(value).__name__)
+    return _KINDS.get(type(value), type(value).__name__)
 
 
 def _v3_to_v4(data: dict) -> dict:
@@ -211,22 +214,21 @@ def extract(nb, filename: str | None = None) -> Extracted:
     ``problems``.
     """
     known = registry.all_exercises()
-    notes: list[str] = []
+    notes: dict[str, None] = {}     # ordered and unique; a hostile notebook may hold 100,000 bad cells
     problems: dict[str, list[str]] = {}
     ids: list[str] = []
-    unknown: list[str] = []
+    unknown: dict[str, None] = {}
 
     def note(text: str) -> None:
-        if text not in notes:
-            notes.append(text)
+        if len(notes) < _MAX_NOTES * 2:
+            notes[text] = None
 
     def add(ex_id: object, where: str) -> None:
         if not isinstance(ex_id, str):
             note(f"{where}: an exercise id that is not text was ignored ({_kind(ex_id)})")
         elif ex_id not in known:
             shown = repr(ex_id[:40] + ("..." if len(ex_id) > 40 else ""))
-            if shown not in unknown:
-                unknown.append(shown)
+            unknown[shown] = None
         elif ex_id not in ids:
             ids.append(ex_id)
 
@@ -293,9 +295,9 @@ def extract(nb, filename: str | None = None) -> Extracted:
                                 set() if is_check else _defines(source)))
     if unknown:
         more = f" and {len(unknown) - _MAX_NOTES} more" if len(unknown) > _MAX_NOTES else ""
-        note(f"ids that are not exercises of the course were ignored: {', '.join(unknown[:_MAX_NOTES])}{more}")
+        note(f"ids that are not exercises of the course were ignored: {', '.join(list(unknown)[:_MAX_NOTES])}{more}")
 
-    out = Extracted(notebook=stem, notes=notes[:_MAX_NOTES * 2])
+    out = Extracted(notebook=stem, notes=list(notes))
     functions = {known[i].function for i in ids}
     marked_setup = [c.source for c in code_cells if c.role == "setup" and not c.is_check]
     if marked_setup:

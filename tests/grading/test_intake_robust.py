@@ -511,3 +511,16 @@ def test_the_autograder_out_gets_the_same_checks(tmp_path):
         with pytest.raises(ValueError, match=reason):
             check_out_path(tmp_path / name)
     assert check_out_path(tmp_path / "real.zip") == tmp_path / "real.zip"
+
+
+@pytest.mark.parametrize("cells", [
+    [5] * 100_000,                                            # 100,000 cells that are not cells
+    [_code("x = 1", metadata={META: {"exercise": f"ex99.n{i}"}}) for i in range(20_000)],
+    [_code("x = 1", metadata={META: {"exercise": [[[[1]]]] * 3}})],
+])
+def test_many_or_nested_bad_cells_are_cheap_and_their_notes_bounded(cells):
+    start = time.perf_counter()
+    out = extract(_nb(cells), "ex03_neuron.ipynb")
+    assert time.perf_counter() - start < 3
+    assert list(out.exercises) == ALL3 and 1 <= len(out.notes) <= 16
+    assert all(len(note) < 400 for note in out.notes)
