@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 __all__ = ["register", "positive", "add_seed_and_timeout"]
@@ -41,7 +42,9 @@ def register_grade(subparsers) -> argparse.ArgumentParser:
                     "per exercise; scores are decided in this process. Exit code 0 when grading ran, "
                     "1 when no file could be graded.")
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="notebooks to grade")
-    parser.add_argument("--out", required=True, help="report file to write (atomically)")
+    parser.add_argument("--out", required=True, type=_report_path, metavar="REPORT",
+                        help="report file to write (atomically): a new name or a regular file, in an existing "
+                             "writable folder; checked before grading starts")
     parser.add_argument("--format", choices=("json", "gradescope", "csv"), default="json",
                         help="json: full report (default); gradescope: results.json; csv: gradebook")
     add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report)")
@@ -49,6 +52,29 @@ def register_grade(subparsers) -> argparse.ArgumentParser:
                         help="submissions graded in parallel (default 1)")
     parser.set_defaults(func=run_grade)
     return parser
+
+
+def _report_path(text: str):
+    """argparse ``type`` of ``grade --out``: refused here (exit status 2) before anything is graded."""
+    from .reports.formats import check_report_path
+
+    try:
+        return check_report_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("The 'out' parameter", "--out")) from None
+
+
+def _save_elsewhere(text: str, fmt: str) -> str | None:
+    """Keep a report that could not be written to --out: a new file in the temp folder, or None."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix="backprop-course-report-", suffix="." + ("csv" if fmt == "csv" else "json"))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        return name
+    except OSError:
+        return None
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -64,10 +90,14 @@ def run_grade(args: argparse.Namespace) -> int:
             print(f"backprop-course grade: {report.error}", file=sys.stderr)
         else:
             print(f"{report.file}: {report.score:g}/{report.max_score:g}", file=sys.stderr)
+    text = render_report(reports, args.format, seed, args.timeout)
     try:
-        write_atomic(args.out, render_report(reports, args.format, seed, args.timeout))
-    except OSError as exc:
-        print(f"backprop-course grade: error: cannot write {args.out}: {exc}", file=sys.stderr)
+        write_atomic(args.out, text)
+    except (OSError, ValueError) as exc:   # the path changed during grading, or the disk is full
+        reason = str(exc).replace("The 'path' parameter", "--out")
+        kept = _save_elsewhere(text, args.format)
+        where = f"; the report was saved to {kept} instead" if kept else ""
+        print(f"backprop-course grade: error: cannot write {args.out}: {reason}{where}", file=sys.stderr)
         return 1
     graded = sum(r.status == "graded" for r in reports)
     if graded == 0:
@@ -150,6 +180,10 @@ def run_progress(args: argparse.Namespace) -> int:
     except ValueError as exc:
         message = str(exc).replace("The 'folder' parameter of progress", "DIR")
         print(f"backprop-course progress: error: {message}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a learner's command: a reason, never a traceback
+        print(f"backprop-course progress: error: the progress could not be computed ({type(exc).__name__}: "
+              f"{str(exc)[:200]}); please report this to your instructor.", file=sys.stderr)
         return 1
     print(f"{result.folder} ({result.seconds:.1f} s)")
     print(format_table(result))

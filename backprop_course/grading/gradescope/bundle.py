@@ -36,16 +36,11 @@ def check_out_path(out: str | Path) -> Path:
     if path.suffix.lower() != ".zip":
         raise ValueError(f"The 'out' parameter must be a file name ending in .zip (Gradescope takes a zip). "
                          f"Got {str(out)!r} instead.")
-    if path.is_dir():
-        raise ValueError(f"The 'out' parameter must be a file, not a folder. Got {str(out)!r} instead.")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"The 'out' parameter must be in an existing folder; {str(folder)!r} does not exist. "
-                         f"Create it first or choose another path.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"The 'out' parameter must be in a folder you can write to; {str(folder)!r} is not "
-                         f"writable. Choose another path.")
-    return path
+    # a regular file or a new name (no link, folder, device or pipe), in an existing folder a file can
+    # really be created in: the same checks as every report (write_atomic checks again when writing)
+    from ..reports.formats import check_report_path
+
+    return check_report_path(path)
 
 
 def _check_options(seed: object, timeout: object) -> float:
