@@ -218,6 +218,8 @@ def extract(nb, filename: str | None = None) -> Extracted:
     problems: dict[str, list[str]] = {}
     ids: list[str] = []
     unknown: dict[str, None] = {}
+    foreign: dict[str, None] = {}
+    stem = None
 
     def note(text: str) -> None:
         if len(notes) < _MAX_NOTES * 2:
@@ -229,6 +231,9 @@ def extract(nb, filename: str | None = None) -> Extracted:
         elif ex_id not in known:
             shown = repr(ex_id[:40] + ("..." if len(ex_id) > 40 else ""))
             unknown[shown] = None
+        elif stem and known[ex_id].notebook != stem:
+            # a notebook of the course is graded for its own exercises only (its maximum stays its own)
+            foreign[ex_id] = None
         elif ex_id not in ids:
             ids.append(ex_id)
 
@@ -293,6 +298,9 @@ def extract(nb, filename: str | None = None) -> Extracted:
         is_check = role == "check" or (bool(_CHECK_CALL.search(source)) and _only_checks(source))
         code_cells.append(_Cell(number, source, exercise, role, is_check,
                                 set() if is_check else _defines(source)))
+    if foreign:
+        listed_foreign = ", ".join(list(foreign)[:_MAX_NOTES])
+        note(f"exercises of other notebooks were ignored ({listed_foreign}): submit each in its own notebook")
     if unknown:
         more = f" and {len(unknown) - _MAX_NOTES} more" if len(unknown) > _MAX_NOTES else ""
         note(f"ids that are not exercises of the course were ignored: {', '.join(list(unknown)[:_MAX_NOTES])}{more}")
