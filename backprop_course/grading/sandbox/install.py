@@ -218,13 +218,21 @@ def check_as_user(package: Path, name: str = SANDBOX_USER) -> None:
     entry = pwd.getpwnam(name)
     secrets = [package / "grading" / "exercises" / "registry.py", package / "engine" / "value.py",
                package / "grading" / "checking" / "judge.py"]
-    run = subprocess.run([sys.executable, "-I", "-c", _CHECK, *map(str, secrets)], capture_output=True, text=True,
-                         user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], cwd="/",
-                         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"},
-                         timeout=120)
+    hint = (f"The sandbox user must be able to run {sys.executable} (really {os.path.realpath(sys.executable)}) "
+            "and read its standard library and site-packages: make the environment from a Python every user "
+            "can read (e.g. AUTOGRADER_PYTHON=/usr/bin/python3, not one under /root), in folders every user "
+            "can enter, and make it readable (chmod -R go+rX VENV).")
+    try:
+        run = subprocess.run([sys.executable, "-I", "-c", _CHECK, *map(str, secrets)], capture_output=True,
+                             text=True, user=entry.pw_uid, group=entry.pw_gid, extra_groups=[], cwd="/",
+                             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"},
+                             timeout=120)
+    except PermissionError as exc:
+        raise RuntimeError(f"the check as user {name} could not start Python ({exc}). {hint}") from None
     if run.returncode != 0:
-        raise RuntimeError(f"the check as user {name} failed (status {run.returncode}): "
-                           f"{(run.stderr or run.stdout).strip()[-2000:]}")
+        said = (run.stderr or run.stdout).strip()[-2000:]
+        extra = "" if "readable by the sandbox user" in said else f" {hint}"
+        raise RuntimeError(f"the check as user {name} failed (status {run.returncode}): {said}.{extra}")
 
 
 def main(argv: list[str] | None = None) -> int:
