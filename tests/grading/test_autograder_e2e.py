@@ -286,35 +286,40 @@ def test_attack_forged_results_file_and_killed_parent_do_not_count(installed):
 SEED_HUNT = '''
 import os
 ROOT = {root!r}
-FOUND = []
-def _grab(label, path, keep=lambda text: True):
+def _grab(path, keep=lambda line: True):
     try:
         with open(path, "rb") as fh:
             text = fh.read(200_000).decode("utf-8", "replace").replace("\\x00", " ")
     except Exception as exc:
-        FOUND.append(label + ": " + type(exc).__name__)
-        return
-    lines = [line[:300] for line in text.splitlines() if keep(line)]
-    FOUND.append(label + ": " + " | ".join(lines[:20]))
+        return type(exc).__name__
+    return " | ".join(line.strip()[:120] for line in text.splitlines() if keep(line))
+seedy = lambda line: "seed" in line.lower()
 ppid = os.getppid()
-_grab("parent cmdline", f"/proc/{{ppid}}/cmdline")
-_grab("parent environ", f"/proc/{{ppid}}/environ")
-_grab("seed file", ROOT + "/source/seed")
-_grab("run_autograder", ROOT + "/source/run_autograder", lambda line: "SEED" in line or "seed" in line)
-_grab("gradescope run_autograder", ROOT + "/run_autograder", lambda line: "SEED" in line or "seed" in line)
-_grab("README", ROOT + "/source/README.md", lambda line: "seed" in line.lower())
-_grab("reference", {reference!r}, lambda line: "def " in line)
+cmdlines = []
 try:
     for pid in os.listdir("/proc"):
         if pid.isdigit():
-            _grab("cmdline " + pid, f"/proc/{{pid}}/cmdline", lambda line: "--seed" in line)
+            found = _grab(f"/proc/{{pid}}/cmdline", lambda line: "--seed" in line)
+            if "--seed" in found:
+                cmdlines.append(found[:150])
 except Exception as exc:
-    FOUND.append("proc: " + type(exc).__name__)
-FOUND = [f for f in FOUND if not f.endswith(": ")]
+    cmdlines.append(type(exc).__name__)
+# One finding per case: the feedback shows each case's error message, cut to a few hundred characters.
+FOUND = [
+    "seed file: " + _grab(ROOT + "/source/seed"),
+    "run_autograder: " + _grab(ROOT + "/source/run_autograder", seedy)[:100] + " / "
+    + _grab(ROOT + "/run_autograder", seedy)[:60] + " / README: " + _grab(ROOT + "/source/README.md", seedy)[:60],
+    "cmdlines: " + " ; ".join(cmdlines)[:200],
+    "parent cmdline: " + _grab(f"/proc/{{ppid}}/cmdline")[:200],
+    "reference: " + _grab({reference!r}, lambda line: line.startswith("def "))[:200],
+    "parent environ: " + _grab(f"/proc/{{ppid}}/environ", seedy)[:200],
+]
 print("\\n".join(FOUND))
+CALLS = [0]
 
 def sigmoid_prime(z):
-    raise RuntimeError("found: " + " || ".join(FOUND))
+    CALLS[0] += 1
+    raise RuntimeError(FOUND[(CALLS[0] - 1) % len(FOUND)])
 '''
 
 
@@ -327,7 +332,9 @@ def test_attack_the_seed_and_the_references_stay_out_of_reach(installed):
     shown = dict(doc)
     assert shown.pop("extra_data")["seed"] == SEED   # kept for the instructor; Gradescope never shows it
     text = json.dumps(shown)
-    assert "found: " in text, "the attack did not run"   # so the assertions below can fail
+    for label in ("seed file:", "run_autograder:", "cmdlines:", "parent cmdline:", "reference:",
+                  "parent environ:"):   # every finding reached the report, so the assertions below can fail
+        assert label in text, (ROUTE, label, text[:4000])
     assert str(SEED) not in text, (ROUTE, text[:4000])
     reference_defs = [line.strip() for line in reference.read_text().splitlines() if line.startswith("def _")]
     assert reference_defs and not [d for d in reference_defs if d in text], (ROUTE, text[:4000])
