@@ -305,22 +305,25 @@ try:
                 cmdlines.append(found[:150])
 except Exception as exc:
     cmdlines.append(type(exc).__name__)
-# One finding per case: the feedback shows each case's error message, cut to a few hundred characters.
-FOUND = [
-    "seed file: " + _grab(ROOT + "/source/seed"),
-    "run_autograder: " + _grab(ROOT + "/source/run_autograder", seedy)[:100] + " / "
-    + _grab(ROOT + "/run_autograder", seedy)[:60] + " / README: " + _grab(ROOT + "/source/README.md", seedy)[:60],
-    "cmdlines: " + " ; ".join(cmdlines)[:200],
-    "parent cmdline: " + _grab(f"/proc/{{ppid}}/cmdline")[:200],
-    "reference: " + _grab({reference!r}, lambda line: line.startswith("def "))[:200],
-    "parent environ: " + _grab(f"/proc/{{ppid}}/environ", seedy)[:200],
-]
-print("\\n".join(FOUND))
-CALLS = [0]
+# Feedback never carries the learner's text, so the hunt reports by its score: the right answer
+# (computed here, honestly) when it found anything secret, a wrong one otherwise.
+import re
+FINDINGS = {{
+    "seed file": _grab(ROOT + "/source/seed").strip().isdigit(),
+    "run_autograder": bool(re.search(r"seed\\D{{0,20}}\\d{{3,}}", _grab(ROOT + "/source/run_autograder", seedy)
+                                     + _grab(ROOT + "/run_autograder", seedy) + _grab(ROOT + "/source/README.md", seedy))),
+    "cmdlines": bool(re.search(r"--seed\\D{{0,3}}\\d", " ".join(cmdlines))),
+    "parent cmdline": bool(re.search(r"--seed\\D{{0,3}}\\d", _grab(f"/proc/{{ppid}}/cmdline"))),
+    "reference": "def " in _grab({reference!r}, lambda line: line.startswith("def ")),
+    "parent environ": bool(re.search(r"SEED\\w*=\\d", _grab(f"/proc/{{ppid}}/environ", seedy))),
+}}
+FOUND = any(FINDINGS.values())
+print(FINDINGS)
 
 def sigmoid_prime(z):
-    CALLS[0] += 1
-    raise RuntimeError(FOUND[(CALLS[0] - 1) % len(FOUND)])
+    import numpy as np
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 - s) if FOUND else s
 '''
 
 
@@ -330,12 +333,8 @@ def test_attack_the_seed_and_the_references_stay_out_of_reach(installed):
     doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": _attack_notebook({"ex03.sigmoid_prime": source})})
     honest = sum(ex.points for ex in registry.for_notebook(NOTEBOOK) if ex.id != "ex03.sigmoid_prime")
     assert doc["score"] == honest, (ROUTE, doc["score"], stdout)
-    shown = dict(doc)
-    assert shown.pop("extra_data")["seed"] == SEED   # kept for the instructor; Gradescope never shows it
-    text = json.dumps(shown)
-    for label in ("seed file:", "run_autograder:", "cmdlines:", "parent cmdline:", "reference:",
-                  "parent environ:"):   # every finding reached the report, so the assertions below can fail
-        assert label in text, (ROUTE, label, text[:4000])
-    assert str(SEED) not in text, (ROUTE, text[:4000])
+    # (the score above is the hunt's channel: full marks for sigmoid_prime would mean it found a secret)
+    text = json.dumps(doc)
+    assert "seed" not in doc["extra_data"] and str(SEED) not in text, (ROUTE, text[:4000])
     reference_defs = [line.strip() for line in reference.read_text().splitlines() if line.startswith("def _")]
     assert reference_defs and not [d for d in reference_defs if d in text], (ROUTE, text[:4000])
