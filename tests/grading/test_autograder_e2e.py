@@ -42,11 +42,19 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 ROUTE = os.environ.get("BACKPROP_COURSE_SANDBOX", "auto")
 
 
-def _env(root: Path) -> dict:
+def _env(root: Path, route: str | None = None) -> dict:
     # PYTHONPATH points at the source tree on purpose: the scripts must not grade with it.
-    # BACKPROP_COURSE_SANDBOX, when set, passes through to the grader (the route under test).
+    # BACKPROP_COURSE_SANDBOX, when set (or given as ``route``), passes through to the grader.
     python = SYSTEM_PYTHON if os.path.exists(SYSTEM_PYTHON) else sys.executable
-    return {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python, "PYTHONPATH": str(ROOT)}
+    if route is not None:
+        env["BACKPROP_COURSE_SANDBOX"] = route
+    return env
+
+
+# The routes the graded runs below take: the strongest this machine allows, and, as root, the
+# unprivileged-user route that Gradescope's containers (no namespaces) rely on.
+ROUTES = [None, *(["user"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +83,7 @@ def installed(bundle) -> Path:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def run_autograder(root: Path, files: dict[str, str | bytes]) -> tuple[dict, str]:
+def run_autograder(root: Path, files: dict[str, str | bytes], route: str | None = None) -> tuple[dict, str]:
     """Put ``files`` in the submission folder, run run_autograder, return (results, stdout)."""
     submission = root / "submission"
     if submission.exists():
@@ -86,9 +94,11 @@ def run_autograder(root: Path, files: dict[str, str | bytes]) -> tuple[dict, str
         (submission / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     n_exercises = len(registry.for_notebook(NOTEBOOK))
     # A hang beyond the per-exercise limits fails here (generous slack for a loaded machine).
-    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=_env(root), cwd=root,
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=_env(root, route), cwd=root,
                          capture_output=True, text=True, timeout=n_exercises * TIMEOUT + 120)
     assert run.returncode == 0, run.stderr
+    if route is not None:
+        assert f"sandbox route {route};" in run.stdout, run.stdout[:2000]
     return load_results((root / "results" / "results.json").read_text()), run.stdout
 
 
@@ -109,8 +119,9 @@ def test_bundle_has_gradescope_files_at_its_root(bundle):
     assert f"TIMEOUT={TIMEOUT!r}\n" in runner and "--seed-file" in runner
 
 
-def test_solution_gets_full_marks_from_the_installed_wheel(installed):
-    doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": (SOLUTIONS / f"{NOTEBOOK}.ipynb").read_bytes()})
+@pytest.mark.parametrize("route", ROUTES)
+def test_solution_gets_full_marks_from_the_installed_wheel(installed, route):
+    doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": (SOLUTIONS / f"{NOTEBOOK}.ipynb").read_bytes()}, route)
     venv_package = installed / "venv" / "lib"
     assert f"from {venv_package}" in stdout and str(ROOT / "backprop_course") not in stdout, stdout
     points = sum(ex.points for ex in registry.for_notebook(NOTEBOOK))
@@ -263,21 +274,22 @@ def sigmoid(z):
 WRITER_LIFE = 16.0   # seconds the left-behind writer of FORGE_AND_KILL forges for (60 x 0.25 s, and some)
 
 
-def test_attack_forged_results_file_and_killed_parent_do_not_count(installed):
+@pytest.mark.parametrize("route", ROUTES)
+def test_attack_forged_results_file_and_killed_parent_do_not_count(installed, route):
     source = FORGE_AND_KILL.format(results=str(installed / "results" / "results.json"), forged=FORGED)
     start = time.monotonic()
     try:
         try:
-            doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": _attack_notebook({"ex03.sigmoid": source})})
+            doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": _attack_notebook({"ex03.sigmoid": source})}, route)
         except (ValueError, AssertionError) as exc:   # JSONDecodeError is a ValueError
-            pytest.fail(f"route {ROUTE}: results.json is not the grader's honest report (forged or clobbered "
+            pytest.fail(f"route {route or ROUTE}: results.json is not the grader's honest report (forged or clobbered "
                         f"while being read): {type(exc).__name__}: {str(exc)[:300]}")
         honest = sum(ex.points for ex in registry.for_notebook(NOTEBOOK) if ex.id != "ex03.sigmoid")
         by_id = {t["name"].split(":")[0]: t for t in doc["tests"]}
-        assert doc["score"] == honest and by_id["ex03.sigmoid"]["score"] == 0, (ROUTE, doc["score"], stdout)
+        assert doc["score"] == honest and by_id["ex03.sigmoid"]["score"] == 0, (route or ROUTE, doc["score"], stdout)
         time.sleep(3)   # a writer left behind would forge again now
         text = (installed / "results" / "results.json").read_text()
-        assert text and load_results(text) == doc, (ROUTE, "results.json changed after run_autograder ended")
+        assert text and load_results(text) == doc, (route or ROUTE, "results.json changed after run_autograder ended")
     except BaseException:
         # a writer that escaped would clobber the next test's results: let it run out first
         time.sleep(max(0.0, start + WRITER_LIFE - time.monotonic()))
@@ -327,14 +339,15 @@ def sigmoid_prime(z):
 '''
 
 
-def test_attack_the_seed_and_the_references_stay_out_of_reach(installed):
+@pytest.mark.parametrize("route", ROUTES)
+def test_attack_the_seed_and_the_references_stay_out_of_reach(installed, route):
     reference = _installed_package(installed) / "grading" / "exercises" / f"{NOTEBOOK}.py"
     source = SEED_HUNT.format(root=str(installed), reference=str(reference))
-    doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": _attack_notebook({"ex03.sigmoid_prime": source})})
+    doc, stdout = run_autograder(installed, {f"{NOTEBOOK}.ipynb": _attack_notebook({"ex03.sigmoid_prime": source})}, route)
     honest = sum(ex.points for ex in registry.for_notebook(NOTEBOOK) if ex.id != "ex03.sigmoid_prime")
-    assert doc["score"] == honest, (ROUTE, doc["score"], stdout)
+    assert doc["score"] == honest, (route or ROUTE, doc["score"], stdout)
     # (the score above is the hunt's channel: full marks for sigmoid_prime would mean it found a secret)
     text = json.dumps(doc)
-    assert "seed" not in doc["extra_data"] and str(SEED) not in text, (ROUTE, text[:4000])
+    assert "seed" not in doc["extra_data"] and str(SEED) not in text, (route or ROUTE, text[:4000])
     reference_defs = [line.strip() for line in reference.read_text().splitlines() if line.startswith("def _")]
-    assert reference_defs and not [d for d in reference_defs if d in text], (ROUTE, text[:4000])
+    assert reference_defs and not [d for d in reference_defs if d in text], (route or ROUTE, text[:4000])

@@ -147,9 +147,15 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
     import backprop_course
+    from ..sandbox.walls import SandboxUnavailable, choose_route
 
+    try:
+        route = choose_route()
+    except SandboxUnavailable as exc:
+        route = f"unavailable ({exc})"
+    # (the seed is never printed: this output is the instructor's, but it need not carry the seed)
     print(f"backprop-course {__version__} from {Path(backprop_course.__file__).parent}; "
-          f"seed {args.seed}; time limit {args.timeout:g} s per exercise", flush=True)
+          f"sandbox route {route}; time limit {args.timeout:g} s per exercise", flush=True)
     results = args.root / "results" / "results.json"
     prepare_results(results)
     try:
