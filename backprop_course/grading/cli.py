@@ -34,6 +34,19 @@ def add_seed_and_timeout(parser: argparse.ArgumentParser, seed_help: str) -> Non
                         help="seconds allowed per exercise (default 30)")
 
 
+def _seed_from_file(path: str) -> int:
+    """An argparse ``type``: the integer held by the file ``path``."""
+    try:
+        text = open(path, encoding="utf-8").read(100).strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"--seed-file {path!r} cannot be read ({type(exc).__name__}).") from None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed-file {path!r} must hold one integer, the seed of the hidden "
+                                         "cases. Write it with: echo 12345 > FILE") from None
+
+
 def register_grade(subparsers) -> argparse.ArgumentParser:
     """Add the ``grade`` subcommand to the ``backprop-course`` parser."""
     parser = subparsers.add_parser(
@@ -47,7 +60,11 @@ def register_grade(subparsers) -> argparse.ArgumentParser:
                              "writable folder; checked before grading starts")
     parser.add_argument("--format", choices=("json", "gradescope", "csv"), default="json",
                         help="json: full report (default); gradescope: results.json; csv: gradebook")
-    add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report)")
+    add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report); "
+                                 "it is visible to other processes while grading runs: see --seed-file")
+    parser.add_argument("--seed-file", type=_seed_from_file, default=None, metavar="FILE",
+                        help="read the seed from FILE (one integer) instead of the command line, where any "
+                             "process of the machine can read it; keep the file readable by you only")
     parser.add_argument("--jobs", type=positive(int, "--jobs"), default=1,
                         help="submissions graded in parallel (default 1)")
     parser.set_defaults(func=run_grade)
@@ -83,7 +100,12 @@ def run_grade(args: argparse.Namespace) -> int:
     from .grader import grade_many
     from .reports.formats import render_report, write_atomic
 
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    if args.seed is not None and args.seed_file is not None:
+        print("backprop-course grade: error: give the seed with --seed or with --seed-file, not both.",
+              file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else args.seed_file
+    seed = seed if seed is not None else secrets.randbelow(2**31)
     reports = grade_many(args.submissions, seed=seed, timeout=args.timeout, jobs=args.jobs)
     for report in reports:
         if report.status != "graded":
@@ -104,7 +126,8 @@ def run_grade(args: argparse.Namespace) -> int:
         print("backprop-course grade: error: no submission could be graded (see the messages above).",
               file=sys.stderr)
         return 1
-    print(f"graded {graded} of {len(reports)} submission(s) with seed {seed}; report: {args.out}",
+    said = "the seed in --seed-file" if args.seed_file is not None else f"seed {seed}"
+    print(f"graded {graded} of {len(reports)} submission(s) with {said}; report: {args.out}",
           file=sys.stderr)
     return 0
 
