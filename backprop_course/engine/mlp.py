@@ -192,7 +192,7 @@ class MLP:
             for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])
         ]
         self.biases: list[np.ndarray] = [np.zeros(n, dtype=self.dtype) for n in self.sizes[1:]]
-        self._recycler = Recycler()   # memory for dE/dW of large layers; see engine/_recycle.py
+        self._recycler = Recycler()   # see _gradient_memory
         self._clear_cache()
 
     # ------------------------------------------------------------------ helpers
@@ -305,8 +305,8 @@ class MLP:
         g_inputs = None
         for l in range(L - 1, -1, -1):
             deltas[l] = delta
-            W = weights[l]                                        # sum over samples of delta_j * a_k:
-            gw[l] = np.matmul(delta.T, outputs[l], out=self._recycler.empty(l, W.shape, W.dtype))
+            # dE/dW_l: the sum over samples of delta_j * a_k, one matrix product
+            gw[l] = np.matmul(delta.T, outputs[l], out=self._gradient_memory(l))
             gb[l] = np.add.reduce(delta, axis=0) if self.bias else np.zeros_like(self.biases[l])
             if l > 0:
                 delta = self._times_fprime(delta @ W, l - 1)   # hidden error term
@@ -315,6 +315,18 @@ class MLP:
         if g_inputs is not None and self._single:
             g_inputs = g_inputs[0]
         return Gradients(gw, gb, deltas, g_inputs, loss, self.bias)
+
+    def _gradient_memory(self, l: int) -> np.ndarray:
+        """An uninitialised array for dE/dW_l, the one speed mechanism of the training step.
+
+        What it buys: a new 800 KB array per large layer per step is memory the C allocator gives
+        back to the operating system and takes back page by page on the next step; reusing the
+        array of an earlier step that nobody refers to any more avoids that (a [784, 128, 64, 10]
+        step takes 0.9 instead of 1.5 ms; docs/performance.md). A gradient a learner keeps is
+        never reused, so results never change (engine/_recycle.py).
+        """
+        W = self.weights[l]
+        return self._recycler.empty(l, W.shape, W.dtype)
 
     def _times_fprime(self, grad_a: np.ndarray, l: int) -> np.ndarray:
         """dE/dZ_l = dE/dA_{l+1} * f_l'(Z_l); ``grad_a`` is a fresh array and may be reused."""
