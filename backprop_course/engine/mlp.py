@@ -309,7 +309,7 @@ class MLP:
             gw[l] = np.matmul(delta.T, outputs[l], out=self._gradient_memory(l))
             gb[l] = np.add.reduce(delta, axis=0) if self.bias else np.zeros_like(self.biases[l])
             if l > 0:
-                delta = self._times_fprime(delta @ W, l - 1)   # hidden error term
+                delta = self._times_fprime(delta @ weights[l], l - 1)   # hidden error term
             elif input_grad:
                 g_inputs = delta @ weights[0]                     # Gashler: dE/dy_0k
         if g_inputs is not None and self._single:
