@@ -92,7 +92,7 @@ class Value:
     data : float
         The number held by this node (ints and numpy scalars are converted to float; inf and nan
         are accepted and propagate as IEEE arithmetic says).
-    _children : tuple of Value, optional
+    _children : tuple of at most two Value, optional
         The operands this node was computed from. Set by the operators; leave it empty for an input.
     _op : str, optional
         Name of the operation that produced this node (``""`` for an input).
@@ -110,13 +110,17 @@ class Value:
     label, op : str
         Name and producing operation.
     _prev : tuple of Value
-        The operands, in operand order (``()`` for an input).
+        The operands, in operand order (``()`` for an input; read-only).
     local_grads : tuple of float
-        Local gradients stored in the forward pass, one per entry of ``_prev``.
+        Local gradients stored in the forward pass, one per entry of ``_prev`` (read-only).
     """
 
-    # Fixed attributes instead of a per-node dict: a node is then about a third of the memory.
-    __slots__ = ("data", "grad", "label", "op", "_prev", "local_grads")
+    # A node of an operation has one or two operands, so it keeps them in fixed slots: operand
+    # ``_a`` with its local gradient ``_la``, operand ``_b`` with ``_lb`` (``_a`` is None for an
+    # input, ``_b`` for a function of one input). One object per node and no per-node dict or
+    # tuples keeps a graph small and quick to build; ``_prev`` and ``local_grads`` show the slots
+    # as tuples.
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_la", "_lb")
 
     # Tell NumPy to step aside: ``np.float64(2.0) * v`` then falls back to ``v.__rmul__`` and
     # returns a Value instead of a 0-d object array.
@@ -124,23 +128,35 @@ class Value:
 
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "",
                  _local_grads: tuple = ()) -> None:
-        self.data = _as_float(data, "data")
         for name, text in (("label", label), ("_op", _op)):
             if not isinstance(text, str):
                 raise error("Value", name, "a str", describe(text), TypeError)
-        self._prev = tuple(_children)
-        if not all(isinstance(c, Value) for c in self._prev):
-            raise error("Value", "_children", "Value objects only", describe(self._prev), TypeError,
+        children = tuple(_children)
+        if not all(isinstance(c, Value) for c in children):
+            raise error("Value", "_children", "Value objects only", describe(children), TypeError,
                         must="hold")
-        self.local_grads = tuple(_as_float(g, "_local_grads") for g in _local_grads)
-        if len(self.local_grads) != len(self._prev):
+        if len(children) > 2:
+            raise error("Value", "_children", "at most two Values (an operation has one or two "
+                        "operands)", f"{len(children)} Values", must="hold",
+                        hint="; build a sum of three terms as (a + b) + c")
+        local_grads = tuple(_as_float(g, "_local_grads") for g in _local_grads)
+        if len(local_grads) != len(children):
             # Without its local gradients a node could not pass gradients back to its children.
-            raise error("Value", "_local_grads",
-                        f"one number per child in '_children' ({len(self._prev)})",
-                        str(len(self.local_grads)), must="hold")
-        self.grad = 0.0
-        self.label = label
-        self.op = _op
+            raise error("Value", "_local_grads", f"one number per child in '_children' "
+                        f"({len(children)})", str(len(local_grads)), must="hold")
+        self.data, self.grad, self.label, self.op = _as_float(data, "data"), 0.0, label, _op
+        pairs = [*zip(children, local_grads), (None, 0.0), (None, 0.0)]   # unused slots: None, 0.0
+        (self._a, self._la), (self._b, self._lb) = pairs[0], pairs[1]
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The operands this node was computed from, in operand order (``()`` for an input)."""
+        return tuple(child for child in (self._a, self._b) if child is not None)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this node)/d(operand) for each operand in ``_prev``, computed in the forward pass."""
+        return (self._la, self._lb)[:len(self._prev)]
 
     @property
     def _op(self) -> str:
@@ -154,17 +170,17 @@ class Value:
     def __add__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _constant(other, "+")
         # q = a + b  =>  dq/da = 1, dq/db = 1: addition passes the upstream gradient through.
-        return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __mul__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _constant(other, "*")
         # f = a * b  =>  df/da = b, df/db = a: each factor's gradient is "the other factor".
-        return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
+        return _node(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __sub__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _constant(other, "-")
         # d = a - b  =>  dd/da = 1, dd/db = -1.
-        return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
+        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __truediv__(self, other: Operand) -> Value:
         other = other if type(other) is Value else _constant(other, "/")
@@ -173,7 +189,7 @@ class Value:
             raise ZeroDivisionError(f"The divisor of Value '/' must be nonzero. Got {other!r} "
                                     f"(dividing {a!r}) instead.")
         # q = a / b  =>  dq/da = 1/b, dq/db = -a/b**2 = -q/b.
-        return _node(a / b, "/", (self, other), (1.0 / b, -(a / b) / b))
+        return _node(a / b, "/", self, 1.0 / b, other, -(a / b) / b)
 
     def __pow__(self, exponent: Operand) -> Value:
         if type(exponent) is Value:
@@ -182,7 +198,7 @@ class Value:
         # p = a**n with a constant n  =>  dp/da = n * a**(n-1) (the power rule). The constant n is
         # not a node of the graph, as in micrograd; the op name records it, e.g. "**2".
         p, slope = _power(self.data, n)
-        return _node(p, f"**{n:g}", (self,), (slope,))
+        return _node(p, f"**{n:g}", self, slope)
 
     def _pow_value(self, b: Value) -> Value:
         """``a ** b`` where the exponent is a node too, so it receives a gradient."""
@@ -194,7 +210,7 @@ class Value:
                              "plain number exponent if it is a constant.")
         p, slope = _power(a, b.data)
         # p = a**b  =>  dp/da = b * a**(b-1) (as for a constant b),  dp/db = a**b * log(a).
-        return _node(p, "**", (self, b), (slope, p * math.log(a)))
+        return _node(p, "**", self, slope, b, p * math.log(a))
 
     # ``3 + v`` asks int first, which gives up, so Python calls ``v.__radd__(3)``. The number is
     # wrapped as a constant node and the operation is done in the written order.
@@ -215,7 +231,7 @@ class Value:
 
     def __neg__(self) -> Value:
         # m = -a  =>  dm/da = -1.
-        return _node(-self.data, "neg", (self,), (-1.0,))
+        return _node(-self.data, "neg", self, -1.0)
 
     def __pos__(self) -> Value:
         return self
@@ -227,15 +243,15 @@ class Value:
         """
         a = self.data
         if a > 0.0:
-            return _node(a, "relu", (self,), (1.0,))
+            return _node(a, "relu", self, 1.0)
         if a <= 0.0:
-            return _node(0.0, "relu", (self,), (0.0,))
-        return _node(a, "relu", (self,), (a,))        # nan (neither > 0 nor <= 0): value and slope
+            return _node(0.0, "relu", self, 0.0)
+        return _node(a, "relu", self, a)          # nan (neither > 0 nor <= 0): value and slope
 
     def tanh(self) -> Value:
         """tanh(x); slope 1 - tanh(x)**2. ``math.tanh`` saturates to +-1 without overflowing."""
         t = math.tanh(self.data)
-        return _node(t, "tanh", (self,), (1.0 - t * t,))
+        return _node(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         """1 / (1 + exp(-x)); slope s * (1 - s), seed 001's g' = g(1 - g).
@@ -245,7 +261,7 @@ class Value:
         """
         a = self.data
         s = 1.0 / (1.0 + math.exp(-a)) if a >= 0.0 else math.exp(a) / (1.0 + math.exp(a))
-        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
+        return _node(s, "sigmoid", self, s * (1.0 - s))
 
     def exp(self) -> Value:
         """e**x; the slope of e**x is e**x itself. Returns ``math.inf`` (no warning) above ~709.78."""
@@ -253,7 +269,7 @@ class Value:
             e = math.exp(self.data)
         except OverflowError:
             e = math.inf  # exp(x) beyond the float range: its limit, as IEEE arithmetic gives.
-        return _node(e, "exp", (self,), (e,))
+        return _node(e, "exp", self, e)
 
     def log(self) -> Value:
         """Natural logarithm; slope 1/x. Defined for x > 0 only."""
@@ -261,7 +277,7 @@ class Value:
         if not a > 0.0:
             raise ValueError(f"Value.log needs data > 0 (the logarithm is undefined otherwise). "
                              f"Got {a!r} instead.")
-        return _node(math.log(a), "log", (self,), (1.0 / a,))
+        return _node(math.log(a), "log", self, 1.0 / a)
 
     # ------------------------------------------------------------------ backward pass
     def backward(self, *, accumulate: bool = False) -> None:
@@ -291,7 +307,7 @@ class Value:
         order = _topological_order(self)
         # 1. Start from zero, so that each += below adds exactly one path's contribution.
         for node in order:
-            if node._prev or not accumulate:        # with accumulate, inputs keep their grad
+            if node._a is not None or not accumulate:   # with accumulate, inputs keep their grad
                 node.grad = 0.0
         # 2. d(self)/d(self) = 1.
         self.grad += 1.0
@@ -299,8 +315,10 @@ class Value:
         #    delivered its share, so node.grad is final. Hand upstream * local to each operand:
         #    that product is the chain rule, and += sums the paths that meet at an operand.
         for node in reversed(order):
-            for child, local in zip(node._prev, node.local_grads):
-                child.grad += local * node.grad
+            if node._a is not None:
+                node._a.grad += node._la * node.grad
+            if node._b is not None:
+                node._b.grad += node._lb * node.grad
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 for every node of the graph that ends at this node (self included)."""
@@ -316,20 +334,23 @@ class Value:
         return f"Value({', '.join(parts)})"
 
 
-def _node(data: float, op: str, children: tuple, local_grads: tuple) -> Value:
-    """A new node made by an operation. It skips ``__init__``'s checks: an operation passes a
-    float and one local gradient per operand, so there is nothing to check (and it is faster)."""
-    out = object.__new__(Value)
-    out.data, out.grad, out.label, out.op = data, 0.0, "", op
-    out._prev, out.local_grads = children, local_grads
-    return out
+def _node(data: float, op: str, a: Value | None = None, local_a: float = 0.0,
+          b: Value | None = None, local_b: float = 0.0) -> Value:
+    """A new node: the result of an operation, and each operand with its local gradient.
+
+    It skips ``__init__``'s checks: an operation passes a float and Values, nothing to check.
+    """
+    node = object.__new__(Value)
+    node.data, node.grad, node.label, node.op = data, 0.0, "", op
+    node._a, node._la, node._b, node._lb = a, local_a, b, local_b
+    return node
 
 
 def _constant(number: Any, symbol: str) -> Value:
     """A plain number used as an operand, as a new input node; anything else is a TypeError."""
     name = "exponent" if symbol == "**" else "other"
     return _node(_as_float(number, name, f"Value '{symbol}'", "operand", "a Value or a real number"),
-                 "", (), ())
+                 "")
 
 
 def _topological_order(root: Value) -> list[Value]:
@@ -350,7 +371,11 @@ def _topological_order(root: Value) -> list[Value]:
             order.append(stack.pop())       # its operands are all in order now
         elif node not in visited:           # (a node reached twice, e.g. in x * x, is done once)
             visited.add(node)
-            stack += (node, _DONE, *reversed(node._prev))
+            stack.append(node)
+            stack.append(_DONE)
+            for child in (node._b, node._a):    # second operand first: the first is expanded first
+                if child is not None and child not in visited:
+                    stack.append(child)
     return order
 
 
