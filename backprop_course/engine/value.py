@@ -188,8 +188,9 @@ class Value:
         if b == 0.0:
             raise ZeroDivisionError(f"The divisor of Value '/' must be nonzero. Got {other!r} "
                                     f"(dividing {a!r}) instead.")
+        q = a / b
         # q = a / b  =>  dq/da = 1/b, dq/db = -a/b**2 = -q/b.
-        return _node(a / b, "/", self, 1.0 / b, other, -(a / b) / b)
+        return _node(q, "/", self, 1.0 / b, other, -q / b)
 
     def __pow__(self, exponent: Operand) -> Value:
         if type(exponent) is Value:
@@ -349,8 +350,8 @@ def _node(data: float, op: str, a: Value | None = None, local_a: float = 0.0,
 def _constant(number: Any, symbol: str) -> Value:
     """A plain number used as an operand, as a new input node; anything else is a TypeError."""
     name = "exponent" if symbol == "**" else "other"
-    return _node(_as_float(number, name, f"Value '{symbol}'", "operand", "a Value or a real number"),
-                 "")
+    x = _as_float(number, name, f"Value '{symbol}'", "operand", "a Value or a real number")
+    return _node(x, "")
 
 
 def _topological_order(root: Value) -> list[Value]:
