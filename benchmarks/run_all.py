@@ -49,14 +49,20 @@ minor page faults from `getrusage`):
   and the next step faulted the memory back in: 360 minor faults per step on `[784, 128, 64, 10]`,
   0.8 ms becoming 1.4 ms in the processes where it happened (it depends on what was allocated
   before, which is why earlier runs of this benchmark scattered from 1.31x to 1.68x). The MLP's
-  weight gradients and SGD's updates and velocities now come from `engine/_recycle.py`, which reuses
-  an array only when nothing outside refers to it; 0 faults per step since.
+  weight gradients now come from `MLP._gradient_memory` (`engine/_recycle.py`), which reuses an
+  array only when nothing outside refers to it; 0 faults per step on this net since.
 * *Work nobody used.* `train()` computed dE/dX on every update (a full product with the first
-  weight matrix) and threw it away; the update made a new array `-lr * g` and then added it. "ours"
-  is now `train_step`, the step `train()` runs: `backward(T, input_grad=False)`, then plain SGD
-  turns the gradient arrays it alone holds into the updates in place (`np.multiply(g, -lr, out=g)`,
-  `p += g`). The weights are bit-identical to the step written out by hand (checked above, and in
-  the unit tests for every optimizer). The hand-written step is still timed: the *loop/GEMM* column.
+  weight matrix) and threw it away. "ours" is `train_step`, the step `train()` runs:
+  `forward`, `backward(T, input_grad=False)`, `optimizer.step` and nothing else, so its weights are
+  bit-identical to the step written out by hand (checked above, and in the unit tests for every
+  optimizer); the *loop/GEMM* column times that written-out step.
+* *Given back for readability (2026-12-07).* Until then plain SGD turned the gradient arrays into
+  the updates in place (`np.multiply(g, -lr, out=g)`, `p += g`, reached by `train()` through a
+  private method) and recycled its update and velocity arrays too. Now every optimizer computes new
+  update arrays and `apply` adds them: CPU time per step, same process, before/after measured
+  alternately on a busy machine, [784, 128, 64, 10]/64: {A128}; [784, 512, 512, 10]/256: {A512}
+  (the larger net's new 3.2 MB update array is faulted in each step: {F512} minor faults per step
+  instead of {F512B}). Both stay within the PyTorch and GEMM targets.
 * *Left:* about 0.1 ms of elementwise work (bias, sigmoid, sigmoid', loss, bias gradients) and
   0.04 ms of Python per step on this net, plus the update's two passes over 109k parameters: numpy
   has no fused multiply-add.

@@ -35,6 +35,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .checks import error, integer, one_of
+from .optim import step_discarding_grads
 
 __all__ = ["train", "train_step", "History", "TrainingDiverged", "MODES"]
 
@@ -183,20 +184,22 @@ def _step(net, X, T, optimizer, norms: bool):
     net.forward(X)
     g = net.backward(T, input_grad=False)        # dE/dX is not needed to train: one product fewer
     layer_norms = np.array([np.linalg.norm(gw) for gw in g.weights]) if norms else None
-    optimizer.step(net, g)
+    step_discarding_grads(optimizer, net, g)     # optimizer.step(net, g); nobody reads g again
     return g.loss, layer_norms
 
 
 def train_step(net, X, T, optimizer) -> float:
     """One training step on one batch: forward, backward and update. Returns the loss before it.
 
-    It is, line for line::
+    It changes the weights exactly as (number for number)::
 
         net.forward(X)
         g = net.backward(T, input_grad=False)   # dE/dX is not needed to train: one product fewer
         optimizer.step(net, g)
 
-    and it is what :func:`train` does for every update (``benchmarks/bench_mlp.py`` times it).
+    and it is what :func:`train` does for every update. As nobody sees ``g``, plain gradient
+    descent may turn it into the update in place (``optim.step_discarding_grads``);
+    ``benchmarks/bench_mlp.py`` times both forms.
 
     Parameters
     ----------
