@@ -128,9 +128,9 @@ class Optimizer:
     def _step_values(self, values: list, grads, owner: str) -> ArrayList:
         """:meth:`step` for a list of ``Value``: they form one parameter vector, so one 1-D array."""
         if not values or not all(hasattr(v, "data") and hasattr(v, "grad") for v in values):
+            kinds = ", ".join(sorted({type(v).__name__ for v in values}))
             raise error(owner, "target", "an MLP or a non-empty list of Value",
-                        f"a list of {', '.join(sorted({type(v).__name__ for v in values})) or 'nothing'}",
-                        TypeError)
+                        f"a list of {kinds}" if values else "[]", TypeError)
         if grads is not None:
             raise error(owner, "grads", "None for a list of Value (their .grad is used)",
                         type(grads).__name__)
