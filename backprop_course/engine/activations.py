@@ -24,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import error
+
 __all__ = ["Activation", "ACTIVATIONS", "LEAKY_SLOPE", "get_activation"]
 
 #: Slope of ``leaky_relu`` for negative net inputs: f(z) = 0.01 * z when z < 0.
@@ -155,14 +157,9 @@ def get_activation(name: str, parameter: str = "name", owner: str = "get_activat
         If ``name`` is not registered; the message lists the valid names.
     """
     if not isinstance(name, str):
-        raise TypeError(
-            f"The {parameter!r} parameter of {owner} must be a str naming an activation "
-            f"(one of {sorted(ACTIVATIONS)}). Got {name!r} of type {type(name).__name__} instead."
-        )
+        raise error(owner, parameter, f"a str naming an activation (one of {sorted(ACTIVATIONS)})",
+                    f"{name!r} of type {type(name).__name__}", TypeError)
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        raise ValueError(
-            f"The {parameter!r} parameter of {owner} must be one of {sorted(ACTIVATIONS)}. "
-            f"Got {name!r} instead."
-        ) from None
+        raise error(owner, parameter, f"one of {sorted(ACTIVATIONS)}", repr(name)) from None

@@ -33,6 +33,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import error
+
 __all__ = ["INITIALIZERS", "SMALL_UNIFORM_LIMIT", "check_init_name", "initialize", "init_variance"]
 
 #: Half-width of the ``small_uniform`` range: weights are drawn from U(-0.1, 0.1).
@@ -91,15 +93,10 @@ def init_variance(name: str, fan_in: int, fan_out: int) -> float:
 def check_init_name(name: object, parameter: str = "name", owner: str = "initialize") -> str:
     """Return ``name`` if it is a registered initialiser, else raise TypeError/ValueError."""
     if not isinstance(name, str):
-        raise TypeError(
-            f"The {parameter!r} parameter of {owner} must be a str naming an initialiser "
-            f"(one of {sorted(INITIALIZERS)}). Got {name!r} of type {type(name).__name__} instead."
-        )
+        raise error(owner, parameter, f"a str naming an initialiser (one of {sorted(INITIALIZERS)})",
+                    f"{name!r} of type {type(name).__name__}", TypeError)
     if name not in INITIALIZERS:
-        raise ValueError(
-            f"The {parameter!r} parameter of {owner} must be one of {sorted(INITIALIZERS)}. "
-            f"Got {name!r} instead."
-        )
+        raise error(owner, parameter, f"one of {sorted(INITIALIZERS)}", repr(name))
     return name
 
 
@@ -125,14 +122,10 @@ def initialize(
     check_init_name(name)
     for param, value in (("fan_in", fan_in), ("fan_out", fan_out)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(
-                f"The {param!r} parameter of initialize must be an int >= 1. Got {value!r} instead."
-            )
+            raise error("initialize", param, "an int >= 1", repr(value))
     if not isinstance(rng, np.random.Generator):
         if rng is not None and (isinstance(rng, bool) or not isinstance(rng, numbers.Integral)):
-            raise TypeError(
-                "The 'rng' parameter of initialize must be a numpy.random.Generator, an int seed "
-                f"or None. Got {rng!r} of type {type(rng).__name__} instead."
-            )
+            raise error("initialize", "rng", "a numpy.random.Generator, an int seed or None",
+                        f"{rng!r} of type {type(rng).__name__}", TypeError)
         rng = np.random.default_rng(rng)
     return INITIALIZERS[name](int(fan_in), int(fan_out), rng)

@@ -40,6 +40,8 @@ from typing import Callable
 
 import numpy as np
 
+from .checks import error
+
 __all__ = [
     "Loss",
     "LOSSES",
@@ -195,14 +197,9 @@ def get_loss(name: str, parameter: str = "name", owner: str = "get_loss") -> Los
     if isinstance(name, Loss):
         return name
     if not isinstance(name, str):
-        raise TypeError(
-            f"The {parameter!r} parameter of {owner} must be a str naming a loss "
-            f"(one of {sorted(LOSSES)}). Got {name!r} of type {type(name).__name__} instead."
-        )
+        raise error(owner, parameter, f"a str naming a loss (one of {sorted(LOSSES)})",
+                    f"{name!r} of type {type(name).__name__}", TypeError)
     try:
         return LOSSES[name]
     except KeyError:
-        raise ValueError(
-            f"The {parameter!r} parameter of {owner} must be one of {sorted(LOSSES)}. "
-            f"Got {name!r} instead."
-        ) from None
+        raise error(owner, parameter, f"one of {sorted(LOSSES)}", repr(name)) from None
