@@ -7,7 +7,7 @@ INTO destination neuron ``j``, column ``k`` the weights FROM source neuron ``k``
 ========================  ==========================================  ===========================
 name                      distribution                                variance
 ========================  ==========================================  ===========================
-``"standard_normal"``     N(0, 1)  (seed 000's "quick, easy way")     1
+``"standard_normal"``     N(0, 1)  (the 2017 note's "quick, easy way")     1
 ``"small_uniform"``       U(-0.1, 0.1)                                0.1**2 / 3 = 1/300
 ``"xavier_uniform"``      U(-r, r), r = sqrt(6 / (fan_in + fan_out))  2 / (fan_in + fan_out)
 ``"xavier"``              alias of ``"xavier_uniform"``
@@ -15,7 +15,7 @@ name                      distribution                                variance
 ``"he"``                  N(0, 2 / fan_in)                            2 / fan_in
 ========================  ==========================================  ===========================
 
-Xavier/Glorot (the initialisation seed 001 recommends against sigmoid saturation) keeps the variance
+Xavier/Glorot (the initialisation Backpropagation for dummies recommends against sigmoid saturation) keeps the variance
 of signals roughly constant forward AND backward by averaging fan-in and fan-out; He keeps it
 constant forward through relu layers, which zero half of their inputs (hence the factor 2).
 

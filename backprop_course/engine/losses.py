@@ -13,9 +13,9 @@ name                           value                                           d
 ``"softmax_cross_entropy"``    -sum_n sum_k t_nk log softmax(y_n)_k, Y logits  softmax(Y) - T
 =============================  ==============================================  ===================
 
-``half_sse`` is the error every seed uses (seed 001 eq. (4), seed 002 step 1); the factor 1/2 cancels
+``half_sse`` is the error every source uses (Backpropagation for dummies eq. (4), Gashler (2010) step 1); the factor 1/2 cancels
 the 2 of the derivative, so ``dE/dY = -(T - Y)``. It SUMS over samples, so in batch mode the gradient
-is the sum of the per-sample gradients (seed 001's "accumulating gradients"). The two cross-entropies
+is the sum of the per-sample gradients (the blog post's "accumulating gradients"). The two cross-entropies
 sum as well, which keeps learning rates comparable between them and ``half_sse``; only ``mse``
 averages (as ``numpy.mean`` and most libraries do), dividing the gradient by ``n_samples * n_outputs``.
 
@@ -95,7 +95,7 @@ class Loss:
 
 # --- half sum of squared errors (the seeds' E) ---------------------------------------------
 def _half_sse_value_and_grad(Y, T):
-    diff = Y - T                                 # dE/dY = -(t - y) = y - t   (seed 001 eq. 11)
+    diff = Y - T                                 # dE/dY = -(t - y) = y - t   (Backpropagation for dummies eq. 11)
     return 0.5 * float(np.vdot(diff, diff)), diff
 
 

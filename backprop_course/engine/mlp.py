@@ -4,7 +4,7 @@ Notation, once for the whole package (layer ``l`` of the code is layer ``l+1`` o
 the code counts weight matrices from 0 and the seeds count layers from the input):
 
 =======================  ===============  ===============  ==================  =====================
-this package             seed 000         seed 001         seed 002 (Gashler)  seed 003 (UFLDL)
+this package             2017 note        for dummies      Gashler (2010)      UFLDL guide (He)
 =======================  ===============  ===============  ==================  =====================
 ``X`` (input batch)      a^1 = x          a_k (inputs)     y_0k                x = a^(1)
 ``net_inputs[l]``        z^(l+2)          in_i             x_(l+1)j            z^(l+2)
@@ -18,11 +18,11 @@ this package             seed 000         seed 001         seed 002 (Gashler)  s
 Rows of a weight matrix are destination neurons and columns are source neurons, so a batch ``A``
 of shape ``(n, sizes[l])`` goes forward as ``Z = A @ W.T + b`` (one row per sample).
 
-Forward (seed 000 steps 3-4)::
+Forward (the 2017 note steps 3-4)::
 
     Z_l = A_l @ W_l.T + b_l          A_{l+1} = f_l(Z_l)
 
-Backward (seed 000 steps 4-6; seed 001 eqs. (9)-(13); Gashler steps 20-24)::
+Backward (the 2017 note steps 4-6; Backpropagation for dummies eqs. (9)-(13); Gashler steps 20-24)::
 
     delta_L = dE/dY * f_L'(Z_L)                      output error term
     delta_l = (delta_{l+1} @ W_{l+1}) * f_l'(Z_l)    hidden error terms (error flows backwards)

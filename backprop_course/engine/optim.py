@@ -14,7 +14,7 @@ Every optimizer splits one training step in two, as scikit-learn's do:
 Keeping the two halves apart lets a lesson print or plot the update before it is applied. Each
 optimizer's rule is its ``_updates`` method: a few lines of array arithmetic.
 
-Notation (seed 001): epsilon is the learning rate ``lr``, alpha the ``momentum``, and
+Notation (Backpropagation for dummies): epsilon is the learning rate ``lr``, alpha the ``momentum``, and
 ``Delta w_t = -epsilon * dE/dw + alpha * Delta w_{t-1}`` the momentum rule.
 
 >>> import numpy as np
@@ -175,14 +175,14 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Gradient descent, optionally with momentum (seed 001) or Nesterov momentum.
+    """Gradient descent, optionally with momentum (Backpropagation for dummies) or Nesterov momentum.
 
     Parameters
     ----------
     lr : float > 0
-        The learning rate (seed 001's epsilon).
+        The learning rate (the blog post's epsilon).
     momentum : float in [0, 1)
-        Seed 001's alpha. 0 gives plain gradient descent, ``Delta w_t = -lr * g_t``.
+        The blog post's alpha. 0 gives plain gradient descent, ``Delta w_t = -lr * g_t``.
     nesterov : bool
         Use Nesterov's momentum (requires ``momentum > 0``).
 
@@ -190,7 +190,7 @@ class SGD(Optimizer):
     -----
     With ``g_t = dE/dw`` at the current weights and ``Delta w_0 = 0``:
 
-    * momentum (exactly seed 001): ``Delta w_t = -lr * g_t + momentum * Delta w_{t-1}``.
+    * momentum (exactly as in Backpropagation for dummies): ``Delta w_t = -lr * g_t + momentum * Delta w_{t-1}``.
       The velocity ``v_t`` stored by the optimizer *is* the previous weight change.
     * Nesterov, in the form that needs the gradient only at the current weights (the one deep
       learning frameworks use): ``v_t = momentum * v_{t-1} - lr * g_t`` and
@@ -200,7 +200,7 @@ class SGD(Optimizer):
 
     Examples
     --------
-    Seed 001's momentum rule, by hand: lr = 0.1, alpha = 0.9, gradient 2 then 1:
+    The blog post's momentum rule, by hand: lr = 0.1, alpha = 0.9, gradient 2 then 1:
     Delta w_1 = -0.1*2 = -0.2, Delta w_2 = -0.1*1 + 0.9*(-0.2) = -0.28.
 
     >>> import numpy as np
@@ -234,7 +234,7 @@ class SGD(Optimizer):
             return [-lr * g for g in grads]                            # Delta w_t = -eps * g_t
         if self.velocity is None:
             self.velocity = [np.zeros_like(p) for p in params]
-        # seed 001: v_t = alpha * v_{t-1} - eps * g_t, and the weight change is v_t itself
+        # Backpropagation for dummies: v_t = alpha * v_{t-1} - eps * g_t, and the weight change is v_t itself
         self.velocity = [m * v - lr * g for v, g in zip(self.velocity, grads)]
         if self.nesterov:                                              # Delta w_t = alpha * v_t - eps * g_t
             return [m * v - lr * g for v, g in zip(self.velocity, grads)]

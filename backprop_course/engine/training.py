@@ -1,4 +1,4 @@
-"""The training loop: seed 001's online, batch and mini-batch modes, with a history.
+"""The training loop: the blog post's online, batch and mini-batch modes, with a history.
 
 One *epoch* is one pass over the training set. What differs between the modes is how often the
 weights change within it:

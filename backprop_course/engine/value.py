@@ -1,4 +1,4 @@
-"""``Value``: one scalar node of a computational graph (seed 000).
+"""``Value``: one scalar node of a computational graph (the 2017 note).
 
 Every arithmetic operation on ``Value`` objects builds a new node that remembers
 
@@ -255,7 +255,7 @@ class Value:
         return _node(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
-        """1 / (1 + exp(-x)); slope s * (1 - s), seed 001's g' = g(1 - g).
+        """1 / (1 + exp(-x)); slope s * (1 - s), the blog post's g' = g(1 - g).
 
         Only ever exponentiates a number <= 0, so exp cannot overflow: for x >= 0 use
         1 / (1 + exp(-x)); for x < 0 use the equal form exp(x) / (1 + exp(x)).
