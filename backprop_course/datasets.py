@@ -21,10 +21,11 @@ from __future__ import annotations
 import functools
 import gzip
 import io
-import numbers
 from importlib import resources
 
 import numpy as np
+
+from backprop_course.engine.checks import boolean, error, integer, real
 
 __all__ = ["Dataset", "xor", "moons", "circles", "spirals", "regression_1d", "digits", "iris",
            "one_hot", "train_test_split"]
@@ -51,44 +52,20 @@ class Dataset(tuple):
         return f"Dataset(X{self.X.shape}, T{self.T.shape}, {kind})"
 
 
-# -- validation -------------------------------------------------------------------------------------
-def _int(owner: str, name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"The {name!r} parameter of {owner} must be an int >= {low}. "
-                        f"Got {value!r} instead.")
-    if value < low:
-        raise ValueError(f"The {name!r} parameter of {owner} must be an int >= {low}. "
-                         f"Got {value!r} instead.")
-    return int(value)
-
-
-def _float(owner: str, name: str, value: object, rule: str, ok) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"The {name!r} parameter of {owner} must be {rule}. Got {value!r} instead.")
-    if not np.isfinite(value) or not ok(float(value)):
-        raise ValueError(f"The {name!r} parameter of {owner} must be {rule}. Got {value!r} instead.")
-    return float(value)
-
-
+# -- argument checks (the vocabulary and the message are engine/checks.py's) ----------------------------
 def _rng(owner: str, seed: object) -> np.random.Generator:
-    return np.random.default_rng(_int(owner, "seed", seed, 0))
+    return np.random.default_rng(integer(seed, "seed", owner, 0))
 
 
 def _noise(owner: str, value: object) -> float:
-    return _float(owner, "noise", value, "a float >= 0", lambda v: v >= 0)
-
-
-def _bool(owner: str, name: str, value: object) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"The {name!r} parameter of {owner} must be a bool. Got {value!r} instead.")
-    return bool(value)
+    return real(value, "noise", owner, "a float >= 0", lambda v: v >= 0)
 
 
 def _targets(labels: np.ndarray, n_classes: int, one_hot_flag: bool | None, owner: str):
     """Targets from integer labels: 2 classes -> (n, 1) 0/1, more -> one-hot unless asked otherwise."""
     if one_hot_flag is None:
         one_hot_flag = n_classes > 2
-    one_hot_flag = _bool(owner, "one_hot", one_hot_flag)
+    one_hot_flag = boolean(one_hot_flag, "one_hot", owner)
     if one_hot_flag:
         return one_hot(labels, n_classes)
     return labels.astype(float).reshape(-1, 1)
@@ -126,7 +103,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     Dataset
         X (n, 2), T (n, 1) of 0/1; the classes differ in size by at most one.
     """
-    n = _int("moons", "n", n, 2)
+    n = integer(n, "n", "moons", 2)
     noise = _noise("moons", noise)
     rng = _rng("moons", seed)
     labels = _split(n, 2)
@@ -147,9 +124,9 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 
     Dataset
         X (n, 2), T (n, 1) of 0/1; the classes differ in size by at most one.
     """
-    n = _int("circles", "n", n, 2)
+    n = integer(n, "n", "circles", 2)
     noise = _noise("circles", noise)
-    factor = _float("circles", "factor", factor, "a float in (0, 1)", lambda v: 0 < v < 1)
+    factor = real(factor, "factor", "circles", "a float in (0, 1)", lambda v: 0 < v < 1)
     rng = _rng("circles", seed)
     labels = _split(n, 2)
     angle = rng.uniform(0.0, 2 * np.pi, size=n)
@@ -184,10 +161,10 @@ def spirals(n: int = 200, noise: float = 0.2, turns: float = 1.0, seed: int = 0,
     Dataset
         X (n, 2); T as described; ``labels`` (n,) of ints.
     """
-    classes = _int("spirals", "classes", classes, 2)
-    n = _int("spirals", "n", n, classes)
+    classes = integer(classes, "classes", "spirals", 2)
+    n = integer(n, "n", "spirals", classes)
     noise = _noise("spirals", noise)
-    turns = _float("spirals", "turns", turns, "a float > 0", lambda v: v > 0)
+    turns = real(turns, "turns", "spirals", "a float > 0", lambda v: v > 0)
     rng = _rng("spirals", seed)
     labels = _split(n, classes)
     radius = rng.uniform(0.05, 1.0, size=n)
@@ -208,7 +185,7 @@ def regression_1d(n: int = 50, noise: float = 0.1, seed: int = 0) -> Dataset:
     Dataset
         X (n, 1) sorted increasingly, T (n, 1); ``labels`` is None.
     """
-    n = _int("regression_1d", "n", n, 1)
+    n = integer(n, "n", "regression_1d", 1)
     noise = _noise("regression_1d", noise)
     rng = _rng("regression_1d", seed)
     x = np.sort(rng.uniform(-1.0, 1.0, size=n))
@@ -274,7 +251,7 @@ def iris(one_hot: bool = True, standardize: bool = False) -> Dataset:
     """
     X, labels, names = _load_iris()
     X = X.copy()
-    if _bool("iris", "standardize", standardize):
+    if boolean(standardize, "standardize", "iris"):
         X = (X - X.mean(axis=0)) / X.std(axis=0)
     return Dataset(X, _targets(labels, len(names), one_hot, "iris"), labels.copy(), names)
 
@@ -299,19 +276,17 @@ def one_hot(labels, n_classes: int | None = None) -> np.ndarray:
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0:
-        raise ValueError("The 'labels' parameter of one_hot must be a non-empty 1-D array of ints. "
-                         f"Got shape {labels.shape} instead.")
+        raise error("one_hot", "labels", "a non-empty 1-D array of ints", f"shape {labels.shape}")
     if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
         labels = labels.astype(int)
     if labels.dtype.kind not in "iu":
-        raise TypeError("The 'labels' parameter of one_hot must hold integers. "
-                        f"Got dtype {labels.dtype} instead.")
+        raise error("one_hot", "labels", "integers", f"dtype {labels.dtype}", TypeError, must="hold")
     if n_classes is None:
         n_classes = int(labels.max()) + 1
-    n_classes = _int("one_hot", "n_classes", n_classes, 1)
+    n_classes = integer(n_classes, "n_classes", "one_hot", 1)
     if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(f"The 'labels' parameter of one_hot must lie in [0, {n_classes - 1}]. "
-                         f"Got values from {labels.min()} to {labels.max()} instead.")
+        raise error("one_hot", "labels", f"[0, {n_classes - 1}]",
+                    f"values from {labels.min()} to {labels.max()}", must="lie in")
     return np.eye(n_classes)[labels]
 
 
@@ -333,14 +308,13 @@ def train_test_split(X, T, test_fraction: float = 0.25, seed: int = 0):
     """
     X, T = np.asarray(X), np.asarray(T)
     if X.ndim == 0 or T.ndim == 0 or len(X) != len(T):
-        raise ValueError("The 'T' parameter of train_test_split must have as many rows as X "
-                         f"({len(X) if X.ndim else 'X is a scalar'}). Got shape {T.shape} instead.")
+        raise error("train_test_split", "T", f"as many rows as X ({len(X) if X.ndim else 'X is a scalar'})",
+                    f"shape {T.shape}", must="have")
     n = len(X)
     if n < 2:
-        raise ValueError("The 'X' parameter of train_test_split must hold at least 2 samples. "
-                         f"Got {n} instead.")
-    frac = _float("train_test_split", "test_fraction", test_fraction, "a float in (0, 1)",
-                  lambda v: 0 < v < 1)
+        raise error("train_test_split", "X", "at least 2 samples", str(n), must="hold")
+    frac = real(test_fraction, "test_fraction", "train_test_split", "a float in (0, 1)",
+                lambda v: 0 < v < 1)
     n_test = min(max(int(round(n * frac)), 1), n - 1)
     order = _rng("train_test_split", seed).permutation(n)
     test, train = order[:n_test], order[n_test:]

@@ -6,9 +6,9 @@
 For each network the two implementations start from the same weights and must produce the same loss
 and gradients (checked before timing). "ours" is ``bc.train_step``, the step ``train()`` runs for
 every update; "loop" is the same step written out by hand (``forward``, ``backward(T,
-input_grad=False)``, ``SGD.step``), which must leave the weights identical bit for bit (also checked)
-but keeps the gradients and returns new update arrays, so it has one more pass over the weights. Both use half sum-of-squares E, sigmoid hidden layers, a linear
-output layer, plain gradient descent, the same dtype and the same thread count. "GEMM only" times the
+input_grad=False)``, ``SGD.step``), which must leave the weights identical bit for bit (also checked).
+``train_step`` differs only in that plain SGD turns the gradient arrays nobody else holds into the
+updates in place (``optim.step_discarding_grads``) instead of writing new update arrays. Both use half sum-of-squares E, sigmoid hidden layers, a linear output layer, plain gradient descent, the same dtype and the same thread count. "GEMM only" times the
 matrix products of one step alone (forward, weight gradients, back-propagated errors) at the same
 shapes with numpy: the floor for this implementation. "torch GEMM" times the same products with
 torch's BLAS, so that a gap to PyTorch can be split into BLAS speed and everything else.

@@ -181,7 +181,7 @@ $\\partial E / \\partial w$ at `w` (numpy arrays of one shape, any shape). Retur
 step, $w + \\Delta w$. Build a new array for `w_new` (do not change `w` in place).
 
 Check with the lesson: weights `[1, -2]`, gradient `[0.5, -1]` and `lr = 0.1` give
-$\\Delta w$ = `[-0.05, 0.1]`; on seed 001's line $f(x) = 3x + 4$ a step from $x = 2$ lands on $x = 1.7$.""",
+$\\Delta w$ = `[-0.05, 0.1]`; on the blog post's line $f(x) = 3x + 4$ a step from $x = 2$ lands on $x = 1.7$.""",
                 "code": '''def descent_step(w, grad, lr):
     """One gradient-descent step: returns (delta_w, w_new), both shaped like w."""
     # BEGIN SOLUTION
@@ -253,7 +253,7 @@ beyond 1), and its valley the second.""",
         "intro": """Practice for lesson 5. When a quantity depends on $x$ through a chain of links
 $x \\to u_1 \\to u_2 \\to \\dots \\to u_m$, its derivative with respect to $x$ is the product of the links'
 local derivatives, each evaluated at the value that enters that link. You will compute such products
-for a chain of simple functions, then for seed 003's network with one sigmoid neuron per layer.""",
+for a chain of simple functions, then for the UFLDL guide's network with one sigmoid neuron per layer.""",
         "exercises": [
             {
                 "id": "ex05.chain_derivative", "function": "chain_derivative",
@@ -275,7 +275,7 @@ Write `chain_derivative(x, steps)` returning the tuple `(value, derivative)`: th
 chain and its derivative with respect to `x`, both floats. Go forward once, and at each link keep its
 local derivative at the value that enters it, as the nodes of a computational graph do (lesson 02).
 
-The public cases are seed 001's line $3x + 4$ at $x = 2$, the first neuron of the lesson's chain
+The public cases are the blog post's line $3x + 4$ at $x = 2$, the first neuron of the lesson's chain
 ($\\sigma(0.8 x - 0.3)$ at $x = 1.5$), and the lesson's whole chain of three neurons at $x = 1.5$,
 whose output is $h(x)$:
 
@@ -315,7 +315,7 @@ whose output is $h(x)$:
                 "id": "ex05.chain_gradients", "function": "chain_gradients",
                 "prompt": """### Exercise 5.2 - every gradient of a chain of neurons
 
-Seed 003's network has one sigmoid neuron per layer. With $L$ weight layers, input $x = a^{(1)}$ and
+The UFLDL guide's network has one sigmoid neuron per layer. With $L$ weight layers, input $x = a^{(1)}$ and
 target $y$:
 
 $$z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}, \\qquad a^{(l+1)} = f(z^{(l+1)}), \\qquad
@@ -327,7 +327,7 @@ $\\partial J / \\partial W^{(l)}$ and $\\partial J / \\partial b^{(l)}$.
 
 Use the lesson's recipe: the output error term $\\delta = -(y - h(x))\\, f'(z^{(L+1)})$, one factor
 $W^{(l)} f'(z^{(l)})$ for every neuron passed on the way back, and for a weight (not for a bias) the
-activation it multiplies. With $L = 1$ this is a single neuron and seed 001's error
+activation it multiplies. With $L = 1$ this is a single neuron and the blog post's error
 $E = \\tfrac12 (t - a)^2$. The public case is the lesson's chain: you should find
 $\\partial J / \\partial W^{(1)} \\approx -0.012859$ and $\\partial J / \\partial b^{(3)} \\approx 0.089645$.""",
                 "code": '''def chain_gradients(x, y, W, b):
@@ -364,7 +364,7 @@ of a neuron is dE/d(net input).""",
 
 For output neurons with activations `a` and targets `t` (both `(n, m)`), return
 $\\partial E / \\partial\\, in_i$: the derivative of $E$ with respect to the output, $-(t_i - a_i)$
-(seed 001, eq. (11)), times the sigmoid's slope $a_i (1 - a_i)$.""",
+(Backpropagation for dummies, eq. (11)), times the sigmoid's slope $a_i (1 - a_i)$.""",
                 "code": '''def output_delta(a, t):
     """Error terms dE/d(net input) of sigmoid output neurons; a, t and the result are (n, m)."""
     # BEGIN SOLUTION
@@ -381,7 +381,7 @@ weights of the next layer `weights_next` `(m, h)` and the next layer's error ter
 
 $$\\delta_i = a_i (1 - a_i) \\sum_k w_{ki}\\, \\delta_k$$
 
-(seed 001's eqs. (9) and (13) combined, with $\\delta = \\partial E / \\partial\\, in$). Write the sum as one matrix product.""",
+(the blog post's eqs. (9) and (13) combined, with $\\delta = \\partial E / \\partial\\, in$). Write the sum as one matrix product.""",
                 "code": '''def hidden_delta(a, weights_next, delta_next):
     """Error terms (n, h) of sigmoid hidden neurons from the next layer's weights (m, h) and deltas (n, m)."""
     # BEGIN SOLUTION
@@ -652,7 +652,7 @@ Afterwards, try a large `dx`: which entries stop agreeing, and why?""",
         "intro": """Practice for lesson 9. An *epoch* is one pass over the n training samples; the modes
 differ in how the per-sample gradients of that pass are grouped into weight *updates*: one sample per
 update (online), all n in one update (batch), or chunks of `batch_size` (mini-batch). The gradient of
-an update is the gradient of E **summed** over its samples, as in seed 001 and `bc.train`.
+an update is the gradient of E **summed** over its samples, as in Backpropagation for dummies and `bc.train`.
 The gradient exercises use a single layer of sigmoid neurons without biases: weights `W` of shape
 `(m, k)`, inputs `X` `(n, k)`, targets `T` `(n, m)`, outputs Y = sigmoid(X @ W.T) and
 E = 1/2 sum (t - y)^2.""",
@@ -756,7 +756,7 @@ Delta w_t it would apply, one per step. The weights themselves are not needed.""
                 "id": "ex10.momentum", "function": "momentum_updates",
                 "prompt": """### Exercise 10.1 - momentum
 
-Seed 001's rule, with learning rate $\\epsilon$ (`lr`) and momentum $\\alpha$ (`momentum`):
+The blog post's rule, with learning rate $\\epsilon$ (`lr`) and momentum $\\alpha$ (`momentum`):
 
 $$\\Delta w_t = -\\epsilon \\frac{\\partial E}{\\partial w} + \\alpha\\, \\Delta w_{t-1}, \\qquad \\Delta w_0 = 0.$$""",
                 "code": '''def momentum_updates(grads, lr, momentum):

@@ -2,11 +2,11 @@
 
 Each entry of :data:`ACTIVATIONS` pairs a function ``f(z)`` with ``fprime_from(z, a)``, which returns
 ``f'(z)`` given both the net input ``z`` and the output ``a = f(z)``. Passing ``a`` lets the sigmoid
-and tanh derivatives reuse the forward pass, exactly as seed 001 writes the sigmoid's slope:
+and tanh derivatives reuse the forward pass, exactly as Backpropagation for dummies writes the sigmoid's slope:
 ``g'(in) = g(in) * (1 - g(in)) = a * (1 - a)`` (no second exponential needed).
 
-Notation: ``z`` is the net input of a neuron (seed 000 ``z^n``, seed 001 ``in_i``, seed 002 ``x_ij``,
-seed 003 ``z^(l)``); ``a`` is its output (``a^n``, ``a_i``, ``y_ij``, ``a^(l)``).
+Notation: ``z`` is the net input of a neuron (the 2017 note ``z^n``, Backpropagation for dummies ``in_i``, Gashler (2010) ``x_ij``,
+the UFLDL guide ``z^(l)``); ``a`` is its output (``a^n``, ``a_i``, ``y_ij``, ``a^(l)``).
 
 >>> import numpy as np
 >>> act = get_activation("sigmoid")
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from .checks import error
 
 __all__ = ["Activation", "ACTIVATIONS", "LEAKY_SLOPE", "get_activation"]
 
@@ -79,7 +81,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _sigmoid_prime(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    # seed 001, eq. (8): g' = g (1 - g), written with the cached output a.
+    # Backpropagation for dummies, eq. (8): g' = g (1 - g), written with the cached output a.
     out = 1.0 - a
     out *= a
     return out
@@ -155,14 +157,9 @@ def get_activation(name: str, parameter: str = "name", owner: str = "get_activat
         If ``name`` is not registered; the message lists the valid names.
     """
     if not isinstance(name, str):
-        raise TypeError(
-            f"The {parameter!r} parameter of {owner} must be a str naming an activation "
-            f"(one of {sorted(ACTIVATIONS)}). Got {name!r} of type {type(name).__name__} instead."
-        )
+        raise error(owner, parameter, f"a str naming an activation (one of {sorted(ACTIVATIONS)})",
+                    f"{name!r} of type {type(name).__name__}", TypeError)
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        raise ValueError(
-            f"The {parameter!r} parameter of {owner} must be one of {sorted(ACTIVATIONS)}. "
-            f"Got {name!r} instead."
-        ) from None
+        raise error(owner, parameter, f"one of {sorted(ACTIVATIONS)}", repr(name)) from None

@@ -41,6 +41,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .checks import error
+
 __all__ = ["GradcheckResult", "gradcheck", "numerical_gradient", "relative_error"]
 
 DEFAULT_FLOOR = 1e-4
@@ -66,9 +68,9 @@ def _describe_array(obj: object) -> str:
 
 def _check_stencil(eps: float, order: int, owner: str) -> None:
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0:
-        raise ValueError(f"The 'eps' parameter of {owner} must be a float > 0. Got {eps!r} instead.")
+        raise error(owner, "eps", "a float > 0", repr(eps))
     if order not in (2, 4) or isinstance(order, bool):
-        raise ValueError(f"The 'order' parameter of {owner} must be 2 or 4. Got {order!r} instead.")
+        raise error(owner, "order", "2 or 4", repr(order))
 
 
 def _differences(evaluate: Callable[[], float], array: np.ndarray, eps: float, order: int,
@@ -126,10 +128,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], array: np.ndarray,
     [6.0]
     """
     if not isinstance(array, np.ndarray) or not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(
-            "The 'array' parameter of numerical_gradient must be a numpy array of floats (it is "
-            f"perturbed in place). Got {_describe_array(array)} instead."
-        )
+        raise error("numerical_gradient", "array", "a numpy array of floats (it is perturbed in place)",
+                    _describe_array(array), TypeError)
     _check_stencil(eps, order, "numerical_gradient")
     return _differences(lambda: f(array), array, eps, order)[0]
 
@@ -232,7 +232,7 @@ def gradcheck(target, *args, grad=None, eps: float = 1e-3, order: int = 4,
     """
     _check_stencil(eps, order, "gradcheck")
     if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not floor > 0:
-        raise ValueError(f"The 'floor' parameter of gradcheck must be a float > 0. Got {floor!r} instead.")
+        raise error("gradcheck", "floor", "a float > 0", repr(floor))
     result = GradcheckResult(eps, order, floor)
     if _is_mlp(target):
         if len(args) != 2 or grad is not None:
@@ -240,8 +240,7 @@ def gradcheck(target, *args, grad=None, eps: float = 1e-3, order: int = 4,
                             f"after the network. Got {len(args)} positional arguments instead.")
         return _check_mlp(result, target, *args)
     if not callable(target):
-        raise TypeError("The 'target' parameter of gradcheck must be an MLP or a callable. "
-                        f"Got {type(target).__name__} instead.")
+        raise error("gradcheck", "target", "an MLP or a callable", type(target).__name__, TypeError)
     if len(args) != 1 or isinstance(args[0], (str, bytes)) or not isinstance(args[0], Sequence):
         raise TypeError("gradcheck(f, inputs) needs one list of arrays or of Values after f. "
                         f"Got {len(args)} positional arguments "
@@ -256,13 +255,12 @@ def _check_arrays(result: GradcheckResult, f, inputs: list, grad) -> GradcheckRe
     try:
         arrays = [np.array(a, dtype=float) for a in inputs]   # float64 copies, perturbed in place
     except (TypeError, ValueError):
-        raise TypeError("The 'inputs' parameter of gradcheck must be a list of arrays of numbers "
-                        "(or a list of Value). Got "
-                        f"[{', '.join(type(a).__name__ for a in inputs)}] instead.") from None
+        raise error("gradcheck", "inputs", "a list of arrays of numbers (or a list of Value)",
+                    f"[{', '.join(type(a).__name__ for a in inputs)}]", TypeError) from None
     analytic = grad(*arrays) if callable(grad) else grad
     if analytic is not None and len(analytic) != len(arrays):
-        raise ValueError(f"The 'grad' parameter of gradcheck must give {len(arrays)} gradients (one "
-                         f"per array). Got {len(analytic)} instead.")
+        raise error("gradcheck", "grad", f"{len(arrays)} gradients (one per array)", str(len(analytic)),
+                    must="give")
     for i, array in enumerate(arrays):
         numeric, _ = _differences(lambda: f(*arrays), array, result.eps, result.order)
         result._add(f"arrays[{i}]", numeric, None if analytic is None else analytic[i])

@@ -11,27 +11,24 @@ Nothing here draws; views and lessons turn :func:`trace`'s output into pictures 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # only for type hints: value.py imports this module, not the other way round
-    from backprop_course.engine.value import Value
+from backprop_course.engine.checks import describe, error
+from backprop_course.engine.value import Value, _topological_order
 
 __all__ = ["topological_order", "trace"]
 
 
 def _check_root(root: Any, caller: str) -> None:
-    from backprop_course.engine.value import Value  # deferred: avoids a circular import
-
     if not isinstance(root, Value):
-        raise TypeError(f"The 'root' parameter of {caller} must be a Value. "
-                        f"Got {root!r} ({type(root).__name__}) instead.")
+        raise error(caller, "root", "a Value", describe(root), TypeError)
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every node that ``root`` depends on, each once, operands before the nodes built from them.
 
-    A depth-first search with an explicit stack instead of recursion, so a chain of 100,000 nodes
-    is as fine as a chain of three (a recursive walk stops at Python's recursion limit, ~1000).
+    The order ``Value.backward`` walks (backwards); see ``_topological_order`` in ``value.py``.
+    Iterative, so a chain of 100,000 nodes is as fine as a chain of three.
 
     Parameters
     ----------
@@ -47,55 +44,6 @@ def topological_order(root: Value) -> list[Value]:
     """
     _check_root(root, "topological_order")
     return _topological_order(root)
-
-
-# Marker placed on the stack above a node whose operands are being visited (see below).
-_EMIT = object()
-
-
-def _topological_order(root: Value) -> list[Value]:
-    """:func:`topological_order` without the input check (the backward pass calls this).
-
-    It reads ``Value``'s operand slots (``_a``, ``_b``, ``_more``) directly instead of building a
-    ``_prev`` tuple per node: this loop is half of the cost of ``backward()``.
-    """
-    visited: set[Value] = set()
-    order: list[Value] = []
-    # Depth-first search with an explicit stack. The first time a node is popped it is expanded:
-    # it goes back on the stack under an _EMIT marker, with its operands on top. By the time the
-    # marker surfaces again, every operand is already in ``order``, so the node can follow them.
-    # (A marker object instead of (node, flag) tuples keeps the loop free of allocations, which
-    # matters for the garbage collector on graphs of 10**5 nodes and more.)
-    stack: list = [root]
-    pop, push, visit, emit = stack.pop, stack.append, visited.add, order.append
-    while stack:
-        node = pop()
-        if node is _EMIT:
-            emit(pop())
-            continue
-        if node in visited:
-            continue  # reached before through another path (a shared node, e.g. a diamond)
-        visit(node)
-        a = node._a
-        if a is None:
-            emit(node)  # an input has no operands to wait for
-            continue
-        push(node)
-        push(_EMIT)
-        # Operands go on the stack last-first, so the first operand is expanded first (x before
-        # y in x + y), which makes the order read like the expression.
-        b = node._b
-        if b is not None:
-            more = node._more
-            if more is not None:
-                for child, _ in reversed(more):
-                    if child not in visited:
-                        push(child)
-            if b not in visited:
-                push(b)
-        if a not in visited:
-            push(a)
-    return order
 
 
 def trace(root: Value) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

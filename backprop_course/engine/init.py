@@ -7,7 +7,7 @@ INTO destination neuron ``j``, column ``k`` the weights FROM source neuron ``k``
 ========================  ==========================================  ===========================
 name                      distribution                                variance
 ========================  ==========================================  ===========================
-``"standard_normal"``     N(0, 1)  (seed 000's "quick, easy way")     1
+``"standard_normal"``     N(0, 1)  (the 2017 note's "quick, easy way")     1
 ``"small_uniform"``       U(-0.1, 0.1)                                0.1**2 / 3 = 1/300
 ``"xavier_uniform"``      U(-r, r), r = sqrt(6 / (fan_in + fan_out))  2 / (fan_in + fan_out)
 ``"xavier"``              alias of ``"xavier_uniform"``
@@ -15,7 +15,7 @@ name                      distribution                                variance
 ``"he"``                  N(0, 2 / fan_in)                            2 / fan_in
 ========================  ==========================================  ===========================
 
-Xavier/Glorot (the initialisation seed 001 recommends against sigmoid saturation) keeps the variance
+Xavier/Glorot (the initialisation Backpropagation for dummies recommends against sigmoid saturation) keeps the variance
 of signals roughly constant forward AND backward by averaging fan-in and fan-out; He keeps it
 constant forward through relu layers, which zero half of their inputs (hence the factor 2).
 
@@ -32,6 +32,8 @@ import numbers
 from typing import Callable
 
 import numpy as np
+
+from .checks import error
 
 __all__ = ["INITIALIZERS", "SMALL_UNIFORM_LIMIT", "check_init_name", "initialize", "init_variance"]
 
@@ -91,15 +93,10 @@ def init_variance(name: str, fan_in: int, fan_out: int) -> float:
 def check_init_name(name: object, parameter: str = "name", owner: str = "initialize") -> str:
     """Return ``name`` if it is a registered initialiser, else raise TypeError/ValueError."""
     if not isinstance(name, str):
-        raise TypeError(
-            f"The {parameter!r} parameter of {owner} must be a str naming an initialiser "
-            f"(one of {sorted(INITIALIZERS)}). Got {name!r} of type {type(name).__name__} instead."
-        )
+        raise error(owner, parameter, f"a str naming an initialiser (one of {sorted(INITIALIZERS)})",
+                    f"{name!r} of type {type(name).__name__}", TypeError)
     if name not in INITIALIZERS:
-        raise ValueError(
-            f"The {parameter!r} parameter of {owner} must be one of {sorted(INITIALIZERS)}. "
-            f"Got {name!r} instead."
-        )
+        raise error(owner, parameter, f"one of {sorted(INITIALIZERS)}", repr(name))
     return name
 
 
@@ -125,14 +122,10 @@ def initialize(
     check_init_name(name)
     for param, value in (("fan_in", fan_in), ("fan_out", fan_out)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(
-                f"The {param!r} parameter of initialize must be an int >= 1. Got {value!r} instead."
-            )
+            raise error("initialize", param, "an int >= 1", repr(value))
     if not isinstance(rng, np.random.Generator):
         if rng is not None and (isinstance(rng, bool) or not isinstance(rng, numbers.Integral)):
-            raise TypeError(
-                "The 'rng' parameter of initialize must be a numpy.random.Generator, an int seed "
-                f"or None. Got {rng!r} of type {type(rng).__name__} instead."
-            )
+            raise error("initialize", "rng", "a numpy.random.Generator, an int seed or None",
+                        f"{rng!r} of type {type(rng).__name__}", TypeError)
         rng = np.random.default_rng(rng)
     return INITIALIZERS[name](int(fan_in), int(fan_out), rng)

@@ -13,9 +13,9 @@ name                           value                                           d
 ``"softmax_cross_entropy"``    -sum_n sum_k t_nk log softmax(y_n)_k, Y logits  softmax(Y) - T
 =============================  ==============================================  ===================
 
-``half_sse`` is the error every seed uses (seed 001 eq. (4), seed 002 step 1); the factor 1/2 cancels
+``half_sse`` is the error every source uses (Backpropagation for dummies eq. (4), Gashler (2010) step 1); the factor 1/2 cancels
 the 2 of the derivative, so ``dE/dY = -(T - Y)``. It SUMS over samples, so in batch mode the gradient
-is the sum of the per-sample gradients (seed 001's "accumulating gradients"). The two cross-entropies
+is the sum of the per-sample gradients (the blog post's "accumulating gradients"). The two cross-entropies
 sum as well, which keeps learning rates comparable between them and ``half_sse``; only ``mse``
 averages (as ``numpy.mean`` and most libraries do), dividing the gradient by ``n_samples * n_outputs``.
 
@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from .checks import error
 
 __all__ = [
     "Loss",
@@ -93,7 +95,7 @@ class Loss:
 
 # --- half sum of squared errors (the seeds' E) ---------------------------------------------
 def _half_sse_value_and_grad(Y, T):
-    diff = Y - T                                 # dE/dY = -(t - y) = y - t   (seed 001 eq. 11)
+    diff = Y - T                                 # dE/dY = -(t - y) = y - t   (Backpropagation for dummies eq. 11)
     return 0.5 * float(np.vdot(diff, diff)), diff
 
 
@@ -195,14 +197,9 @@ def get_loss(name: str, parameter: str = "name", owner: str = "get_loss") -> Los
     if isinstance(name, Loss):
         return name
     if not isinstance(name, str):
-        raise TypeError(
-            f"The {parameter!r} parameter of {owner} must be a str naming a loss "
-            f"(one of {sorted(LOSSES)}). Got {name!r} of type {type(name).__name__} instead."
-        )
+        raise error(owner, parameter, f"a str naming a loss (one of {sorted(LOSSES)})",
+                    f"{name!r} of type {type(name).__name__}", TypeError)
     try:
         return LOSSES[name]
     except KeyError:
-        raise ValueError(
-            f"The {parameter!r} parameter of {owner} must be one of {sorted(LOSSES)}. "
-            f"Got {name!r} instead."
-        ) from None
+        raise error(owner, parameter, f"one of {sorted(LOSSES)}", repr(name)) from None

@@ -1,4 +1,4 @@
-"""The training loop: seed 001's online, batch and mini-batch modes, with a history.
+"""The training loop: the blog post's online, batch and mini-batch modes, with a history.
 
 One *epoch* is one pass over the training set. What differs between the modes is how often the
 weights change within it:
@@ -29,11 +29,13 @@ in one jump; on a large training set a rate that is fine online can make batch m
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+
+from .checks import error, integer, one_of
+from .optim import step_discarding_grads
 
 __all__ = ["train", "train_step", "History", "TrainingDiverged", "MODES"]
 
@@ -111,30 +113,17 @@ class TrainingDiverged(ValueError):
         return (type(self), (str(self), self.epoch, self.loss, self.history))
 
 
-# -- validation ---------------------------------------------------------------------------------------
-def _fail(name: str, rule: str, got: object, error: type = ValueError, owner: str = "train"):
-    raise error(f"The {name!r} parameter of {owner} must be {rule}. Got {got} instead.")
-
-
-def _int(name: str, value: object, rule: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        _fail(name, rule, repr(value), TypeError)
-    if value < low:
-        _fail(name, rule, repr(value))
-    return int(value)
-
-
+# -- argument checks (the vocabulary and the message are engine/checks.py's) -----------------------------
 def _check_net(net: Any, owner: str = "train") -> None:
-    needed = ("forward", "backward", "loss", "parameters", "sizes")
-    if not all(hasattr(net, a) for a in needed):
-        _fail("net", "an MLP (with forward, backward, loss, parameters and sizes)",
-              type(net).__name__, TypeError, owner)
+    if not all(hasattr(net, a) for a in ("forward", "backward", "loss", "parameters", "sizes")):
+        raise error(owner, "net", "an MLP (with forward, backward, loss, parameters and sizes)",
+                    type(net).__name__, TypeError)
 
 
 def _check_optimizer(optimizer: Any, owner: str = "train") -> None:
     if not callable(getattr(optimizer, "step", None)):
-        _fail("optimizer", "an optimizer with a step(net, grads) method, e.g. SGD(lr=0.1)",
-              type(optimizer).__name__, TypeError, owner)
+        raise error(owner, "optimizer", "an optimizer with a step(net, grads) method, e.g. SGD(lr=0.1)",
+                    type(optimizer).__name__, TypeError)
 
 
 def _as_data(name: str, A: object, columns: int, layer: str, n: int | None, net: Any) -> np.ndarray:
@@ -143,14 +132,14 @@ def _as_data(name: str, A: object, columns: int, layer: str, n: int | None, net:
     try:
         A = np.asarray(A, dtype=dtype)
     except (TypeError, ValueError):
-        _fail(name, "an array of numbers", type(A).__name__, TypeError)
+        raise error("train", name, "an array of numbers", type(A).__name__, TypeError) from None
     rows = "n_samples" if n is None else str(n)
-    rule = f"a 2-D array of shape ({rows}, {columns}) ({columns} = {layer})"
     if A.ndim != 2 or A.shape[1] != columns or A.shape[0] < 1 or (n is not None and A.shape[0] != n):
         hint = " (use .reshape(-1, 1) for a single column)" if A.ndim == 1 and columns == 1 else ""
-        _fail(name, rule, f"shape {A.shape}{hint}")
+        raise error("train", name, f"a 2-D array of shape ({rows}, {columns}) ({columns} = {layer})",
+                    f"shape {A.shape}", hint=hint)
     if not np.all(np.isfinite(A)):
-        _fail(name, "finite (no NaN or inf)", "non-finite values")
+        raise error("train", name, "finite (no NaN or inf)", "non-finite values")
     return np.ascontiguousarray(A)
 
 
@@ -159,24 +148,23 @@ def _check_args(net, X, T, optimizer, mode, batch_size, epochs, seed, callback):
     X = _as_data("X", X, net.sizes[0], "sizes[0], the inputs of the network", None, net)
     T = _as_data("T", T, net.sizes[-1], "sizes[-1], the outputs of the network", len(X), net)
     _check_optimizer(optimizer)
-    if mode not in MODES:
-        _fail("mode", f"one of {', '.join(map(repr, MODES))}", repr(mode))
+    one_of(mode, "mode", "train", MODES)
     n = len(X)
     if mode == "minibatch":
         if batch_size is None:
-            _fail("batch_size", "an int >= 1 when mode='minibatch'", "None")
-        batch_size = _int("batch_size", batch_size, f"an int in [1, n_samples] = [1, {n}]", 1)
-        if batch_size > n:
-            _fail("batch_size", f"an int in [1, n_samples] = [1, {n}]", repr(batch_size))
+            raise error("train", "batch_size", "an int >= 1 when mode='minibatch'", "None")
+        batch_size = integer(batch_size, "batch_size", "train", 1, n,
+                             f"an int in [1, n_samples] = [1, {n}]")
     else:
         if batch_size is not None:  # accepted (a view may pass it for every mode) but not used
-            _int("batch_size", batch_size, "an int >= 1 or None", 1)
+            integer(batch_size, "batch_size", "train", 1, rule="an int >= 1 or None")
         batch_size = 1 if mode == "online" else n
-    epochs = _int("epochs", epochs, "an int >= 1", 1)
+    epochs = integer(epochs, "epochs", "train", 1)
     if seed is not None:
-        _int("seed", seed, "an int >= 0 or None", 0)
+        integer(seed, "seed", "train", 0, rule="an int >= 0 or None")
     if callback is not None and not callable(callback):
-        _fail("callback", "callable as callback(epoch, history) or None", repr(callback), TypeError)
+        raise error("train", "callback", "callable as callback(epoch, history) or None",
+                    repr(callback), TypeError)
     return X, T, batch_size, epochs
 
 
@@ -196,11 +184,7 @@ def _step(net, X, T, optimizer, norms: bool):
     net.forward(X)
     g = net.backward(T, input_grad=False)        # dE/dX is not needed to train: one product fewer
     layer_norms = np.array([np.linalg.norm(gw) for gw in g.weights]) if norms else None
-    consume = getattr(optimizer, "_step_consuming", None)
-    if consume is not None:
-        consume(net, g)      # our optimizers may turn g into the update in place: g dies here
-    else:
-        optimizer.step(net, g)
+    step_discarding_grads(optimizer, net, g)     # optimizer.step(net, g); nobody reads g again
     return g.loss, layer_norms
 
 
@@ -210,13 +194,12 @@ def train_step(net, X, T, optimizer) -> float:
     It changes the weights exactly as (number for number)::
 
         net.forward(X)
-        g = net.backward(T, input_grad=False)
+        g = net.backward(T, input_grad=False)   # dE/dX is not needed to train: one product fewer
         optimizer.step(net, g)
 
-    and it is what :func:`train` does for every update. It is faster because nobody gets to see
-    ``g``: the gradient with respect to the inputs is skipped, and plain gradient descent turns the
-    gradient arrays into the updates in place instead of making new arrays
-    (``benchmarks/bench_mlp.py`` times both forms).
+    and it is what :func:`train` does for every update. As nobody sees ``g``, plain gradient
+    descent may turn it into the update in place (``optim.step_discarding_grads``);
+    ``benchmarks/bench_mlp.py`` times both forms.
 
     Parameters
     ----------

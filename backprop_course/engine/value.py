@@ -1,4 +1,4 @@
-"""``Value``: one scalar node of a computational graph (seed 000).
+"""``Value``: one scalar node of a computational graph (the 2017 note).
 
 Every arithmetic operation on ``Value`` objects builds a new node that remembers
 
@@ -62,37 +62,26 @@ import math
 from numbers import Real
 from typing import Any, Union
 
-from backprop_course.engine.graph import _topological_order
+from backprop_course.engine.checks import describe, error
 
 __all__ = ["Value"]
 
 Number = Union[int, float]
 Operand = Union["Value", Number]
 
-_exp = math.exp
-_tanh = math.tanh
-_log = math.log
 
-
-def _describe(obj: Any) -> str:
-    """Show a received object and its type, for error messages."""
-    return f"{obj!r} ({type(obj).__name__})"
-
-
-def _as_float(obj: Any, what: str, rule: str = "a real number") -> float:
-    """Convert a real number (int, float, numpy scalar, 0-d array) to float, or raise TypeError.
-
-    ``what`` names the parameter and ``rule`` what it must be, for the error message, e.g.
-    "The 'data' parameter of Value" must be "a real number".
-    """
+def _as_float(obj: Any, name: str, owner: str = "Value", role: str = "parameter",
+              rule: str = "a real number") -> float:
+    """A real number (int, float, numpy scalar or 0-d array) as a float; inf and nan included."""
+    if type(obj) is float:
+        return obj
     if isinstance(obj, Real) and not isinstance(obj, bool):
         return float(obj)
-    # A 0-d numpy array (e.g. ``np.array(2.0)``) is accepted without importing numpy here.
     if getattr(obj, "ndim", None) == 0 and getattr(getattr(obj, "dtype", None), "kind", "") in "iuf":
-        return float(obj)
+        return float(obj)       # a 0-d numpy array, e.g. np.array(2.0) (recognised without numpy)
     hint = " (for many numbers, use a list of Values)" if getattr(obj, "ndim", 0) else ""
-    raise TypeError(f"{what} must be {rule} (int, float or numpy scalar){hint}. "
-                    f"Got {_describe(obj)} instead.")
+    raise error(owner, name, f"{rule} (int, float or numpy scalar){hint}", describe(obj),
+                TypeError, role)
 
 
 class Value:
@@ -103,7 +92,7 @@ class Value:
     data : float
         The number held by this node (ints and numpy scalars are converted to float; inf and nan
         are accepted and propagate as IEEE arithmetic says).
-    _children : tuple of Value, optional
+    _children : tuple of at most two Value, optional
         The operands this node was computed from. Set by the operators; leave it empty for an input.
     _op : str, optional
         Name of the operation that produced this node (``""`` for an input).
@@ -121,21 +110,17 @@ class Value:
     label, op : str
         Name and producing operation.
     _prev : tuple of Value
-        The operands, in operand order (read-only; ``()`` for an input).
+        The operands, in operand order (``()`` for an input; read-only).
     local_grads : tuple of float
         Local gradients stored in the forward pass, one per entry of ``_prev`` (read-only).
     """
 
-    # Storage. A node has at most two operands in practice, so instead of two small tuples
-    # (_prev, local_grads) it keeps them in fixed slots: operand a with local gradient la, operand
-    # b with lb. That is one object per node instead of three for Python's memory manager and
-    # garbage collector, which made forward + backward of a small MLP about 2x faster (measured).
-    # ``_prev`` and ``local_grads`` below rebuild the tuples on demand. Invariants:
-    #   input node:        _a is None (nothing else is read)
-    #   one operand:       _a, _la set; _b is None
-    #   two operands:      _a, _la, _b, _lb set; _more is None
-    #   three or more:     as two, plus _more = ((child, local), ...) for the rest (hand-built only)
-    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_la", "_lb", "_more")
+    # A node of an operation has one or two operands, so it keeps them in fixed slots: operand
+    # ``_a`` with its local gradient ``_la``, operand ``_b`` with ``_lb`` (``_a`` is None for an
+    # input, ``_b`` for a function of one input). One object per node and no per-node dict or
+    # tuples keeps a graph small and quick to build; ``_prev`` and ``local_grads`` show the slots
+    # as tuples.
+    __slots__ = ("data", "grad", "label", "op", "_a", "_b", "_la", "_lb")
 
     # Tell NumPy to step aside: ``np.float64(2.0) * v`` then falls back to ``v.__rmul__`` and
     # returns a Value instead of a 0-d object array.
@@ -143,152 +128,78 @@ class Value:
 
     def __init__(self, data: Number, _children: tuple = (), _op: str = "", label: str = "",
                  _local_grads: tuple = ()) -> None:
-        self.data = data if type(data) is float else _as_float(data, "The 'data' parameter of Value")
         for name, text in (("label", label), ("_op", _op)):
             if not isinstance(text, str):
-                raise TypeError(f"The '{name}' parameter of Value must be a str. "
-                                f"Got {_describe(text)} instead.")
+                raise error("Value", name, "a str", describe(text), TypeError)
         children = tuple(_children)
         if not all(isinstance(c, Value) for c in children):
-            raise TypeError("The '_children' parameter of Value must hold Value objects only. "
-                            f"Got {_describe(children)} instead.")
-        local_grads = tuple(_as_float(g, "Each entry of the '_local_grads' parameter of Value")
-                            for g in _local_grads)
+            raise error("Value", "_children", "Value objects only", describe(children), TypeError,
+                        must="hold")
+        if len(children) > 2:
+            raise error("Value", "_children", "at most two Values (an operation has one or two "
+                        "operands)", f"{len(children)} Values", must="hold",
+                        hint="; build a sum of three terms as (a + b) + c")
+        local_grads = tuple(_as_float(g, "_local_grads") for g in _local_grads)
         if len(local_grads) != len(children):
             # Without its local gradients a node could not pass gradients back to its children.
-            raise ValueError("The '_local_grads' parameter of Value must hold one number per child "
-                             f"in '_children' ({len(children)}). Got {len(local_grads)} instead.")
-        self.grad = 0.0
-        self.label = label
-        self.op = _op
-        self._a = self._b = self._more = None
-        self._la = self._lb = 0.0
-        if len(children) >= 1:
-            self._a, self._la = children[0], local_grads[0]
-        if len(children) >= 2:
-            self._b, self._lb = children[1], local_grads[1]
-        if len(children) >= 3:
-            self._more = tuple(zip(children[2:], local_grads[2:]))
+            raise error("Value", "_local_grads", f"one number per child in '_children' "
+                        f"({len(children)})", str(len(local_grads)), must="hold")
+        self.data, self.grad, self.label, self.op = _as_float(data, "data"), 0.0, label, _op
+        pairs = [*zip(children, local_grads), (None, 0.0), (None, 0.0)]   # unused slots: None, 0.0
+        (self._a, self._la), (self._b, self._lb) = pairs[0], pairs[1]
 
-    # ------------------------------------------------------------------ the stored graph, as tuples
     @property
     def _prev(self) -> tuple[Value, ...]:
         """The operands this node was computed from, in operand order (``()`` for an input)."""
-        a = self._a
-        if a is None:
-            return ()
-        b = self._b
-        if b is None:
-            return (a,)
-        more = self._more
-        return (a, b) if more is None else (a, b, *(child for child, _ in more))
+        return tuple(child for child in (self._a, self._b) if child is not None)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(this node)/d(operand) for each operand in ``_prev``, computed in the forward pass."""
-        if self._a is None:
-            return ()
-        if self._b is None:
-            return (self._la,)
-        more = self._more
-        return (self._la, self._lb) if more is None else (self._la, self._lb, *(g for _, g in more))
+        return (self._la, self._lb)[:len(self._prev)]
 
-    # ------------------------------------------------------------------ helpers
     @property
     def _op(self) -> str:
         """micrograd's name for :attr:`op` (read-only), so drawing code written for it still runs."""
         return self.op
 
-    # ------------------------------------------------------------------ binary operators
-    # Each operator follows the same beats: coerce the operand, compute the result, compute the
-    # local gradients (numbers, not functions), store all of it on a new node, return it.
+    # ------------------------------------------------------------------ operations
+    # Each operation has the same beats: compute the result, compute the local gradient of the
+    # result with respect to each operand (numbers, not functions), and store both on a new node.
 
     def __add__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _operand(other, "+")
-        out = _new(Value)
-        # q = a + b  =>  dq/da = 1, dq/db = 1: addition passes the upstream gradient through unchanged.
-        out.data = self.data + other.data
-        out.grad = 0.0
-        out.label = ""
-        out.op = "+"
-        out._a = self
-        out._b = other
-        out._la = 1.0
-        out._lb = 1.0
-        out._more = None
-        return out
+        other = other if type(other) is Value else _constant(other, "+")
+        # q = a + b  =>  dq/da = 1, dq/db = 1: addition passes the upstream gradient through.
+        return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __mul__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _operand(other, "*")
-        a, b = self.data, other.data
-        out = _new(Value)
+        other = other if type(other) is Value else _constant(other, "*")
         # f = a * b  =>  df/da = b, df/db = a: each factor's gradient is "the other factor".
-        out.data = a * b
-        out.grad = 0.0
-        out.label = ""
-        out.op = "*"
-        out._a = self
-        out._b = other
-        out._la = b
-        out._lb = a
-        out._more = None
-        return out
+        return _node(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __sub__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _operand(other, "-")
-        out = _new(Value)
+        other = other if type(other) is Value else _constant(other, "-")
         # d = a - b  =>  dd/da = 1, dd/db = -1.
-        out.data = self.data - other.data
-        out.grad = 0.0
-        out.label = ""
-        out.op = "-"
-        out._a = self
-        out._b = other
-        out._la = 1.0
-        out._lb = -1.0
-        out._more = None
-        return out
+        return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __truediv__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _operand(other, "/")
+        other = other if type(other) is Value else _constant(other, "/")
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"The divisor of Value '/' must be nonzero. Got {other!r} "
                                     f"(dividing {a!r}) instead.")
         q = a / b
-        out = _new(Value)
         # q = a / b  =>  dq/da = 1/b, dq/db = -a/b**2 = -q/b.
-        out.data = q
-        out.grad = 0.0
-        out.label = ""
-        out.op = "/"
-        out._a = self
-        out._b = other
-        out._la = 1.0 / b
-        out._lb = -q / b
-        out._more = None
-        return out
+        return _node(q, "/", self, 1.0 / b, other, -q / b)
 
     def __pow__(self, exponent: Operand) -> Value:
         if type(exponent) is Value:
             return self._pow_value(exponent)
-        n = _as_float(exponent, "The 'exponent' operand of Value '**'", "a Value or a real number")
+        n = _as_float(exponent, "exponent", "Value '**'", "operand", "a Value or a real number")
         # p = a**n with a constant n  =>  dp/da = n * a**(n-1) (the power rule). The constant n is
         # not a node of the graph, as in micrograd; the op name records it, e.g. "**2".
         p, slope = _power(self.data, n)
-        out = _new(Value)
-        out.data = p
-        out.grad = 0.0
-        out.label = ""
-        out.op = f"**{n:g}"
-        out._a = self
-        out._b = None
-        out._la = slope
-        return out
+        return _node(p, f"**{n:g}", self, slope)
 
     def _pow_value(self, b: Value) -> Value:
         """``a ** b`` where the exponent is a node too, so it receives a gradient."""
@@ -299,127 +210,67 @@ class Value:
                              f"(d(a**b)/db = a**b * log(a) needs log(a)). Got {a!r} instead; use a "
                              "plain number exponent if it is a constant.")
         p, slope = _power(a, b.data)
-        out = _new(Value)
         # p = a**b  =>  dp/da = b * a**(b-1) (as for a constant b),  dp/db = a**b * log(a).
-        out.data = p
-        out.grad = 0.0
-        out.label = ""
-        out.op = "**"
-        out._a = self
-        out._b = b
-        out._la = slope
-        out._lb = p * _log(a)
-        out._more = None
-        return out
+        return _node(p, "**", self, slope, b, p * math.log(a))
 
-    # ------------------------------------------------------------------ reflected and unary forms
     # ``3 + v`` asks int first, which gives up, so Python calls ``v.__radd__(3)``. The number is
     # wrapped as a constant node and the operation is done in the written order.
-
     def __radd__(self, other: Number) -> Value:
-        return _operand(other, "+") + self
+        return _constant(other, "+") + self
 
     def __rsub__(self, other: Number) -> Value:
-        return _operand(other, "-") - self
+        return _constant(other, "-") - self
 
     def __rmul__(self, other: Number) -> Value:
-        return _operand(other, "*") * self
+        return _constant(other, "*") * self
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _operand(other, "/") / self
+        return _constant(other, "/") / self
 
     def __rpow__(self, other: Number) -> Value:
-        return _operand(other, "**")._pow_value(self)
+        return _constant(other, "**")._pow_value(self)
 
     def __neg__(self) -> Value:
-        out = _new(Value)
         # m = -a  =>  dm/da = -1.
-        out.data = -self.data
-        out.grad = 0.0
-        out.label = ""
-        out.op = "neg"
-        out._a = self
-        out._b = None
-        out._la = -1.0
-        return out
+        return _node(-self.data, "neg", self, -1.0)
 
     def __pos__(self) -> Value:
         return self
 
-    # ------------------------------------------------------------------ functions of one input
     def relu(self) -> Value:
         """max(0, x); slope 1 for x > 0 and 0 otherwise (0 at x = 0, as micrograd does).
 
         A nan input stays nan (value and slope), so a diverging computation is not masked.
         """
         a = self.data
-        out = _new(Value)
         if a > 0.0:
-            out.data = a
-            out._la = 1.0
-        elif a <= 0.0:
-            out.data = 0.0
-            out._la = 0.0
-        else:  # nan: every comparison is False
-            out.data = a
-            out._la = a
-        out.grad = 0.0
-        out.label = ""
-        out.op = "relu"
-        out._a = self
-        out._b = None
-        return out
+            return _node(a, "relu", self, 1.0)
+        if a <= 0.0:
+            return _node(0.0, "relu", self, 0.0)
+        return _node(a, "relu", self, a)          # nan (neither > 0 nor <= 0): value and slope
 
     def tanh(self) -> Value:
         """tanh(x); slope 1 - tanh(x)**2. ``math.tanh`` saturates to +-1 without overflowing."""
-        t = _tanh(self.data)
-        out = _new(Value)
-        out.data = t
-        out.grad = 0.0
-        out.label = ""
-        out.op = "tanh"
-        out._a = self
-        out._b = None
-        out._la = 1.0 - t * t
-        return out
+        t = math.tanh(self.data)
+        return _node(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
-        """1 / (1 + exp(-x)); slope s * (1 - s), seed 001's g' = g(1 - g).
+        """1 / (1 + exp(-x)); slope s * (1 - s), the blog post's g' = g(1 - g).
 
         Only ever exponentiates a number <= 0, so exp cannot overflow: for x >= 0 use
         1 / (1 + exp(-x)); for x < 0 use the equal form exp(x) / (1 + exp(x)).
         """
         a = self.data
-        if a >= 0.0:
-            s = 1.0 / (1.0 + _exp(-a))
-        else:
-            e = _exp(a)
-            s = e / (1.0 + e)
-        out = _new(Value)
-        out.data = s
-        out.grad = 0.0
-        out.label = ""
-        out.op = "sigmoid"
-        out._a = self
-        out._b = None
-        out._la = s * (1.0 - s)
-        return out
+        s = 1.0 / (1.0 + math.exp(-a)) if a >= 0.0 else math.exp(a) / (1.0 + math.exp(a))
+        return _node(s, "sigmoid", self, s * (1.0 - s))
 
     def exp(self) -> Value:
         """e**x; the slope of e**x is e**x itself. Returns ``math.inf`` (no warning) above ~709.78."""
         try:
-            e = _exp(self.data)
+            e = math.exp(self.data)
         except OverflowError:
             e = math.inf  # exp(x) beyond the float range: its limit, as IEEE arithmetic gives.
-        out = _new(Value)
-        out.data = e
-        out.grad = 0.0
-        out.label = ""
-        out.op = "exp"
-        out._a = self
-        out._b = None
-        out._la = e
-        return out
+        return _node(e, "exp", self, e)
 
     def log(self) -> Value:
         """Natural logarithm; slope 1/x. Defined for x > 0 only."""
@@ -427,15 +278,7 @@ class Value:
         if not a > 0.0:
             raise ValueError(f"Value.log needs data > 0 (the logarithm is undefined otherwise). "
                              f"Got {a!r} instead.")
-        out = _new(Value)
-        out.data = _log(a)
-        out.grad = 0.0
-        out.label = ""
-        out.op = "log"
-        out._a = self
-        out._b = None
-        out._la = 1.0 / a
-        return out
+        return _node(math.log(a), "log", self, 1.0 / a)
 
     # ------------------------------------------------------------------ backward pass
     def backward(self, *, accumulate: bool = False) -> None:
@@ -464,38 +307,25 @@ class Value:
         """
         order = _topological_order(self)
         # 1. Start from zero, so that each += below adds exactly one path's contribution.
-        if accumulate:
-            for node in order:
-                if node._a is not None:     # intermediate nodes only; inputs keep their grad
-                    node.grad = 0.0
-        else:
-            for node in order:
+        for node in order:
+            if node._a is not None or not accumulate:   # with accumulate, inputs keep their grad
                 node.grad = 0.0
-        # 2. d(self)/d(self) = 1 (accumulate=True on an input node: add 1 to it).
-        self.grad = 1.0 if (self._a is not None or not accumulate) else self.grad + 1.0
+        # 2. d(self)/d(self) = 1.
+        self.grad += 1.0
         # 3. Outputs before inputs: when a node is reached, every path through it has already
         #    delivered its share, so node.grad is final. Hand upstream * local to each operand:
         #    that product is the chain rule, and += sums the paths that meet at an operand.
         for node in reversed(order):
-            a = node._a
-            if a is None:
-                continue                    # an input: nothing further back
-            g = node.grad
-            a.grad += node._la * g
-            b = node._b
-            if b is not None:
-                b.grad += node._lb * g
-                more = node._more
-                if more is not None:        # a hand-built node with three or more operands
-                    for child, local in more:
-                        child.grad += local * g
+            if node._a is not None:
+                node._a.grad += node._la * node.grad
+            if node._b is not None:
+                node._b.grad += node._lb * node.grad
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 for every node of the graph that ends at this node (self included)."""
         for node in _topological_order(self):
             node.grad = 0.0
 
-    # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
         if self.label:
@@ -505,9 +335,52 @@ class Value:
         return f"Value({', '.join(parts)})"
 
 
-# Building result nodes through ``object.__new__`` skips ``__init__``'s input checks: the
-# operators already know their data is a float and their local gradients match their operands.
-_new = object.__new__
+def _node(data: float, op: str, a: Value | None = None, local_a: float = 0.0,
+          b: Value | None = None, local_b: float = 0.0) -> Value:
+    """A new node: the result of an operation, and each operand with its local gradient.
+
+    It skips ``__init__``'s checks: an operation passes a float and Values, nothing to check.
+    """
+    node = object.__new__(Value)
+    node.data, node.grad, node.label, node.op = data, 0.0, "", op
+    node._a, node._la, node._b, node._lb = a, local_a, b, local_b
+    return node
+
+
+def _constant(number: Any, symbol: str) -> Value:
+    """A plain number used as an operand, as a new input node; anything else is a TypeError."""
+    name = "exponent" if symbol == "**" else "other"
+    x = _as_float(number, name, f"Value '{symbol}'", "operand", "a Value or a real number")
+    return _node(x, "")
+
+
+def _topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each once, operands before the nodes built from them.
+
+    A depth-first search, as in micrograd, but with a stack of its own instead of recursion, so a
+    chain of 100,000 nodes is as fine as a chain of three (Python stops recursion at ~1000 deep).
+    A node is pushed twice: first to visit its operands, then (under ``_DONE``) to be emitted once
+    they are all in ``order``. Operands are pushed last-first, so the order reads like the
+    expression (``x`` before ``y`` in ``x + y``).
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if node is _DONE:
+            order.append(stack.pop())       # its operands are all in order now
+        elif node not in visited:           # (a node reached twice, e.g. in x * x, is done once)
+            visited.add(node)
+            stack.append(node)
+            stack.append(_DONE)
+            for child in (node._b, node._a):    # second operand first: the first is expanded first
+                if child is not None and child not in visited:
+                    stack.append(child)
+    return order
+
+
+_DONE = object()   # stack marker: the node below it has had all its operands emitted
 
 
 def _power(a: float, n: float) -> tuple[float, float]:
@@ -534,22 +407,3 @@ def _power(a: float, n: float) -> tuple[float, float]:
         return p, n * a ** (n - 1.0)
     except OverflowError:
         return p, n * (p / a)         # the same number, which float division turns into +-inf
-
-
-def _constant(x: float) -> Value:
-    """A new input node holding the float ``x`` (fast path for numbers mixed into expressions)."""
-    v = _new(Value)
-    v.data = x
-    v.grad = 0.0
-    v.label = ""
-    v.op = ""
-    v._a = None
-    return v
-
-
-def _operand(other: Any, symbol: str) -> Value:
-    """Wrap a plain number as a constant input node; reject anything else with a clear message."""
-    if type(other) is float:
-        return _constant(other)
-    return _constant(_as_float(other, f"The 'other' operand of Value '{symbol}'",
-                               "a Value or a real number"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 __all__ = ["register", "positive", "add_seed_and_timeout"]
@@ -33,6 +34,19 @@ def add_seed_and_timeout(parser: argparse.ArgumentParser, seed_help: str) -> Non
                         help="seconds allowed per exercise (default 30)")
 
 
+def _seed_from_file(path: str) -> int:
+    """An argparse ``type``: the integer held by the file ``path``."""
+    try:
+        text = open(path, encoding="utf-8").read(100).strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise argparse.ArgumentTypeError(f"--seed-file {path!r} cannot be read ({type(exc).__name__}).") from None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed-file {path!r} must hold one integer, the seed of the hidden "
+                                         "cases. Write it with: echo 12345 > FILE") from None
+
+
 def register_grade(subparsers) -> argparse.ArgumentParser:
     """Add the ``grade`` subcommand to the ``backprop-course`` parser."""
     parser = subparsers.add_parser(
@@ -41,14 +55,43 @@ def register_grade(subparsers) -> argparse.ArgumentParser:
                     "per exercise; scores are decided in this process. Exit code 0 when grading ran, "
                     "1 when no file could be graded.")
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="notebooks to grade")
-    parser.add_argument("--out", required=True, help="report file to write (atomically)")
+    parser.add_argument("--out", required=True, type=_report_path, metavar="REPORT",
+                        help="report file to write (atomically): a new name or a regular file, in an existing "
+                             "writable folder; checked before grading starts")
     parser.add_argument("--format", choices=("json", "gradescope", "csv"), default="json",
                         help="json: full report (default); gradescope: results.json; csv: gradebook")
-    add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report)")
+    add_seed_and_timeout(parser, "seed of the hidden cases (default: a fresh one, recorded in the report); "
+                                 "it is visible to other processes while grading runs: see --seed-file")
+    parser.add_argument("--seed-file", type=_seed_from_file, default=None, metavar="FILE",
+                        help="read the seed from FILE (one integer) instead of the command line, where any "
+                             "process of the machine can read it; keep the file readable by you only")
     parser.add_argument("--jobs", type=positive(int, "--jobs"), default=1,
                         help="submissions graded in parallel (default 1)")
     parser.set_defaults(func=run_grade)
     return parser
+
+
+def _report_path(text: str):
+    """argparse ``type`` of ``grade --out``: refused here (exit status 2) before anything is graded."""
+    from .reports.formats import check_report_path
+
+    try:
+        return check_report_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("The 'out' parameter", "--out")) from None
+
+
+def _save_elsewhere(text: str, fmt: str) -> str | None:
+    """Keep a report that could not be written to --out: a new file in the temp folder, or None."""
+    import tempfile
+
+    try:
+        fd, name = tempfile.mkstemp(prefix="backprop-course-report-", suffix="." + ("csv" if fmt == "csv" else "json"))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        return name
+    except OSError:
+        return None
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -57,24 +100,34 @@ def run_grade(args: argparse.Namespace) -> int:
     from .grader import grade_many
     from .reports.formats import render_report, write_atomic
 
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    if args.seed is not None and args.seed_file is not None:
+        print("backprop-course grade: error: give the seed with --seed or with --seed-file, not both.",
+              file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else args.seed_file
+    seed = seed if seed is not None else secrets.randbelow(2**31)
     reports = grade_many(args.submissions, seed=seed, timeout=args.timeout, jobs=args.jobs)
     for report in reports:
         if report.status != "graded":
             print(f"backprop-course grade: {report.error}", file=sys.stderr)
         else:
             print(f"{report.file}: {report.score:g}/{report.max_score:g}", file=sys.stderr)
+    text = render_report(reports, args.format, seed, args.timeout)
     try:
-        write_atomic(args.out, render_report(reports, args.format, seed, args.timeout))
-    except OSError as exc:
-        print(f"backprop-course grade: error: cannot write {args.out}: {exc}", file=sys.stderr)
+        write_atomic(args.out, text)
+    except (OSError, ValueError) as exc:   # the path changed during grading, or the disk is full
+        reason = str(exc).replace("The 'path' parameter", "--out")
+        kept = _save_elsewhere(text, args.format)
+        where = f"; the report was saved to {kept} instead" if kept else ""
+        print(f"backprop-course grade: error: cannot write {args.out}: {reason}{where}", file=sys.stderr)
         return 1
     graded = sum(r.status == "graded" for r in reports)
     if graded == 0:
         print("backprop-course grade: error: no submission could be graded (see the messages above).",
               file=sys.stderr)
         return 1
-    print(f"graded {graded} of {len(reports)} submission(s) with seed {seed}; report: {args.out}",
+    said = "the seed in --seed-file" if args.seed_file is not None else f"seed {seed}"
+    print(f"graded {graded} of {len(reports)} submission(s) with {said}; report: {args.out}",
           file=sys.stderr)
     return 0
 
@@ -150,6 +203,10 @@ def run_progress(args: argparse.Namespace) -> int:
     except ValueError as exc:
         message = str(exc).replace("The 'folder' parameter of progress", "DIR")
         print(f"backprop-course progress: error: {message}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a learner's command: a reason, never a traceback
+        print(f"backprop-course progress: error: the progress could not be computed ({type(exc).__name__}: "
+              f"{str(exc)[:200]}); please report this to your instructor.", file=sys.stderr)
         return 1
     print(f"{result.folder} ({result.seconds:.1f} s)")
     print(format_table(result))

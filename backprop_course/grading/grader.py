@@ -100,11 +100,16 @@ def grade_notebook(path: str | Path, seed: int, timeout: float = DEFAULT_TIMEOUT
     report.notebook = extracted.notebook
     if not extracted.exercises:
         report.status = "error"
-        report.error = f"{path}: no exercise of the course was found in this notebook"
+        why = f" ({'; '.join(extracted.notes)})" if extracted.notes else ""
+        report.error = f"{path}: no exercise of the course was found in this notebook{why}"
         return report
     for ex_id, cells in extracted.exercises.items():
         exercise = registry.get(ex_id)
-        report.exercises.append(grade_exercise(exercise, extracted.setup, cells, seed, timeout))
+        if ex_id in extracted.problems:   # a cell of it (or the setup cell) cannot be read: nothing is run
+            result = summarize(exercise, [], violations=extracted.problems[ex_id])
+        else:
+            result = grade_exercise(exercise, extracted.setup, cells, seed, timeout)
+        report.exercises.append(result)
     report.score = round(sum(e.score for e in report.exercises), 4)
     report.max_score = round(sum(e.max_score for e in report.exercises), 4)
     report.duration = round(time.perf_counter() - start, 3)

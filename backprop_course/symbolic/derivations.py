@@ -18,6 +18,8 @@ from typing import Any, Sequence
 
 import sympy as sp
 
+from backprop_course.engine import checks
+
 from . import printing, rules
 from .notation import MAX_LAYERS, activation, activation_prime, b, e, index, t, w, width, x, y
 
@@ -148,29 +150,20 @@ def _substitute_indexed(expr: sp.Expr, lhs: sp.Indexed, rhs: sp.Expr) -> sp.Expr
     return expr.replace(lambda a: isinstance(a, sp.Indexed) and a.base == lhs.base and a.indices[0] == layer, repl)
 
 
-def _fail(func: str, parameter: str, rule: str, got: object) -> ValueError:
-    return ValueError(f"The '{parameter}' parameter of {func} must be {rule}. Got {got!r} instead.")
-
-
 def _check_int(func: str, parameter: str, value: object, low: int, high: int | None, rule: str) -> int:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= low and (high is None or value <= high)
-    if not ok:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"The '{parameter}' parameter of {func} must be {rule}. Got {value!r} instead.")
-        raise _fail(func, parameter, rule, value)
-    return value
+    return checks.integer(value, parameter, func, low, high, rule)
 
 
 def _check_sizes(func: str, sizes: Sequence[int] | None, layers: int) -> tuple[int, ...] | None:
     if sizes is None:
         return None
+    rule = f"a sequence of {layers + 1} positive integers (n_0, ..., n_{layers})"
     try:
         sizes = tuple(sizes)
     except TypeError:
-        raise TypeError(f"The 'sizes' parameter of {func} must be a sequence of {layers + 1} positive "
-                        f"integers (n_0, ..., n_{layers}). Got {sizes!r} instead.") from None
+        raise checks.error(func, "sizes", rule, repr(sizes), TypeError) from None
     if len(sizes) != layers + 1 or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes):
-        raise _fail(func, "sizes", f"a sequence of {layers + 1} positive integers (n_0, ..., n_{layers})", sizes)
+        raise checks.error(func, "sizes", rule, repr(sizes))
     return sizes
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import ipywidgets as W
 import numpy as np
 
+from backprop_course.engine import checks
 from backprop_course.engine.mlp import MLP
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
@@ -82,10 +83,7 @@ class LayerStats:
 
 
 def _check_int(name: str, value: object, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
-        raise ValueError(f"The {name!r} parameter of layer_statistics must be an int in [{lo}, {hi}]. "
-                         f"Got {value!r} instead.")
-    return int(value)
+    return checks.integer(value, name, "layer_statistics", lo, hi)
 
 
 def layer_statistics(init: str = "xavier", activation: str = "sigmoid", depth: int = 5, width: int = 50,

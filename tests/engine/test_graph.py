@@ -170,12 +170,12 @@ def test_trace_keeps_one_edge_per_operand_slot():
     assert edges == [{"source": 0, "target": 1, "local_grad": 3.0}] * 2
 
 
-def test_trace_of_a_hand_built_node_with_three_operands():
+def test_trace_of_a_hand_built_node():
     a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
-    s = Value(6.0, (a, b, c), "sum3", "s", (1.0, 1.0, 1.0))
+    s = Value(3.0, (a, b), "sum", "s", (1.0, 1.0))
     nodes, edges = trace(s * c)
-    assert [n["label"] for n in nodes] == ["a", "b", "c", "s", ""]
-    assert [(e["source"], e["target"]) for e in edges] == [(0, 3), (1, 3), (2, 3), (3, 4), (2, 4)]
+    assert [n["label"] for n in nodes] == ["a", "b", "s", "c", ""]
+    assert [(e["source"], e["target"]) for e in edges] == [(0, 2), (1, 2), (2, 4), (3, 4)]
 
 
 def test_trace_values_are_plain_python_types():

@@ -299,3 +299,30 @@ def test_reports_are_written_atomically(tmp_path, monkeypatch):
     monkeypatch.undo()
     write_atomic(target, "new report")
     assert target.read_text() == "new report"
+
+
+def test_cli_reads_the_seed_from_a_file_and_never_prints_it(tmp_path):
+    seed_file = tmp_path / "seed"
+    seed_file.write_text("918273645\n")
+    out = tmp_path / "r.json"
+    run = _cli(str(SOLUTIONS / "ex02_graphs.ipynb"), "--out", str(out), "--seed-file", str(seed_file))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(out.read_text())["seed"] == 918273645          # the instructor's report records it
+    assert "918273645" not in run.stderr + run.stdout
+
+
+@pytest.mark.parametrize("content, says", [(None, "cannot be read"), ("twelve", "must hold one integer")])
+def test_cli_refuses_a_bad_seed_file(tmp_path, content, says):
+    seed_file = tmp_path / "seed"
+    if content is not None:
+        seed_file.write_text(content)
+    run = _cli(str(SOLUTIONS / "ex02_graphs.ipynb"), "--out", str(tmp_path / "r.json"), "--seed-file", str(seed_file))
+    assert run.returncode == 2 and says in run.stderr and not (tmp_path / "r.json").exists()
+
+
+def test_cli_refuses_two_seeds(tmp_path):
+    seed_file = tmp_path / "seed"
+    seed_file.write_text("3")
+    run = _cli(str(SOLUTIONS / "ex02_graphs.ipynb"), "--out", str(tmp_path / "r.json"), "--seed", "3",
+               "--seed-file", str(seed_file))
+    assert run.returncode == 2 and "not both" in run.stderr

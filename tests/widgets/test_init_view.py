@@ -85,10 +85,11 @@ def test_histograms_are_fractions_on_fixed_ranges(act):
         assert c.sum() == pytest.approx(1.0) and np.all(c >= 0)
 
 
-@pytest.mark.parametrize("bad", [dict(depth=0), dict(depth=2.5), dict(width=0), dict(n_samples=True)])
-def test_bad_sizes_name_the_parameter(bad):
+@pytest.mark.parametrize("bad, error", [(dict(depth=0), ValueError), (dict(depth=2.5), TypeError),
+                                        (dict(width=0), ValueError), (dict(n_samples=True), TypeError)])
+def test_bad_sizes_name_the_parameter(bad, error):
     name = next(iter(bad))
-    with pytest.raises(ValueError, match=f"'{name}'"):
+    with pytest.raises(error, match=f"The '{name}' parameter of layer_statistics must be an int in"):
         layer_statistics(**bad)
 
 

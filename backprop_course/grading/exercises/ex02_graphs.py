@@ -1,4 +1,4 @@
-"""Exercises of lesson 2 (seed 000): a computational graph by hand, and the backward of two gates."""
+"""Exercises of lesson 2 (the 2017 note): a computational graph by hand, and the backward of two gates."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,7 @@ FORBIDDEN = frozenset({"engine", "Value", "backward", "trace", "torch", "autogra
 
 
 def _graph(x, y, z):
-    # seed 000's graph through the engine: q = x + y, f = q * z
+    # the 2017 note's graph through the engine: q = x + y, f = q * z
     xv, yv, zv = Value(float(x), label="x"), Value(float(y), label="y"), Value(float(z), label="z")
     q = xv + yv
     f = q * zv
@@ -59,7 +59,7 @@ MUL_HINT = "a multiply gate swaps its inputs: dL/dx = upstream * y and dL/dy = u
 
 EXERCISES = [
     Exercise(
-        id="ex02.graph", function="graph_forward_backward", title="seed 000's graph by hand",
+        id="ex02.graph", function="graph_forward_backward", title="the 2017 note's graph by hand",
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)), Case("public 2", (1.0, 2.0, 3.0))],
         hidden=_graph_hidden, reference=_graph, forbidden=FORBIDDEN,

@@ -1,4 +1,4 @@
-"""Exercises of lesson 3 (seed 001): the sigmoid, its derivative and one neuron's forward pass."""
+"""Exercises of lesson 3 (Backpropagation for dummies): the sigmoid, its derivative and one neuron's forward pass."""
 from __future__ import annotations
 
 import numpy as np

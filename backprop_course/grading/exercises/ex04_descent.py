@@ -1,4 +1,4 @@
-"""Exercises of lesson 4 (seed 001): one gradient-descent step, a descent run on a bowl, and the
+"""Exercises of lesson 4 (Backpropagation for dummies): one gradient-descent step, a descent run on a bowl, and the
 learning rates at which descent on a bowl starts to bounce and to diverge.
 
 The bowls are the lesson's: f(w) = sum_i a_i w_i^2 (a = 1 is the bowl x^2 of the lesson's table,

@@ -1,7 +1,7 @@
-"""Exercises of lesson 5 (seed 003): the chain rule along one path.
+"""Exercises of lesson 5 (the UFLDL guide): the chain rule along one path.
 
 First the derivative of a composition of simple functions (a product of local derivatives, each taken at
-the value that reaches it); then every weight and bias gradient of seed 003's chain of single sigmoid
+the value that reaches it); then every weight and bias gradient of the UFLDL guide's chain of single sigmoid
 neurons. The references never use the learner's recipe: a ``Value`` graph differentiates the
 composition, and a 1-wide ``MLP`` backpropagates through the chain.
 """

@@ -1,4 +1,4 @@
-"""Exercises of lesson 6 (seeds 000, 001, 003): error terms, weight gradients, a whole backward pass.
+"""Exercises of lesson 6 (the 2017 note, Backpropagation for dummies and the UFLDL guide): error terms, weight gradients, a whole backward pass.
 
 Shapes follow the package: ``weights[l]`` is ``(sizes[l+1], sizes[l])`` (row = destination neuron),
 activations and error terms are ``(n_samples, neurons)``. Every layer uses the sigmoid and the loss is
@@ -27,17 +27,17 @@ def _fprime_from_a(a):
 
 
 def _output_delta(a, t):
-    # seed 001 eqs (9), (11): dE/d(in_i) = a_i (1 - a_i) * (-(t_i - a_i))
+    # Backpropagation for dummies eqs (9), (11): dE/d(in_i) = a_i (1 - a_i) * (-(t_i - a_i))
     return -(np.asarray(t, dtype=float) - a) * _fprime_from_a(a)
 
 
 def _hidden_delta(a, weights_next, delta_next):
-    # seed 001 eqs (9), (13), vectorised: (delta_next @ W) * g'(in)
+    # Backpropagation for dummies eqs (9), (13), vectorised: (delta_next @ W) * g'(in)
     return (np.asarray(delta_next) @ np.asarray(weights_next)) * _fprime_from_a(a)
 
 
 def _weight_gradient(delta, a_prev):
-    # seed 001 eq (10) summed over the samples: dE/dw_ij = sum_n delta_ni a_nj
+    # Backpropagation for dummies eq (10) summed over the samples: dE/dw_ij = sum_n delta_ni a_nj
     net = MLP([np.shape(a_prev)[1], np.shape(delta)[1]], activation="linear", seed=0)
     net.weights[0][...] = 0.0
     net.forward(np.asarray(a_prev, dtype=float))

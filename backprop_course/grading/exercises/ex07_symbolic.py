@@ -1,4 +1,4 @@
-"""Exercises of lesson 7 (seeds 001, 002): small derivations done by SymPy, judged by symbolic equality.
+"""Exercises of lesson 7 (Backpropagation for dummies and Gashler (2010)): small derivations done by SymPy, judged by symbolic equality.
 
 The learner's expression reaches the judge as ``srepr`` text, is rebuilt by the safe parser
 (:mod:`..symexpr`) and passes when ``simplify(answer - reference) == 0``: any correct form is accepted
@@ -30,13 +30,13 @@ def _sigma(x):
 
 
 def _sigmoid_derivative(x):
-    # the teaching form, g' = g (1 - g), built explicitly (seed 001 eq (8))
+    # the teaching form, g' = g (1 - g), built explicitly (Backpropagation for dummies eq (8))
     s = _sigma(x)
     return s * (1 - s)
 
 
 def _weight_gradient(w, a, t):
-    # E = 1/2 (t - g(w a))^2  ->  dE/dw = -(t - g) g (1 - g) a   (seed 001 eqs (10), (11))
+    # E = 1/2 (t - g(w a))^2  ->  dE/dw = -(t - g) g (1 - g) a   (Backpropagation for dummies eqs (10), (11))
     s = _sigma(w * a)
     return -(t - s) * s * (1 - s) * a
 

@@ -1,4 +1,4 @@
-"""Exercises of lesson 8 (seed 002, second part): gradients of the error with respect to the inputs.
+"""Exercises of lesson 8 (Gashler (2010), second part): gradients of the error with respect to the inputs.
 
 Gashler's result dE/dy_0k = -sum_j e_1j w_1jk in the package's shapes: ``weights[0]`` is
 ``(sizes[1], sizes[0])`` (row j = destination node), error terms are ``(n_samples, neurons)`` and

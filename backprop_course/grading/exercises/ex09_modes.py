@@ -1,4 +1,4 @@
-"""Exercises of lesson 9 (seed 001): online, batch and mini-batch updates.
+"""Exercises of lesson 9 (Backpropagation for dummies): online, batch and mini-batch updates.
 
 ``epoch_batches`` is judged against what :func:`backprop_course.engine.training.train` actually hands the
 network, recorded by a stand-in network whose inputs are the sample numbers. The gradient exercises use

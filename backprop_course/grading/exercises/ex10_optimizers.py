@@ -1,4 +1,4 @@
-"""Exercises of lesson 10 (seed 001): the momentum update, a Nesterov step and RPROP.
+"""Exercises of lesson 10 (Backpropagation for dummies): the momentum update, a Nesterov step and RPROP.
 
 Each function receives the gradients a training run produced, one array per step, and returns the weight
 changes Delta w_t it would apply, one per step. The references are the engine's optimizers
@@ -79,7 +79,7 @@ _PUBLIC_GRADS = [np.array([2.0, -1.0]), np.array([1.0, 0.5]), np.array([1.5, 0.5
 
 EXERCISES = [
     Exercise(
-        id="ex10.momentum", function="momentum_updates", title="momentum updates (seed 001)",
+        id="ex10.momentum", function="momentum_updates", title="momentum updates (Backpropagation for dummies)",
         notebook=NOTEBOOK, public=lambda: [Case("public 1", (_PUBLIC_GRADS, 0.1, 0.9))],
         hidden=_m_hidden(M_HINT), reference=_momentum, forbidden=FORBIDDEN, hint=M_HINT,
     ),

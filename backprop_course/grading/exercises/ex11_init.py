@@ -1,4 +1,4 @@
-"""Exercise of lesson 11 (seed 001): Xavier (Glorot) uniform initialisation, checked statistically.
+"""Exercise of lesson 11 (Backpropagation for dummies): Xavier (Glorot) uniform initialisation, checked statistically.
 
 Random weights cannot be compared entry by entry, so each case calls the learner's function three times:
 twice with generators made from the same seed (the results must be identical) and once with another

@@ -2,11 +2,14 @@
 
 The zip holds, at its root, Gradescope's two required files and what they need:
 
-* ``setup.sh``: makes a virtual environment and installs the course from the wheel below;
-* ``run_autograder``: grades the submitted notebook (:mod:`.gradescope_run`) with the seed and time
-  limit baked in, and writes ``results/results.json``;
+* ``setup.sh``: makes a virtual environment, installs the course from the wheel below and, as root,
+  walls the references off from the sandbox user (:mod:`..sandbox.install`) and makes the seed file,
+  the wheel and the unpacked zip root-only;
+* ``run_autograder``: grades the submitted notebook (:mod:`.run`) with the time limit baked in and the
+  seed read from the ``seed`` file, and writes ``results/results.json``;
+* ``seed``: the hidden-case seed, alone in its own file (never in a script, never on a command line);
 * ``backprop_course-<version>-py3-none-any.whl``: the running version of the course (:mod:`.wheel`);
-* ``README.md``: what the bundle is and how to try it locally.
+* ``README.md``: what the bundle is and how to try it locally (without the seed).
 
 The scripts are templates in ``files/``; ``@NAME@`` placeholders are filled in here. The
 zip is written atomically (a temporary file in the same folder, then ``os.replace``).
@@ -21,11 +24,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-__all__ = ["build_bundle", "check_out_path", "TEMPLATES", "EXECUTABLE"]
+__all__ = ["build_bundle", "check_out_path", "TEMPLATES", "EXECUTABLE", "SEED_FILE"]
 
 TEMPLATES = Path(__file__).resolve().parent / "files"
 EXECUTABLE = ("setup.sh", "run_autograder")
 _FILES = ("setup.sh", "run_autograder", "README.md")
+#: The zip member that holds the seed (setup.sh makes it root-only; run_autograder passes its path).
+SEED_FILE = "seed"
 
 
 def check_out_path(out: str | Path) -> Path:
@@ -36,16 +41,11 @@ def check_out_path(out: str | Path) -> Path:
     if path.suffix.lower() != ".zip":
         raise ValueError(f"The 'out' parameter must be a file name ending in .zip (Gradescope takes a zip). "
                          f"Got {str(out)!r} instead.")
-    if path.is_dir():
-        raise ValueError(f"The 'out' parameter must be a file, not a folder. Got {str(out)!r} instead.")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"The 'out' parameter must be in an existing folder; {str(folder)!r} does not exist. "
-                         f"Create it first or choose another path.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"The 'out' parameter must be in a folder you can write to; {str(folder)!r} is not "
-                         f"writable. Choose another path.")
-    return path
+    # a regular file or a new name (no link, folder, device or pipe), in an existing folder a file can
+    # really be created in: the same checks as every report (write_atomic checks again when writing)
+    from ..reports.formats import check_report_path
+
+    return check_report_path(path)
 
 
 def _check_options(seed: object, timeout: object) -> float:
@@ -64,10 +64,11 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool) -> None:
+def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool, private: bool = False) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = (0o100755 if executable else 0o100644) << 16  # Unix mode, so the scripts run
+    mode = 0o100600 if private else 0o100755 if executable else 0o100644
+    info.external_attr = mode << 16  # Unix mode, so the scripts run (unzip applies it; zipfile does not)
     zf.writestr(info, data)
 
 
@@ -79,7 +80,7 @@ def build_bundle(out: str | Path, seed: int, timeout: float, wheel: str | Path |
     out : path
         The zip to write (ending in ``.zip``, in an existing writable folder); replaced atomically.
     seed : int
-        The hidden-case seed baked into ``run_autograder`` (every submission gets the same cases).
+        The hidden-case seed, written to the zip's ``seed`` file (every submission gets the same cases).
     timeout : float
         Seconds allowed per exercise, > 0.
     wheel : path, optional
@@ -101,13 +102,14 @@ def build_bundle(out: str | Path, seed: int, timeout: float, wheel: str | Path |
                     or wheel_path.suffix != ".whl":
                 raise ValueError(f"The 'wheel' parameter must be an existing backprop_course-{__version__}-*.whl "
                                  f"file (the version that is running). Got {str(wheel)!r} instead.")
-        values = {"VERSION": __version__, "WHEEL": wheel_path.name, "SEED": str(int(seed)),
+        values = {"VERSION": __version__, "WHEEL": wheel_path.name, "SEED_FILE": SEED_FILE,
                   "TIMEOUT": repr(timeout)}
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
             for name in _FILES:
                 text = _fill((TEMPLATES / name).read_text(encoding="utf-8"), values)
                 _add(zf, name, text.encode("utf-8"), name in EXECUTABLE)
+            _add(zf, SEED_FILE, f"{int(seed)}\n".encode("ascii"), False, private=True)
             _add(zf, wheel_path.name, wheel_path.read_bytes(), False)
     write_atomic(path, buf.getvalue())
     return path

@@ -1,11 +1,18 @@
 """Grade one Gradescope submission: ``python -m backprop_course.grading.gradescope.run``.
 
-The bundle's ``run_autograder`` calls this on Gradescope with the seed and time limit it was made with.
-It grades the one notebook in ``ROOT/submission`` exactly as ``backprop-course grade --format
-gradescope`` does and writes ``ROOT/results/results.json`` atomically. A submission that cannot be
-graded (no notebook, several, a file that is not a notebook) still gets a valid results.json: score 0
-and a message saying why, so the student learns what to fix. ``ROOT`` is ``--root``, else the
-environment variable ``AUTOGRADER_ROOT``, else ``/autograder``.
+The bundle's ``run_autograder`` calls this on Gradescope with the time limit it was made with and the
+seed file ``setup.sh`` made root-only (``--seed-file``: the seed is never in argv, where any process can
+read it in ``/proc/<pid>/cmdline``; ``--seed N`` is kept for tests and local tries, and is visible to
+every process of the machine while it runs). It grades the one notebook in ``ROOT/submission`` exactly
+as ``backprop-course grade --format gradescope`` does and writes ``ROOT/results/results.json``. A
+submission that cannot be graded (no notebook, several, a file that is not a notebook) still gets a
+valid results.json: score 0 and a message saying why, so the student learns what to fix. ``ROOT`` is
+``--root``, else the environment variable ``AUTOGRADER_ROOT``, else ``/autograder``.
+
+Only a results.json written here counts: before grading the results folder is made root-owned and not
+writable by group or others (when running as root) and any results.json in it is removed; after grading
+(when the grader has ended every sandbox process) whatever is at ``results.json`` (a file, a folder, a
+link a submission managed to plant) is removed and the report is written atomically.
 
 What is printed here goes to Gradescope's stdout, which only instructors see (``stdout_visibility``).
 """
@@ -14,10 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import stat
 import sys
 from pathlib import Path
 
-__all__ = ["find_submission", "refusal", "grade_submission", "main", "DEFAULT_ROOT"]
+__all__ = ["find_submission", "refusal", "grade_submission", "read_seed_file", "prepare_results",
+           "write_results", "main", "DEFAULT_ROOT"]
 
 DEFAULT_ROOT = "/autograder"
 
@@ -62,32 +72,99 @@ def grade_submission(root: Path, seed: int, timeout: float) -> tuple[str, str]:
     return to_gradescope([report], seed, timeout), summary
 
 
+def read_seed_file(path: str | os.PathLike) -> int:
+    """The seed stored in ``path`` (an integer, surrounding whitespace allowed); ValueError saying what to fix."""
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"--seed-file {str(path)!r} cannot be read ({exc.strerror or exc}); it is written by "
+                         "setup.sh from the bundle's 'seed' file: run setup.sh first, as root.") from None
+    except UnicodeDecodeError:
+        text = None
+    try:
+        return int(text)   # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"--seed-file {str(path)!r} must hold one integer (the hidden-case seed); it holds "
+                         f"{len(text or '')} other characters. Rebuild the bundle with backprop-course "
+                         "autograder.") from None
+
+
+def _remove(path: Path) -> None:
+    """Remove whatever is at ``path`` (file, link, folder), without following links."""
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def prepare_results(results: Path) -> None:
+    """Make ``results``' folder root-owned and closed to writes by others (as root); remove ``results``."""
+    folder = results.parent
+    if folder.is_symlink():
+        folder.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chown(folder, 0, 0, follow_symlinks=False)
+        os.chmod(folder, 0o755)
+    else:   # not root (local tries, tests): at least nobody else may write there
+        os.chmod(folder, stat.S_IMODE(folder.stat().st_mode) & ~0o022)
+    _remove(results)
+
+
+def write_results(results: Path, text: str) -> None:
+    """Replace whatever is at ``results`` by ``text``, atomically."""
+    from ..reports.formats import write_atomic
+
+    _remove(results)   # a folder or link planted there would make os.replace fail or follow it
+    write_atomic(results, text)
+
+
 def main(argv: list[str] | None = None) -> int:
     from backprop_course import __version__
 
     from ..cli import positive
-    from ..reports.formats import write_atomic
 
     parser = argparse.ArgumentParser(prog="python -m backprop_course.grading.gradescope.run",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT") or DEFAULT_ROOT),
                         help="Gradescope's folder (default: $AUTOGRADER_ROOT, else /autograder)")
-    parser.add_argument("--seed", type=int, required=True, help="seed of the hidden cases")
+    seed = parser.add_mutually_exclusive_group(required=True)
+    seed.add_argument("--seed-file", type=Path, metavar="PATH",
+                      help="file holding the seed of the hidden cases (what run_autograder passes; keep it root-only)")
+    seed.add_argument("--seed", type=int,
+                      help="seed of the hidden cases, for tests and local tries: visible to every process of "
+                           "the machine (/proc/<pid>/cmdline) while it runs")
     parser.add_argument("--timeout", type=positive(float, "--timeout"), required=True,
                         help="seconds allowed per exercise")
     args = parser.parse_args(argv)
+    if args.seed_file is not None:
+        try:
+            args.seed = read_seed_file(args.seed_file)
+        except ValueError as exc:
+            parser.error(str(exc))
     import backprop_course
+    from ..sandbox.walls import SandboxUnavailable, choose_route
 
+    try:
+        route = choose_route()
+    except SandboxUnavailable as exc:
+        route = f"unavailable ({exc})"
+    # (the seed is never printed: this output is the instructor's, but it need not carry the seed)
     print(f"backprop-course {__version__} from {Path(backprop_course.__file__).parent}; "
-          f"seed {args.seed}; time limit {args.timeout:g} s per exercise", flush=True)
+          f"sandbox route {route}; time limit {args.timeout:g} s per exercise", flush=True)
     results = args.root / "results" / "results.json"
+    prepare_results(results)
     try:
         text, summary = grade_submission(args.root, args.seed, args.timeout)
     except Exception as exc:  # noqa: BLE001 - the student must still get a results.json
         text = refusal(f"The autograder failed on this submission ({type(exc).__name__}). "
                        "Please tell your instructor.", args.seed, args.timeout)
         summary = f"grader error: {type(exc).__name__}: {exc}"
-    write_atomic(results, text)
+    write_results(results, text)
     print(summary, flush=True)
     return 0
 

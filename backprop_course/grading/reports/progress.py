@@ -11,6 +11,10 @@ seed is given) and each exercise gets one of three verdicts:
 
 Nothing here prints a case's input or expected value: a row holds verdicts and scores only. Notebooks
 are graded in threads (the work is in the child processes), ``jobs`` at a time.
+
+A course notebook that cannot be graded at all (not valid JSON, too big, the grader failing on it) is
+listed in ``ungraded`` with the reason, and shown as a row of the table; other notebooks without an
+exercise (the learner's own notes) in ``skipped``. Nothing a notebook holds makes this raise.
 """
 from __future__ import annotations
 
@@ -51,7 +55,8 @@ class CourseProgress:
 
     folder: str
     rows: list[ExerciseProgress] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)   # (file, why)
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (file, why): not a course notebook
+    ungraded: list[tuple[str, str]] = field(default_factory=list)  # (file, why): a course notebook not graded
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -74,6 +79,27 @@ def exercise_folder(folder: str | os.PathLike | None = None) -> Path:
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
     return base
+
+
+def _course_notebook(name: str) -> str | None:
+    """The course notebook a file name stands for (``ex06_backprop_v2.ipynb`` -> ``ex06_backprop``)."""
+    from ..exercises import registry
+
+    for stem in sorted(registry.NOTEBOOKS, key=len, reverse=True):
+        if name.startswith(stem):
+            return stem
+    return None
+
+
+def _grade(path: Path, seed: int, timeout: float):
+    """``grade_notebook``, with any failure of the grader itself turned into an ungraded report."""
+    from ..grader import SubmissionReport, grade_notebook
+
+    try:
+        return grade_notebook(path, seed, timeout)
+    except Exception as exc:  # noqa: BLE001 - one notebook must not hide the others' progress
+        return SubmissionReport(file=str(path), status="error",
+                                error=f"{path}: the grader failed on this notebook ({type(exc).__name__})")
 
 
 def _lesson(notebook: str) -> str:
@@ -114,7 +140,6 @@ def course_progress(folder: str | os.PathLike | None = None, *, seed: int | None
         When the folder does not exist, or holds no exercise notebook of the course.
     """
     from ..exercises import registry
-    from ..grader import grade_notebook
 
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, int)):
         raise TypeError(f"The 'seed' parameter of progress must be an int or None. Got {seed!r} instead.")
@@ -134,15 +159,19 @@ def course_progress(folder: str | os.PathLike | None = None, *, seed: int | None
     seed = secrets.randbelow(2**31) if seed is None else seed
     jobs = jobs or min(len(files), os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        reports = list(pool.map(lambda p: grade_notebook(p, seed, timeout), files))
+        reports = list(pool.map(lambda p: _grade(p, seed, timeout), files))
     result = CourseProgress(folder=str(where))
     order = {stem: i for i, stem in enumerate(registry.NOTEBOOKS)}
     for path, report in zip(files, reports):
         if report.status != "graded":
-            result.skipped.append((path.name, report.error.replace(f"{path}: ", "")))
+            why = report.error.replace(f"{path}: ", "")
+            if report.notebook or _course_notebook(path.name):
+                result.ungraded.append((path.name, why))
+            else:
+                result.skipped.append((path.name, why))
         else:
             result.rows.extend(_rows(report, path.name))
-    if not result.rows:
+    if not result.rows and not result.ungraded:
         raise ValueError(f"None of the {len(files)} notebook(s) in {str(where)!r} is an exercise notebook of the "
                          f"course (such as ex02_graphs.ipynb). Pass your course folder, the one "
                          "`backprop-course lab` opened.")
@@ -163,19 +192,29 @@ def lesson_totals(rows: list[ExerciseProgress]) -> dict[str, dict[str, float]]:
 
 
 def format_table(progress: CourseProgress) -> str:
-    """The compact terminal table: notebook, exercise, status, score; then the totals."""
+    """The compact terminal table: notebook, exercise, status, score; a row (and the reason) for each course
+    notebook that could not be graded; then the totals and the other notebooks that were not graded."""
     head = ("notebook", "exercise", "status", "score")
     body = [(r.file.removesuffix(".ipynb"), r.exercise,
              r.status if r.detail in ("passed", "failed", "not attempted") else f"{r.status} ({r.detail})",
              f"{r.score:g}/{r.max_score:g}") for r in progress.rows]
-    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head))]
+    lost = [(name.removesuffix(".ipynb"), "-", "not graded", "-") for name, _ in progress.ungraded]
+    widths = [max(len(row[i]) for row in [head, *body, *lost]) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [head, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    for row, (_, why) in zip(lost, progress.ungraded):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + _one_line(why))
     counts = progress.counts()
     score = sum(r.score for r in progress.rows)
     total = sum(r.max_score for r in progress.rows)
     lines.append(f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[NOT_ATTEMPTED]} not attempted; "
-                 f"{score:g}/{total:g} points")
+                 f"{score:g}/{total:g} points" + (f"; {len(lost)} notebook(s) not graded" if lost else ""))
     for name, why in progress.skipped:
-        lines.append(f"not graded: {name}: {why}")
+        lines.append(f"not graded: {name}: {_one_line(why)}")
     return "\n".join(lines)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """A reason on one line of at most ``limit`` characters (it may quote the learner's file)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 import os
 
-from .progress import FAIL, NOT_ATTEMPTED, PASS, VERDICTS, CourseProgress, course_progress, format_table, \
-    lesson_totals
+from .progress import FAIL, NOT_ATTEMPTED, PASS, VERDICTS, CourseProgress, _one_line, course_progress, \
+    format_table, lesson_totals
 
 __all__ = ["Progress", "progress", "COLORS"]
 
@@ -38,7 +38,10 @@ class Progress:
                         f'<td style="width:16em"><div style="display:flex;width:100%">{parts}</div></td>'
                         f"<td>{t[PASS]}/{n} passed, {t['score']:g}/{t['max_score']:g} points</td></tr>")
         legend = " ".join(f'<span style="color:{COLORS[v]}">&#9632;</span> {v}' for v in VERDICTS)
-        return (f"<div><table>{''.join(bars)}</table><p>{legend}</p>"
+        lost = "".join(f"<li>{html.escape(name)}: not graded, {html.escape(_one_line(why))}</li>"
+                       for name, why in self.state.ungraded)
+        lost = f'<ul style="color:{COLORS[FAIL]}">{lost}</ul>' if lost else ""
+        return (f"<div><table>{''.join(bars)}</table><p>{legend}</p>{lost}"
                 f"<details><summary>every exercise</summary><pre>{html.escape(repr(self))}</pre></details></div>")
 
     def plot(self, ax=None):

@@ -41,6 +41,8 @@ import threading
 from pathlib import Path
 
 from .guard import ALWAYS_BLOCKED_MODULES, Policy
+from .install import CHILD_VISIBLE as _VISIBLE_IN_SITE_PACKAGES
+from .install import SANDBOX_USER
 
 __all__ = ["ROUTES", "ENV_VAR", "SANDBOX_USER", "CHILD_VISIBLE", "SandboxUnavailable", "choose_route",
            "child_environment", "policy_for", "bwrap_command", "sandbox_user", "kill_user_processes",
@@ -48,9 +50,8 @@ __all__ = ["ROUTES", "ENV_VAR", "SANDBOX_USER", "CHILD_VISIBLE", "SandboxUnavail
 
 ROUTES = ("bwrap", "user", "none")
 ENV_VAR = "BACKPROP_COURSE_SANDBOX"
-SANDBOX_USER = "bc-sandbox"
 #: The parts of the package (relative to it) the child may read; everything else of it is hidden.
-CHILD_VISIBLE = ("__init__.py", "_lazy.py", "grading/__init__.py", "grading/sandbox")
+CHILD_VISIBLE = tuple(path.split("/", 1)[1] for path in _VISIBLE_IN_SITE_PACKAGES)
 #: The child's folder inside a bubblewrap sandbox (its private /tmp).
 SANDBOX_WORKDIR = "/tmp/work"
 #: One exercise at a time runs as the sandbox user, so that killing all its processes hits only one.
