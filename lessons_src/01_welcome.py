@@ -251,22 +251,22 @@ assert not all(case.passed for case in result.cases if not case.hidden)
 # |---|---|---|---|
 # | 01 | [Welcome](01_welcome.ipynb) | what backpropagation is for, how the course works, notations | all |
 # | 02 | [Computational graphs](02_computational_graphs.ipynb) | forward pass storing local gradients, backward pass, `bc.Value` | 2017 note |
-# | 03 | [The artificial neuron](03_neuron.ipynb) | weighted sum, activation, sigmoid and $g' = g(1-g)$ | blog post |
-# | 04 | [Gradient descent](04_gradient_descent.ipynb) | slopes, stepping downhill, the learning rate | blog post |
+# | 03 | [The artificial neuron](03_neuron.ipynb) | weighted sum, activation, sigmoid and $g' = g(1-g)$ | for dummies |
+# | 04 | [Gradient descent](04_gradient_descent.ipynb) | slopes, stepping downhill, the learning rate | for dummies |
 # | 05 | [The chain rule along one path](05_chain_rule.ipynb) | one neuron per layer, gradients as products, vanishing products | UFLDL guide |
-# | 06 | [Backpropagation in a network](06_backprop_network.ipynb) | output and hidden error terms, the seven steps, gradient checking | 2017 note, blog post, UFLDL guide |
+# | 06 | [Backpropagation in a network](06_backprop_network.ipynb) | output and hidden error terms, the seven steps, gradient checking | 2017 note, for dummies, UFLDL guide |
 # | 07 | [The five-layer derivation](07_five_layer_derivation.ipynb) | every step by SymPy, caching error terms, $\partial E/\partial w_{173} = -e_{17}\,y_{03}$ | Gashler |
 # | 08 | [Gradients with respect to the inputs](08_input_gradients.ipynb) | $\partial E/\partial y_{05}$ and what it is good for | Gashler |
-# | 09 | [Update modes](09_update_modes.ipynb) | online, batch and mini-batch training | blog post |
-# | 10 | [Momentum, Nesterov and RPROP](10_momentum_nesterov_rprop.ipynb) | better steps than plain gradient descent | blog post |
-# | 11 | [Initialisation](11_initialisation.ipynb) | standard normal, Xavier, He; saturation; symmetry breaking | 2017 note, blog post |
+# | 09 | [Update modes](09_update_modes.ipynb) | online, batch and mini-batch training | for dummies |
+# | 10 | [Momentum, Nesterov and RPROP](10_momentum_nesterov_rprop.ipynb) | better steps than plain gradient descent | for dummies |
+# | 11 | [Initialisation](11_initialisation.ipynb) | standard normal, Xavier, He; saturation; symmetry breaking | 2017 note, for dummies |
 # | 12 | [Putting it together](12_putting_it_together.ipynb) | training on handwritten digits end to end | all |
 #
 # The lessons call the four source write-ups by short names:
 #
 # - **the 2017 note**, "Back Propagation" (no author named): a worked computational graph, local
 #   gradients stored in the forward pass, and a seven-step procedure for a layered network;
-# - **the blog post**, "Backpropagation for dummies": the neuron, the sigmoid, gradient descent, momentum,
+# - **Backpropagation for dummies**, a blog post: the neuron, the sigmoid, gradient descent, momentum,
 #   RPROP, Nesterov, training modes and Xavier initialisation;
 # - **Gashler**, Mike Gashler's "A thorough derivation of back-propagation" (2010): every step of the
 #   gradient in a five-layer network, and the error terms that make it backpropagation;
@@ -282,7 +282,7 @@ assert not all(case.passed for case in result.cases if not case.hidden)
 # where layer 0 is the input. For example, in `bc.MLP([2, 3, 1])` the matrix `weights[0]` (shape
 # 3 × 2) is the 2017 note's $w^2$, Gashler's $w_{1jk}$ and UFLDL's $W^{(1)}$.
 #
-# | quantity | package (code) | the 2017 note | the blog post | Gashler | the UFLDL guide |
+# | quantity | package (code) | the 2017 note | Backpropagation for dummies | Gashler | the UFLDL guide |
 # |---|---|---|---|---|---|
 # | input layer is numbered | 0 | 1 | (no layer numbers) | 0 | 1 |
 # | input values | `X` = `net.layer_outputs[0]` | $x$, $a^1$ | $a_k$ of the input neurons | $y_{0k}$ | $x = a^{(1)}$ |
@@ -302,7 +302,7 @@ assert not all(case.passed for case in result.cases if not case.hidden)
 #
 # - **Rows are destinations.** All four write-ups put the *receiving* neuron first in a weight's
 #   indices, and so does the code: row $j$ of `weights[l]` holds the weights *into* neuron $j$,
-#   column $k$ the weights *out of* source neuron $k$. The blog post writes $w_{i,j}$ for "the weight
+#   column $k$ the weights *out of* source neuron $k$. Backpropagation for dummies writes $w_{i,j}$ for "the weight
 #   $N_i$ gives to its input $N_j$", which is the same convention with other letters.
 # - **One sample per row.** The code handles a whole batch at once, one sample per row of `X`, so a
 #   layer's net inputs are `A @ W.T + b` (the 2017 note writes $z^n = a^{n-1} \cdot w^n$; with its index
@@ -318,7 +318,7 @@ assert not all(case.passed for case in result.cases if not case.hidden)
 #   weights *between* them, $w^{n+1}$; the 2017 note's eq. 10 prints $w^n$ there. In code it is
 #   `deltas[l - 1] = (deltas[l] @ weights[l]) * g'(net_inputs[l - 1])`: the matrix that feeds the
 #   later layer.
-# - **$\alpha$ means two things.** The 2017 note uses $\alpha$ for the learning rate; the blog post uses
+# - **$\alpha$ means two things.** The 2017 note uses $\alpha$ for the learning rate; Backpropagation for dummies uses
 #   it for the momentum and writes the learning rate $\epsilon$. The code says `lr` and `momentum`.
 #
 # The cell below checks each row of the table on a small network and one sample, so the table cannot
@@ -339,11 +339,11 @@ print("weights[0] shape (destinations, sources):", W0.shape)
 print("weights[1] shape (destinations, sources):", W1.shape)
 
 # net input of hidden neuron j: sum over sources k of w[j, k] * input k, plus the bias
-# (the blog post's eq. (1) in_j = sum_k w_jk a_k; Gashler x_1j = sum_k w_1jk y_0k)
+# (Backpropagation for dummies, eq. (1): in_j = sum_k w_jk a_k; Gashler x_1j = sum_k w_1jk y_0k)
 for j in range(3):
     z_j = sum(W0[j, k] * x[0, k] for k in range(2)) + b0[j]
     assert abs(net.net_inputs[0][0, j] - z_j) < 1e-12
-# the output of a layer is the activation of its net input (the blog post's eq. (2) a_j = g(in_j))
+# the output of a layer is the activation of its net input (Backpropagation for dummies, eq. (2): a_j = g(in_j))
 assert np.allclose(net.layer_outputs[1], 1 / (1 + np.exp(-net.net_inputs[0])))
 assert np.array_equal(net.layer_outputs[0], x) and np.array_equal(net.layer_outputs[2], y)
 # output error term: dE/d(net input) = -(t - y) * g'(net input), with g' = y (1 - y) for the sigmoid
@@ -352,7 +352,7 @@ assert np.allclose(g.deltas[1], -(t - y) * y * (1 - y))
 h = net.layer_outputs[1]
 assert np.allclose(g.deltas[0], (g.deltas[1] @ W1) * h * (1 - h))
 # a weight's gradient = error term of its destination * value arriving from its source
-# (the blog post's eq. (6); Gashler's -e_jk * y_k with e = -delta)
+# (eq. (6) of Backpropagation for dummies; Gashler's -e_jk * y_k with e = -delta)
 e = -g.deltas[0]
 for j in range(3):
     for k in range(2):

@@ -24,7 +24,7 @@
 #   is small;
 # - explain why that slope appears in every gradient that passes through the neuron.
 #
-# **Time:** about 25 minutes. Notation (the blog post): neuron $N_i$ receives the outputs $a_k$ of the
+# **Time:** about 25 minutes. Notation (Backpropagation for dummies): neuron $N_i$ receives the outputs $a_k$ of the
 # neurons feeding it; $w_{i,k}$ is the weight $N_i$ gives to input $k$.
 
 # %%
@@ -47,12 +47,12 @@ rng = np.random.default_rng(0)
 #
 # A neuron does two things with the values arriving at it.
 #
-# 1. It forms a **weighted sum** of its inputs, its *net input* (the blog post, eq. 1):
+# 1. It forms a **weighted sum** of its inputs, its *net input* (Backpropagation for dummies, eq. 1):
 #    $$in_i = \sum_{k \in \text{Inputs}(N_i)} w_{i,k}\, a_k .$$
 # 2. It passes that sum through its **activation function** $g$ (eq. 2):
 #    $$a_i = g(in_i).$$
 #
-# Most networks also add a **bias** $b_i$ to the sum. The blog post mentions **bias neurons**, which is the
+# Most networks also add a **bias** $b_i$ to the sum. Backpropagation for dummies mentions **bias neurons**, which is the
 # same thing seen differently: an extra neuron whose output is always 1, with weight $b_i$: $in_i = \sum_k w_{i,k} a_k +
 # b_i \cdot 1$.
 #
@@ -97,7 +97,7 @@ assert abs(y[0] - out) < 1e-12 and abs(r.output - out) < 1e-12
 # %% [markdown]
 # ## 2. The sigmoid and its slope
 #
-# The blog post uses the **sigmoid** (logistic) function (eq. 3)
+# Backpropagation for dummies uses the **sigmoid** (logistic) function (eq. 3)
 #
 # $$g(x) = \frac{1}{1 + e^{-x}} ,$$
 #
@@ -119,7 +119,7 @@ dg
 #         = g(x) \cdot \frac{(1 + e^{-x}) - 1}{1 + e^{-x}}
 #         = g(x)\,\bigl(1 - g(x)\bigr).$$
 #
-# This is the blog post's eq. 8. Instead of trusting the algebra, let SymPy confirm that the difference
+# This is eq. 8 of Backpropagation for dummies. Instead of trusting the algebra, let SymPy confirm that the difference
 # between its derivative and $g(1-g)$ simplifies to zero. (We simplify only the *difference*: asked
 # to simplify $g'$ itself, SymPy picks a form with a hyperbolic cosine that hides the structure.)
 
@@ -252,8 +252,8 @@ assert abs(view.state["net_input"] - (-4.0)) < 1e-12
 # ## 5. Where the slope goes: one neuron's gradient
 #
 # Put the neuron at the output of a network with target $t$ and error $E = \tfrac12 (t - a)^2$
-# (the blog post, eq. 4). The chain rule through the two steps of the neuron gives, for each weight
-# (the blog post's eqs. 6, 9 and 11 together),
+# (Backpropagation for dummies, eq. 4). The chain rule through the two steps of the neuron gives, for each weight
+# (eqs. 6, 9 and 11 of Backpropagation for dummies together),
 #
 # $$\frac{\partial E}{\partial w_{i,k}}
 #   = \underbrace{-(t - a_i)}_{\partial E/\partial a_i}\;

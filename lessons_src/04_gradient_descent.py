@@ -22,7 +22,7 @@
 # - recognise a learning rate that is too small (crawling), well chosen, too large (bouncing) and far
 #   too large (diverging), and predict which is which on a simple bowl.
 #
-# **Time:** about 25 minutes. Notation: the blog post calls the learning rate $\epsilon$ (the 2017 note calls it
+# **Time:** about 25 minutes. Notation: Backpropagation for dummies calls the learning rate $\epsilon$ (the 2017 note calls it
 # $\alpha$); the code calls it `lr`.
 
 # %%
@@ -41,7 +41,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## 1. A slope tells you which way is down
 #
-# The blog post starts from the straight line
+# Backpropagation for dummies starts from the straight line
 #
 # $$f(x) = 3x + 4 .$$
 #
@@ -85,7 +85,7 @@ assert abs(x.data - (2.0 - 4 * 0.1 * 3)) < 1e-12
 #
 # ## 2. The hill picture
 #
-# With two inputs $(x, y)$ the function is a landscape. The blog post asks you to picture standing on a hill
+# With two inputs $(x, y)$ the function is a landscape. Backpropagation for dummies asks you to picture standing on a hill
 # and walking downwards, only ever seeing the ground right around you. The gradient
 #
 # $$\nabla f = \left(\frac{\partial f}{\partial x},\ \frac{\partial f}{\partial y}\right)$$
@@ -156,7 +156,7 @@ assert abs(np.degrees(best - minus_grad)) < 0.5
 # %% [markdown]
 # ## 3. The learning rate
 #
-# The update for a weight $w$ with error $E$ (the blog post, without the momentum term, which waits for
+# The update for a weight $w$ with error $E$ (Backpropagation for dummies, without the momentum term, which waits for
 # lesson 10; the 2017 note writes the same rule with $\alpha$) is
 #
 # $$\Delta w = -\epsilon\, \frac{\partial E}{\partial w}, \qquad w \leftarrow w + \Delta w .$$
@@ -175,7 +175,7 @@ print("w after the step =", w[0].tolist())
 assert np.allclose(w[0], [1.0 - 0.05, -2.0 + 0.1])
 
 # %% [markdown]
-# How big should $\epsilon$ be? The blog post warns about both ends: too small and training takes forever,
+# How big should $\epsilon$ be? Backpropagation for dummies warns about both ends: too small and training takes forever,
 # too large and it "keeps bouncing around". The bowl $f(x) = x^2$ makes this exact. Its gradient is
 # $2x$, so one step gives
 #
@@ -191,7 +191,7 @@ assert np.allclose(w[0], [1.0 - 0.05, -2.0 + 0.1])
 # | 0.9 | $-0.8$ | jumps over the minimum every step, sign flips: **bouncing**, but it still settles |
 # | 1.1 | $-1.2$ | every jump overshoots further: **diverges** |
 #
-# The blog post's image of running towards a point B so fast that you overshoot it, turn, and overshoot
+# The image in Backpropagation for dummies of running towards a point B so fast that you overshoot it, turn, and overshoot
 # again is the row $\epsilon = 0.9$; when each overshoot is *larger* than the last ($\epsilon > 1$
 # here) you never arrive. The engine's `SGD` on the bowl reproduces the factors exactly:
 
@@ -272,7 +272,7 @@ assert zigzag.points[-1, 0] < -0.1               # while x has still not arrived
 # > 1. Move `lr` to 0.1, then 0.5, then 1.1. Compare with the table above.
 # > 2. Choose the surface `valley` with `lr` 0.45: the zig-zag. Then lower `lr` to 0.05: no zig-zag,
 # >    but after 30 steps the point is still far from the minimum along the floor. Raise `steps`.
-# > 3. Choose `linear` (the blog post's $f(x) = 3x + 4$): every step moves $x$ by $-3\epsilon$, forever.
+# > 3. Choose `linear` ($f(x) = 3x + 4$ of Backpropagation for dummies): every step moves $x$ by $-3\epsilon$, forever.
 # > 4. Choose `double_well` with `lr` 0.02 and `steps` 100: descent settles in the shallow minimum
 # >    near $x \approx 1.27$. Switch the optimizer to `momentum` (0.9): the point rolls over the ridge
 # >    into the deeper minimum near $x \approx -1.53$. Lesson 10 explains why.

@@ -57,7 +57,7 @@ rng = np.random.default_rng(0)
 # $$z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}, \qquad a^{(l+1)} = f\big(z^{(l+1)}\big), \qquad
 #   J = \tfrac12 \big(y - h_{W,b}(x)\big)^2 .$$
 #
-# Here $y$ is the **target** (UFLDL's letter; the blog post and the code call it $t$ and `T`) and $J$ the
+# Here $y$ is the **target** (UFLDL's letter; Backpropagation for dummies and the code call it $t$ and `T`) and $J$ the
 # error (the code's $E$). Everything is sigmoid, $f(z) = 1/(1+e^{-z})$, so $f'(z) = f(z)(1 - f(z))$
 # ([lesson 03](03_neuron.ipynb)).
 #

@@ -16,7 +16,7 @@
 #
 # **After this lesson you can**
 #
-# - state the three equations that give every weight gradient of a sigmoid network (the blog post's
+# - state the three equations that give every weight gradient of a sigmoid network (Backpropagation for dummies,
 #   eqs. 10, 11 and 13) and write them as three lines of matrix code with error terms (deltas) and
 #   biases;
 # - carry out the 2017 note's seven-step procedure with the package, and spot the misprinted index in its
@@ -41,13 +41,13 @@ np.random.seed(0)
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## 1. From one path to many: the blog post's three equations
+# ## 1. From one path to many: the three equations of Backpropagation for dummies
 #
 # In lesson 05 each neuron fed exactly one other, so the chain rule followed a single path. In a
 # real network a hidden neuron feeds **every** neuron of the next layer, and its output reaches the
 # error along all of those paths at once. The chain rule then adds the paths up.
 #
-# The blog post writes a neuron $N_i$ as $in_i = \sum_k w_{i,k}\, a_k$ and $a_i = g(in_i)$, with $g$ the
+# Backpropagation for dummies writes a neuron $N_i$ as $in_i = \sum_k w_{i,k}\, a_k$ and $a_i = g(in_i)$, with $g$ the
 # sigmoid, and the error of one sample as $E = \tfrac12 \sum_o (t_o - a_o)^2$. The weight $w_{i,j}$
 # leads from $N_j$ into $N_i$. Its three equations are:
 #
@@ -59,7 +59,7 @@ rng = np.random.default_rng(0)
 #   \frac{\partial E}{\partial a_k} \tag{13}$$
 #
 # Eq. 13 sums over the neurons $N_k$ that $N_i$ feeds: the many paths. The product
-# $a_i(1 - a_i)\,\partial E/\partial a_i$ appears in all three (it is the blog post's eq. 9, the
+# $a_i(1 - a_i)\,\partial E/\partial a_i$ appears in all three (it is eq. 9 of Backpropagation for dummies, the
 # derivative with respect to the net input). Give it a name, the **error term** of neuron $i$:
 #
 # $$\delta_i = \frac{\partial E}{\partial in_i} = a_i (1 - a_i)\, \frac{\partial E}{\partial a_i}.$$
@@ -67,7 +67,7 @@ rng = np.random.default_rng(0)
 # This is the UFLDL guide's $\delta$ and the package's `deltas`. With it the three equations
 # become short:
 #
-# | | one neuron (the blog post) | whole layer, one sample per row (package) |
+# | | one neuron (Backpropagation for dummies) | whole layer, one sample per row (package) |
 # |---|---|---|
 # | output error term, eqs. 9 + 11 | $\delta_i = -(t_i - a_i)\, a_i(1 - a_i)$ | `delta_L = -(T - Y) * Y * (1 - Y)` |
 # | hidden error term, eqs. 9 + 13 | $\delta_i = a_i(1 - a_i) \sum_k w_{k,i}\, \delta_k$ | `delta_l = (delta_next @ W_next) * A * (1 - A)` |
@@ -79,7 +79,7 @@ rng = np.random.default_rng(0)
 # **Samples are rows**: with several samples, `delta.T @ A_prev` multiplies and *adds over the
 # samples* in one product, which is exactly the gradient of an error summed over samples. The bias
 # row comes from lesson 05: a bias is a weight on a constant input 1, so its gradient is the error
-# term itself (summed over samples). The blog post models biases as extra "bias neurons"; the package keeps
+# term itself (summed over samples). Backpropagation for dummies models biases as extra "bias neurons"; the package keeps
 # them as separate vectors `biases[l]`.
 #
 # The cell below checks each row of the table against `MLP.backward` on a random 3-4-2 network with
@@ -245,7 +245,7 @@ def note(stage, symbol, formula, value):
     rows.append((stage, symbol, formula, value))
     return value
 
-# forward pass (the blog post's eqs. 1, 2, 4)
+# forward pass (eqs. 1, 2, 4 of Backpropagation for dummies)
 in_h1 = note("forward", "in_h1", "w1 i1 + w2 i2 + b_h1", w1 * i1 + w2 * i2 + bh1)
 in_h2 = note("forward", "in_h2", "w3 i1 + w4 i2 + b_h2", w3 * i1 + w4 * i2 + bh2)
 a_h1 = note("forward", "a_h1", "g(in_h1)", g(in_h1))
@@ -500,7 +500,7 @@ assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 # - With error terms $\delta = \partial E/\partial(\text{net input})$, backpropagation is three
 #   lines: output $\delta = -(t - a)\,g'$; hidden $\delta = (\delta_{\text{next}} W_{\text{next}})
 #   \odot g'$; gradient $\partial E/\partial W = \delta^\top A_{\text{prev}}$, and
-#   $\partial E/\partial b = \sum_{\text{samples}} \delta$. These are the blog post's eqs. 9 to 13.
+#   $\partial E/\partial b = \sum_{\text{samples}} \delta$. These are eqs. 9 to 13 of Backpropagation for dummies.
 # - The 2017 note's seven steps are the same algorithm; its eq. 10 must use $w^{n+1}$ (the weights
 #   leaving layer $n$), not $w^n$ as printed.
 # - The 2-2-2 example: $E = 0.298371109$ before and, with the biases kept fixed, $0.291027774$ after

@@ -42,7 +42,7 @@ rng = np.random.default_rng(0)
 #
 # Backpropagation gives us $\partial E/\partial w$ for every weight; the update rule of lesson 04
 # turns it into a change $\Delta w = -\varepsilon\, \partial E/\partial w$ ($\varepsilon$ is the
-# learning rate, `lr` in the code). What the blog post leaves open until the end is **which error** we
+# learning rate, `lr` in the code). What Backpropagation for dummies leaves open until the end is **which error** we
 # differentiate before each change. Every training sample has its own error
 # $E_p = \tfrac12 \sum_{\text{outputs}} (t - y)^2$, and there are three common choices:
 #
@@ -99,7 +99,7 @@ assert same
 # ## 2. The batch gradient is a sum
 #
 # The engine's `net.backward(T)` returns the gradient of $E$ **summed** over the samples that were
-# fed forward, just as the blog post accumulates it. So the batch gradient is literally the sum of the
+# fed forward, just as Backpropagation for dummies accumulates it. So the batch gradient is literally the sum of the
 # 100 per-sample gradients. Let us check that, and see how big it is compared with one sample's.
 
 # %%
@@ -276,7 +276,7 @@ for name in runs:
 assert seconds["online"] > 3 * seconds["batch"]
 
 # %% [markdown]
-# Putting the blog post's remarks and these measurements side by side:
+# Putting the remarks of Backpropagation for dummies and these measurements side by side:
 #
 # - **Online.** The weights change after every sample. Natural when the data arrive one at a time
 #   (a stream, a robot learning as it acts), and it makes fast progress per epoch on redundant data.
@@ -315,7 +315,7 @@ assert np.allclose(c.loss, d.loss, rtol=1e-12, atol=0)
 #
 # - One **epoch** evaluates every sample's gradient once; the modes differ in how many **updates**
 #   they make from those gradients: $n$ (online), $1$ (batch), $\lceil n/b \rceil$ (mini-batch).
-# - `bc.train` sums $E$ over the samples of an update, as the blog post does, so larger batches give
+# - `bc.train` sums $E$ over the samples of an update, as Backpropagation for dummies does, so larger batches give
 #   larger gradients: start the batch rate near $\varepsilon_\text{online}/b$. Too large a rate
 #   bounces and diverges (`bc.TrainingDiverged` names the epoch).
 # - Compare modes both per epoch (equal gradient work) and per update (equal number of steps); the

@@ -16,7 +16,7 @@
 #
 # **After this lesson you can**
 #
-# - apply the blog post's momentum rule $\Delta w_t = -\varepsilon\,\partial E/\partial w + \alpha\,\Delta w_{t-1}$
+# - apply the momentum rule of Backpropagation for dummies $\Delta w_t = -\varepsilon\,\partial E/\partial w + \alpha\,\Delta w_{t-1}$
 #   by hand and with `bc.SGD(lr, momentum)`;
 # - show how momentum can carry a descent out of a shallow local minimum where plain gradient
 #   descent stays, and when it cannot;
@@ -43,7 +43,7 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## 1. Momentum: remember the last step
 #
-# The blog post writes the change of a weight at step $t$ as
+# Backpropagation for dummies writes the change of a weight at step $t$ as
 #
 # $$\Delta w_t = -\varepsilon \frac{\partial E}{\partial w} + \alpha\, \Delta w_{t-1},
 # \qquad w \leftarrow w + \Delta w_t ,$$
@@ -87,7 +87,7 @@ for t, (dw_hand, w_hand) in enumerate(expected, start=1):
 #
 # ## 2. Escaping a shallow local minimum
 #
-# The blog post gives momentum a second job: getting gradient descent unstuck from a **local
+# Backpropagation for dummies gives momentum a second job: getting gradient descent unstuck from a **local
 # minimum**, a dip that is lower than its surroundings but not the lowest point overall. Here is a
 # surface with exactly that: $f(x, y) = x^4/4 - x^2 + x/2 + y^2$ has a shallow minimum near
 # $x \approx 1.27$ and a deeper, global one near $x \approx -1.53$, separated by a low ridge. Both
@@ -147,7 +147,7 @@ plt.show()
 # gradient is zero, so the update is zero. With $\alpha = 0.9$ the point arrives with speed built
 # up on the way down, rolls over the ridge and on into the deeper valley, overshoots the global
 # minimum a few times and settles, because each pass back and forth loses speed (the right-hand
-# plot). That is the picture behind the blog post's remark that the search comes back to a true minimum
+# plot). That is the picture behind the remark in Backpropagation for dummies that the search comes back to a true minimum
 # as the momentum dies away.
 #
 # It is no guarantee: with $\alpha = 0.5$ the speed is not enough and the point stays in the local
@@ -178,7 +178,7 @@ view
 # %% [markdown]
 # ## 3. Nesterov momentum: look before you leap
 #
-# The blog post only names **Nesterov momentum**. The idea: the momentum part of the next step,
+# Backpropagation for dummies only names **Nesterov momentum**. The idea: the momentum part of the next step,
 # $\alpha \Delta w_{t-1}$, is already decided before we look at any gradient. So take that jump
 # first, look at the gradient where it lands (the **look-ahead point**), and correct from there:
 #
@@ -275,7 +275,7 @@ print("30 steps: both forms agree; SGD's parameters are the look-ahead points")
 # %% [markdown]
 # ## 4. RPROP: a step size per weight, from signs only
 #
-# The blog post mentions **resilient propagation** (RPROP; Riedmiller and Braun, 1993): every weight gets
+# Backpropagation for dummies mentions **resilient propagation** (RPROP; Riedmiller and Braun, 1993): every weight gets
 # its own step size $\Delta_{ij}$, and the gradient is used only for its **sign**, that is, for the
 # direction. After each step:
 #
@@ -366,7 +366,7 @@ assert same and descend(scaled(1000), [0.0], bc.SGD(lr=0.1), 40).diverged
 
 # %% [markdown]
 # RPROP still has settings (the start step, the factors 1.2 and 0.5, the bounds), but their
-# defaults work across problems, which is what the blog post means by not having to provide a learning
+# defaults work across problems, which is what Backpropagation for dummies means by not having to provide a learning
 # rate. Its weakness: it trusts the sign of each partial derivative, so it wants the full-batch
 # gradient. In online or mini-batch mode the sign of a single sample's gradient flips for reasons
 # that have nothing to do with overshooting, and the step sizes shrink for nothing.

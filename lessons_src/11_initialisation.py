@@ -61,7 +61,7 @@ print("biases start at zero:", all(np.all(b == 0) for b in net.biases))
 assert abs(W.std() - 1) < 0.05
 
 # %% [markdown]
-# That is a fine start for a small network, but the blog post warns that with three or more hidden layers
+# That is a fine start for a small network, but Backpropagation for dummies warns that with three or more hidden layers
 # a poor choice of initial weights can ruin training. To see why, we need the other options and one
 # small calculation.
 #
@@ -78,7 +78,7 @@ assert abs(W.std() - 1) < 0.05
 # | `xavier_normal` | $N(0, 2/(n_\text{in} + n_\text{out}))$ | $2/(n_\text{in} + n_\text{out})$ |
 # | `he` | $N(0, 2/n_\text{in})$ | $2/n_\text{in}$ |
 #
-# **Xavier** (Glorot and Bengio, 2010; the remedy the blog post recommends) and **He** (He et al., 2015)
+# **Xavier** (Glorot and Bengio, 2010; the remedy Backpropagation for dummies recommends) and **He** (He et al., 2015)
 # scale the weights with the size of the layer. The cell draws a large matrix of each kind and
 # compares its sample variance with the formula.
 
@@ -154,7 +154,7 @@ assert 0.15 < np.median(stats["xavier"].sample_std[1:] / stats["xavier"].sample_
 #
 # - A sigmoid unit is **saturated** when its output is close to 0 or 1 (here: within 0.05). There
 #   its slope $a(1 - a)$ is below $0.0475$, less than a fifth of its best value $0.25$, so the
-#   backward pass, which multiplies by that slope (the blog post, eq. (9)), lets almost nothing through.
+#   backward pass, which multiplies by that slope (Backpropagation for dummies, eq. (9)), lets almost nothing through.
 #   Large weights cause this.
 # - With small weights the opposite happens: every net input is near 0, every output is near
 #   $0.5$, and after a layer or two the outputs hardly depend on the input any more. The units are
@@ -162,7 +162,7 @@ assert 0.15 < np.median(stats["xavier"].sample_std[1:] / stats["xavier"].sample_
 #   passes on almost no information about the input, and the gradients still shrink, by the small
 #   weights and the factor $1/4$ at every layer.
 #
-# The blog post describes the second case (small weights, top-layer activations all around 0.5) and
+# Backpropagation for dummies describes the second case (small weights, top-layer activations all around 0.5) and
 # calls it "saturation". The word is usually kept for the first case, so read the source's sentence
 # as "the signal collapses to 0.5"; both failures stall learning, for different reasons. The post
 # also says the small weights are "in the 0-1 range": its picture needs weights that are small
@@ -179,7 +179,7 @@ for name, s in stats.items():
 assert stats["standard_normal"].saturated.min() > 0.5
 assert stats["small_uniform"].saturated.max() == 0.0 and stats["small_uniform"].near_centre[1:].min() > 0.9
 
-# the blog post's "0-1 range" taken literally: all-positive weights U(0, 1), same inputs as layer_statistics
+# the "0-1 range" of Backpropagation for dummies taken literally: all-positive weights U(0, 1), same inputs as layer_statistics
 net = bc.MLP([50] * 6, activation="sigmoid", seed=0)
 net.weights = [np.random.default_rng(0).uniform(0.0, 1.0, W.shape) for W in net.weights]
 net.forward(np.random.default_rng(1).standard_normal((200, 50)))
@@ -314,7 +314,7 @@ plt.show()
 #
 # - **Small uniform** weights with sigmoid units (factor about $0.1$ per layer): the output is
 #   $0.5$ for every input, $E$ sits at $200 \cdot \tfrac12 \cdot 0.5^2 = 25$ and does not move.
-#   That is the blog post's collapse, and the reason it asks for a better initialisation. With tanh
+#   That is the collapse that Backpropagation for dummies describes, and the reason it asks for a better initialisation. With tanh
 #   units (factor $0.4$) every unit works in the nearly straight middle part of tanh, a stack of
 #   nearly linear layers is nearly linear, and the network gets stuck with an almost straight
 #   decision boundary (about 89 % correct on the moons).
@@ -383,7 +383,7 @@ assert h_equal.loss[-1] > 0.45 and h_random.loss[-1] < 0.01
 # - Initialisation is step 2 of the 2017 note's procedure; `bc.MLP(..., init=...)` offers
 #   `standard_normal`, `small_uniform`, `xavier` (`xavier_normal`) and `he`.
 # - Per layer the signal's spread changes by about $g'(0)\sqrt{n_\text{in}\cdot\operatorname{Var}(w)}$:
-#   below 1 it **collapses** (outputs all near 0.5 for the sigmoid, what the blog post calls saturation),
+#   below 1 it **collapses** (outputs all near 0.5 for the sigmoid, what Backpropagation for dummies calls saturation),
 #   above 1 the units **saturate** (outputs near 0 or 1, slope near 0). Both starve the gradients.
 # - Xavier ($\operatorname{Var}(w) = 2/(n_\text{in}+n_\text{out})$) keeps the factor at 1 for
 #   tanh; the sigmoid's slope of $1/4$ still shrinks it. He ($2/n_\text{in}$) is the relu

@@ -12,10 +12,10 @@ _LAZY = {
     # view 1: computational graph explorer (the 2017 note)
     "graph_explorer": "backprop_course.widgets.graph_view",
     "GraphView": "backprop_course.widgets.graph_view",
-    # view 2: neuron explorer (the blog post)
+    # view 2: neuron explorer (Backpropagation for dummies)
     "neuron_explorer": "backprop_course.widgets.neuron",
     "NeuronView": "backprop_course.widgets.neuron",
-    # view 3: gradient descent on a surface (the blog post)
+    # view 3: gradient descent on a surface (Backpropagation for dummies)
     "descent_explorer": "backprop_course.widgets.descent",
     "DescentView": "backprop_course.widgets.descent",
     # view 4: gradient flow in a network (all four sources)
@@ -27,7 +27,7 @@ _LAZY = {
     # view 7: derivation explorer (Gashler 2010)
     "derivation_explorer": "backprop_course.widgets.derivation_view",
     "DerivationExplorer": "backprop_course.widgets.derivation_view",
-    # view 6: initialisation and saturation (the blog post)
+    # view 6: initialisation and saturation (Backpropagation for dummies)
     "init_explorer": "backprop_course.widgets.init_view",
     "InitView": "backprop_course.widgets.init_view",
 }

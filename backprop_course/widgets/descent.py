@@ -1,10 +1,10 @@
-"""View 3: gradient descent on a loss curve or surface (the blog post).
+"""View 3: gradient descent on a loss curve or surface (Backpropagation for dummies).
 
 Pure part (tested on its own):
 
 - :data:`SURFACES`: 1-D curves and 2-D surfaces, each with its value and gradient:
-  ``"linear"`` (the blog post's f(x) = 3x + 4, slope 3 everywhere, no minimum), ``"quadratic"``,
-  ``"double_well"`` (1-D, a shallow and a deep minimum), ``"bowl"``, ``"valley"`` (long and narrow,
+  ``"linear"`` (Backpropagation for dummies: f(x) = 3x + 4, slope 3 everywhere, no minimum),
+  ``"quadratic"``, ``"double_well"`` (1-D, a shallow and a deep minimum), ``"bowl"``, ``"valley"`` (long and narrow,
   condition number 20) and ``"local_minimum"`` (2-D, shallow local and deeper global minimum).
 - :func:`make_optimizer` builds the engine's optimizer for "plain", "momentum", "nesterov", "rprop".
 - :func:`descend` runs that optimizer step by step on a surface ("compute the update, then apply")
@@ -24,8 +24,8 @@ same start, momentum 0.9, lr 0.02            momentum carries the point over the
                                              deeper global minimum (x ~ -1.52)
 ==========================================  ===================================================
 
-Notation: the blog post writes the learning rate epsilon (``lr``) and the momentum alpha (``momentum``);
-the update is Delta w_t = -lr * dE/dw + momentum * Delta w_{t-1}.
+Notation: Backpropagation for dummies writes the learning rate epsilon (``lr``), the momentum alpha
+(``momentum``); the update is Delta w_t = -lr * dE/dw + momentum * Delta w_{t-1}.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""View 6: initialisation and saturation (the blog post).
+"""View 6: initialisation and saturation (Backpropagation for dummies).
 
 A deep stack of equal-width layers gets random inputs; for each layer we look at the distribution of
-its activations (forward) and of its error terms dE/d(net input) (backward). The blog post's point:
+its activations (forward) and of its error terms dE/d(net input) (backward). Backpropagation for
+dummies makes the point:
 
 - weights drawn from the standard normal make every net input huge (its variance is the layer width
   times the input variance), so a sigmoid sits almost always near 0 or 1 — *saturated*, where its

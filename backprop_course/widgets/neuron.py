@@ -1,12 +1,12 @@
-"""View 2: one artificial neuron (the blog post).
+"""View 2: one artificial neuron (Backpropagation for dummies).
 
 The neuron computes a weighted sum of its inputs plus a bias, then applies its activation g:
 
-    in = sum_k w_k a_k + b          (the blog post's eq. (1), with the bias written out)
-    a  = g(in)                      (the blog post's eq. (2))
+    in = sum_k w_k a_k + b          (eq. (1) of Backpropagation for dummies, with the bias written out)
+    a  = g(in)                      (eq. (2) of Backpropagation for dummies)
 
 and the slope g'(in) is what the backward pass multiplies by; for the sigmoid it is g(in)(1 - g(in))
-(the blog post's eq. (8)), read off the forward output without a second exponential.
+(eq. (8) of Backpropagation for dummies), read off the forward output without a second exponential.
 
 :func:`neuron_forward` is the pure, tested part; :class:`NeuronView` draws the activation curve with
 the operating point (in, a) and the tangent of slope g'(in) there.

@@ -1,4 +1,4 @@
-"""View 5: a training playground (the blog post's learning rate, momentum, optimizers and update modes).
+"""View 5: a training playground (learning rate, momentum, optimizers, update modes: Backpropagation for dummies).
 
 The learner picks a 2-D data set, the hidden layer sizes, activation, initialiser, optimizer, learning
 rate, momentum and update mode (online / batch / mini-batch), then runs, pauses, steps or resets the

@@ -43,7 +43,7 @@ def test_double_well_global_minimum_is_deeper_than_the_local_one():
 
 
 def test_linear_slope_is_three_and_each_step_moves_x_by_minus_three_lr():
-    # The blog post: f(x) = 3x + 4 has gradient 3 at every x; stepping against it with lr = 0.1
+    # Backpropagation for dummies: f(x) = 3x + 4 has gradient 3 at every x; stepping against it with lr = 0.1
     # moves x by -0.3 per step: 3 -> 2.7 -> 2.4 -> 2.1, and f drops by 0.9 per step.
     s = SURFACES["linear"]
     for x in (-4.0, 0.0, 2.5):
