@@ -267,7 +267,7 @@ def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias
 
 
 def _cache_error_terms(rec: _Recorder, expr: sp.Expr, kind: str, L: int, p: int, j0: int | None, c: int):
-    """Steps 20-24 of the seed: name the repeated products e, layer by layer from the output."""
+    """Gashler's steps 20-24: name the repeated products e, layer by layer from the output."""
     terms = []
     note = "cache this product: it is reused by every gradient below this layer"
     # output layer: e_Li = (t_i - y_Li) f'_L(x_Li)
