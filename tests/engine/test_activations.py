@@ -36,7 +36,7 @@ def test_sigmoid_derivative_is_a_times_one_minus_a():
     act = ACTIVATIONS["sigmoid"]
     z = _grid()
     a = act.f(z)
-    np.testing.assert_array_equal(act.fprime_from(z, a), a * (1 - a))   # seed 001: g' = g (1 - g)
+    np.testing.assert_array_equal(act.fprime_from(z, a), a * (1 - a))   # Backpropagation for dummies: g' = g (1 - g)
     # and against the independent closed form e^-z / (1 + e^-z)^2
     np.testing.assert_allclose(act.fprime_from(z, a), np.exp(-z) / (1 + np.exp(-z)) ** 2,
                                rtol=1e-12)

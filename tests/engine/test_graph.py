@@ -121,7 +121,7 @@ def test_trace_satisfies_the_chain_rule(params):
     assert incoming[:-1] == pytest.approx(grad[:-1], rel=1e-12, abs=1e-15)
 
 
-# ---------------------------------------------------------------------------- seed 000
+# ---------------------------------------------------------------------------- the 2017 note
 def test_topological_order_of_the_seed_graph():
     x, y, z, q, f = seed_graph()
     assert topological_order(f) == [x, y, q, z, f]

@@ -67,7 +67,7 @@ def test_values_against_direct_formulas():
 
 
 def test_half_sse_sums_over_samples_like_the_seeds():
-    """E over a batch is the sum of the per-sample errors 1/2 sum_o (t_o - a_o)^2 (seed 001 eq. 4)."""
+    """E over a batch is the sum of the per-sample errors 1/2 sum_o (t_o - a_o)^2 (Backpropagation for dummies eq. 4)."""
     rng = np.random.default_rng(3)
     Y, T = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
     total = sum(LOSSES["half_sse"](y, t) for y, t in zip(Y, T))

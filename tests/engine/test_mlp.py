@@ -96,7 +96,7 @@ def test_single_sample_matches_batch_of_one(activation):
 
 
 def test_batch_gradient_is_sum_of_sample_gradients():
-    """E sums over samples, so batch gradients are sums of per-sample gradients (seed 001)."""
+    """E sums over samples, so batch gradients are sums of per-sample gradients (Backpropagation for dummies)."""
     net = MLP([2, 3, 2], activation="tanh", seed=4)
     rng = np.random.default_rng(4)
     X, T = rng.normal(size=(5, 2)), rng.uniform(size=(5, 2))
@@ -198,14 +198,14 @@ def test_hand_worked_2_2_2_sigmoid_step():
     E1 = close(0.5 * (t1 - o1) ** 2, 0.274811083176)
     E2 = close(0.5 * (t2 - o2) ** 2, 0.023560025584)
     E = close(E1 + E2, 0.298371108760)                                # Mazur: 0.298371109
-    # backward, output layer: delta = dE/do * o (1 - o)   (seed 001 eqs. (9), (11))
+    # backward, output layer: delta = dE/do * o (1 - o)   (Backpropagation for dummies eqs. (9), (11))
     d_o1 = close((o1 - t1) * o1 * (1 - o1), 0.138498561629)           # 0.741365069552 * 0.186815601809
     d_o2 = close((o2 - t2) * o2 * (1 - o2), -0.038098236517)          # -0.217071534679 * 0.175510052817
     g5 = close(d_o1 * h1, 0.082167040564)                             # Mazur: 0.082167041
     g6 = close(d_o1 * h2, 0.082667627848)
     g7 = close(d_o2 * h1, -0.022602540477)
     g8 = close(d_o2 * h2, -0.022740242216)
-    # backward, hidden layer: dE/dh = sum over outputs of delta * w (seed 001 eq. (13))
+    # backward, hidden layer: dE/dh = sum over outputs of delta * w (Backpropagation for dummies eq. (13))
     dE_dh1 = close(d_o1 * w5 + d_o2 * w7, 0.036350306393)
     dE_dh2 = close(d_o1 * w6 + d_o2 * w8, 0.041370322649)
     d_h1 = close(dE_dh1 * h1 * (1 - h1), 0.008771354689)              # h1 (1 - h1) = 0.241300708572

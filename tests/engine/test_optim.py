@@ -45,7 +45,7 @@ HAND = {
     # step 1: g = (2, -2);     dw = (-0.2, 0.2)    -> w = (0.8, -0.3)
     # step 2: g = (1.6, -1.2); dw = (-0.16, 0.12)  -> w = (0.64, -0.18)
     "gd": (lambda: SGD(lr=0.1), [(0.8, -0.3), (0.64, -0.18)]),
-    # momentum, seed 001: dw_t = -lr*g + alpha*dw_{t-1}, lr = 0.1, alpha = 0.9
+    # momentum, Backpropagation for dummies: dw_t = -lr*g + alpha*dw_{t-1}, lr = 0.1, alpha = 0.9
     # step 1: dw = -0.1*(2, -2) = (-0.2, 0.2)                           -> w = (0.8, -0.3)
     # step 2: g = (1.6, -1.2); dw = (-0.16, 0.12) + 0.9*(-0.2, 0.2)
     #                             = (-0.34, 0.30)                       -> w = (0.46, 0.0)
@@ -343,7 +343,7 @@ def test_docstring_examples_run():
 
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_momentum_updates_are_the_formula_bit_for_bit_on_large_arrays(nesterov):
-    """Large arrays go through recycled memory; the arithmetic must stay seed 001's, exactly."""
+    """Large arrays go through recycled memory; the arithmetic must stay the blog post's, exactly."""
     rng = np.random.default_rng(5)
     shape = (128, 784)
     opt = SGD(lr=0.03, momentum=0.9, nesterov=nesterov)

@@ -1,4 +1,4 @@
-"""train(): the three modes of seed 001 against hand-rolled loops, XOR convergence, history, errors."""
+"""train(): the three modes of Backpropagation for dummies against hand-rolled loops, XOR convergence, history, errors."""
 import numpy as np
 import pytest
 

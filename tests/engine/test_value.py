@@ -1,6 +1,6 @@
 """Tests for ``backprop_course.engine.value.Value``.
 
-Oracles: the hand-worked numbers of seed 000, numbers worked by hand in the comments, and central
+Oracles: the hand-worked numbers of the 2017 note, numbers worked by hand in the comments, and central
 finite differences evaluated with plain ``math`` functions (never with ``Value`` itself).
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ from engine_helpers import seed_graph
 pytestmark = pytest.mark.filterwarnings("error")  # any warning (overflow, ...) fails the test
 
 
-# ---------------------------------------------------------------------------- seed 000's graph
-def test_seed000_forward_values():
+# ---------------------------------------------------------------------------- the 2017 note's graph
+def test_2017_note_forward_values():
     x, y, z, q, f = seed_graph()
     assert q.data == 3.0      # -2 + 5
     assert f.data == -12.0    # 3 * -4
@@ -31,7 +31,7 @@ def test_seed000_forward_values():
     assert q._prev == (x, y) and f._prev == (q, z)
 
 
-def test_seed000_local_gradients_are_stored_in_the_forward_pass():
+def test_2017_note_local_gradients_are_stored_in_the_forward_pass():
     # Before any backward pass, each result already holds its local gradients.
     x, y, z, q, f = seed_graph()
     assert q.local_grads == (1.0, 1.0)      # dq/dx = 1, dq/dy = 1
@@ -40,7 +40,7 @@ def test_seed000_local_gradients_are_stored_in_the_forward_pass():
     assert all(v.grad == 0.0 for v in (x, y, z, q, f))
 
 
-def test_seed000_backward():
+def test_2017_note_backward():
     x, y, z, q, f = seed_graph()
     f.backward()
     assert f.grad == 1.0
@@ -50,7 +50,7 @@ def test_seed000_backward():
     assert z.grad == 3.0      # df/dz = q
 
 
-def test_seed000_increasing_x_by_one_decreases_f_by_four():
+def test_2017_note_increasing_x_by_one_decreases_f_by_four():
     # The seed's reading of df/dx = -4: f is linear in x here, so the step is exact.
     x, y, z, q, f = seed_graph()
     f2 = (Value(x.data + 1.0) + y) * z
