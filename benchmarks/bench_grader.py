@@ -62,7 +62,7 @@ def exercise_count(files: list[Path]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, default=2, help="copies of each of the 7 solution notebooks")
+    parser.add_argument("--copies", type=int, default=2, help="copies of each solution notebook")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                 samples[jobs].append(grade(files, jobs, out))
         n_ex = exercise_count(files)
     result = {"machine": machine(), "submissions": len(files), "exercises": n_ex, "jobs": {}}
-    print(f"{len(files)} submissions (copies of the 7 solution notebooks, {n_ex} exercises in all), "
+    print(f"{len(files)} submissions ({args.copies} copies of each of the {len(files) // args.copies} solution notebooks, {n_ex} exercises in all), "
           f"all at full marks in every run")
     for jobs, secs in samples.items():
         med = statistics.median(secs)
