@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backprop_course.engine import checks
+
 __all__ = ["Erratum", "ERRATA", "ALL_ERRATA", "SOURCES", "PARTS", "errata_for", "corrected_expression"]
 
 
@@ -245,8 +247,7 @@ ALL_ERRATA: tuple[Erratum, ...] = tuple(
 def errata_for(source: str) -> tuple[Erratum, ...]:
     """The errata of one source, ``source`` a key of :data:`SOURCES` (e.g. ``"note2017"``)."""
     if source not in SOURCES:
-        raise ValueError(f"The 'source' parameter of errata_for must be one of {sorted(SOURCES)}. "
-                         f"Got {source!r} instead.")
+        raise checks.error("errata_for", "source", f"one of {sorted(SOURCES)}", repr(source))
     return tuple(er for er in ALL_ERRATA if er.source == source)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from backprop_course.engine import checks
+
 from .derivations import derive_bias_gradient, derive_weight_gradient
 from .notation import activation_prime, t, x, y
 from .printing import ordered_factors
@@ -115,8 +117,7 @@ def derive_chain(layers: int = 3) -> ChainDerivation:
     the way back, then the activation feeding the weight (or nothing, for a bias).
     """
     if not isinstance(layers, int) or isinstance(layers, bool) or not 1 <= layers <= 10:
-        raise ValueError(f"The 'layers' parameter of derive_chain must be an integer between 1 and 10. "
-                         f"Got {layers!r} instead.")
+        raise checks.error("derive_chain", "layers", "an integer between 1 and 10", repr(layers))
     weights, biases, wf, bf = {}, {}, {}, {}
     for l in range(1, layers + 1):
         dw = _one_neuron(derive_weight_gradient(layers, l, 1, 1, bias=True).result, layers)

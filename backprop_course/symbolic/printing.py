@@ -31,6 +31,8 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
+from backprop_course.engine import checks
+
 from .notation import ActivationDerivative, ActivationFunction, b, e, t, w, x, y
 from .rules import pull_numbers
 
@@ -48,8 +50,7 @@ _UFLDL = {y: ("a", 1), x: ("z", 1), w: ("W", 0), b: ("b", 0), delta: ("delta", 1
 def check_notation(notation: str) -> str:
     """Return ``notation`` if it is one of :data:`NOTATIONS`, else raise the course's ValueError."""
     if notation not in NOTATIONS:
-        raise ValueError(f"The 'notation' parameter of the renderer must be one of {', '.join(NOTATIONS)}. "
-                         f"Got {notation!r} instead.")
+        raise checks.error("the renderer", "notation", f"one of {', '.join(NOTATIONS)}", repr(notation))
     return notation
 
 
@@ -255,7 +256,7 @@ def printer(form: str, notation: str) -> LatexForm | TextForm:
 def spell(expr: Any, notation: str = "gashler", form: str = "latex") -> str:
     """``expr`` (anything ``sympify`` accepts) written in ``notation`` as LaTeX or plain text."""
     if form not in FORMS:
-        raise ValueError(f"The 'form' parameter of spell must be one of {', '.join(FORMS)}. Got {form!r} instead.")
+        raise checks.error("spell", "form", f"one of {', '.join(FORMS)}", repr(form))
     return printer(form, notation).doprint(prepare(sp.sympify(expr), notation))
 
 

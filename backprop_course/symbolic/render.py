@@ -18,6 +18,8 @@ from typing import Any
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from backprop_course.engine import checks
+
 from .derivations import Derivation, Step
 from .errata import ALL_ERRATA, PARTS, SOURCES, Erratum, corrected_expression
 from .printing import NOTATIONS, LatexForm, check_notation, prepare, spell
@@ -72,8 +74,8 @@ def step_latex_highlighted(derivation: Derivation, number: int, notation: str = 
     check_notation(notation)
     steps = derivation.steps
     if not isinstance(number, int) or not 1 <= number <= len(steps):
-        raise ValueError(f"The 'number' parameter of step_latex_highlighted must be a step number between 1 "
-                         f"and {len(steps)}. Got {number!r} instead.")
+        raise checks.error("step_latex_highlighted", "number", f"a step number between 1 and {len(steps)}",
+                           repr(number))
     expr = prepare(steps[number - 1].expr, notation)
     if number == 1:
         return to_latex(expr, notation)

@@ -26,6 +26,8 @@ from typing import Any, Sequence
 import numpy as np
 import sympy as sp
 
+from backprop_course.engine.checks import error   # (verify() has a local `checks`)
+
 from .notation import ActivationDerivative, ActivationFunction, b, e, t, w, x, y
 
 __all__ = ["NumericNetwork", "Check", "VerificationReport", "verify", "evaluate", "default_sizes",
@@ -471,8 +473,8 @@ def verify(derivation: Any, sizes: Sequence[int] | None = None, seed: int = 0, s
         sizes = derivation.sizes or default_sizes(derivation)
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) != derivation.layers + 1:
-        raise ValueError(f"The 'sizes' parameter of verify must have {derivation.layers + 1} entries "
-                         f"(n_0, ..., n_{derivation.layers}). Got {list(sizes)} instead.")
+        raise error("verify", "sizes", f"{derivation.layers + 1} entries (n_0, ..., n_{derivation.layers})",
+                    repr(list(sizes)), must="have")
     net = NumericNetwork.random(sizes, bias=derivation.bias, seed=seed)
     checks: list[Check] = []
     target = derivation.target

@@ -36,6 +36,7 @@ import numpy as np
 
 import ipywidgets as W
 
+from backprop_course.engine import checks
 from backprop_course.engine.optim import RPROP, SGD, Optimizer
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
@@ -151,8 +152,7 @@ def make_optimizer(method: str, lr: float, momentum: float = 0.0) -> Optimizer:
         return SGD(lr=lr, momentum=momentum, nesterov=True)
     if method == "rprop":
         return RPROP(step_init=float(np.clip(lr, 1e-6, 50.0)))
-    raise ValueError(f"The 'method' parameter of make_optimizer must be one of {list(METHODS)}. "
-                     f"Got {method!r} instead.")
+    raise checks.error("make_optimizer", "method", f"one of {list(METHODS)}", repr(method))
 
 
 @dataclass
@@ -214,11 +214,10 @@ def descend(surface: Surface, start, optimizer: Optimizer, steps: int, limit: fl
     [2.0, 1.0, 0.5, 0.25]
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"The 'steps' parameter of descend must be an int >= 0. Got {steps!r} instead.")
+        raise checks.error("descend", "steps", "an int >= 0", repr(steps))
     p = np.array(start, dtype=float).reshape(-1)
     if p.shape != (surface.dim,) or not np.all(np.isfinite(p)):
-        raise ValueError(f"The 'start' parameter of descend must be {surface.dim} finite number(s). "
-                         f"Got {start!r} instead.")
+        raise checks.error("descend", "start", f"{surface.dim} finite number(s)", repr(start))
     optimizer.reset()
     points, losses = [p.copy()], [float(surface.f(p))]
     diverged = False

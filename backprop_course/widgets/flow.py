@@ -19,6 +19,7 @@ import numpy as np
 
 import ipywidgets as W
 
+from backprop_course.engine import checks
 from backprop_course.widgets.base import View, guarded
 from backprop_course.widgets.netplot import (BlitRenderer, LayerBarsPlot, LossSlicePlot,
                                               NetworkPlot)
@@ -185,8 +186,7 @@ class GradientFlowView(View):
         from backprop_course import datasets
 
         if preset not in PRESETS:
-            raise ValueError(f"The 'preset' parameter of GradientFlowView must be one of "
-                             f"{list(PRESETS)}. Got {preset!r} instead.")
+            raise checks.error("GradientFlowView", "preset", f"one of {list(PRESETS)}", repr(preset))
         if X is None or T is None:
             X, T = datasets.xor()
         self.X, self.T, self.seed = np.asarray(X, float), np.asarray(T, float), seed

@@ -24,6 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 import ipywidgets as W
 import numpy as np
 
+from backprop_course.engine import checks
 from backprop_course.engine.graph import trace
 from backprop_course.engine.value import Value
 from backprop_course.widgets import plotting as P
@@ -422,8 +423,8 @@ def graph_explorer(expr: Callable[..., Value] | Value | None = None, **leaves: f
                              f"expression; a built Value is drawn as it is. Got {sorted(leaves)} instead.")
         return GraphView(root=expr)
     if not callable(expr):
-        raise TypeError("The 'expr' parameter of graph_explorer must be a function of Values or a "
-                        f"Value. Got {type(expr).__name__} instead.")
+        raise checks.error("graph_explorer", "expr", "a function of Values or a Value", type(expr).__name__,
+                           TypeError)
     names = [p.name for p in inspect.signature(expr).parameters.values()
              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     unknown = sorted(set(leaves) - set(names))

@@ -16,6 +16,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from backprop_course.engine import checks
+
 __all__ = [
     "encode_png",
     "BlitRenderer",
@@ -62,8 +64,7 @@ def layer_layout(sizes: Sequence[int]) -> list[np.ndarray]:
     """
     sizes = [int(s) for s in sizes]
     if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"The 'sizes' parameter of layer_layout must hold at least two widths >= 1. "
-                         f"Got {sizes} instead.")
+        raise checks.error("layer_layout", "sizes", "at least two widths >= 1", repr(sizes), must="hold")
     layout = []
     for l, n in enumerate(sizes):
         ys = np.zeros(1) if n == 1 else np.linspace(1.0, -1.0, n)
@@ -255,8 +256,8 @@ class NetworkPlot:
         for l, ev in enumerate(edge_values):
             ev = np.asarray(ev, dtype=float)
             if ev.shape != (sizes[l + 1], sizes[l]):
-                raise ValueError(f"The 'edge_values' parameter of draw_network must hold arrays of "
-                                 f"shape (sizes[l+1], sizes[l]). Got {ev.shape} for l={l} instead.")
+                raise checks.error("draw_network", "edge_values", "arrays of shape (sizes[l+1], sizes[l])",
+                                   f"{ev.shape} for l={l}", must="hold")
             if edge_known is not None and not edge_known[l]:
                 ev = np.full(ev.shape, np.nan)
             flat.append(ev.ravel())
@@ -567,7 +568,7 @@ def decision_grid(predict: Callable[[np.ndarray], np.ndarray], X: np.ndarray, re
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"The 'X' parameter of decision_grid must have shape (n, 2). Got {X.shape} instead.")
+        raise checks.error("decision_grid", "X", "shape (n, 2)", str(X.shape), must="have")
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = margin * np.where(hi > lo, hi - lo, 1.0)
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)

@@ -19,6 +19,7 @@ from typing import Sequence
 import ipywidgets as W
 import numpy as np
 
+from backprop_course.engine import checks
 from backprop_course.engine.activations import ACTIVATIONS, get_activation
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
@@ -77,8 +78,8 @@ def neuron_forward(inputs: Sequence[float], weights: Sequence[float], bias: floa
     a = np.asarray(inputs, dtype=float).reshape(-1)
     w = np.asarray(weights, dtype=float).reshape(-1)
     if a.shape != w.shape:
-        raise ValueError(f"The 'weights' parameter of neuron_forward must have one weight per input "
-                         f"({a.size}). Got {w.size} instead.")
+        raise checks.error("neuron_forward", "weights", f"one weight per input ({a.size})", str(w.size),
+                           must="have")
     act = get_activation(activation, parameter="activation", owner="neuron_forward")
     z = np.array([float(w @ a) + float(bias)])
     out = act.f(z)
@@ -134,8 +135,8 @@ class NeuronView(View):
     def __init__(self, inputs: Sequence[float] = (1.0, -0.5), weights: Sequence[float] = (0.8, 1.2),
                  bias: float = 0.3, activation: str = "sigmoid", limit: float = 3.0) -> None:
         if len(inputs) != len(weights) or not 1 <= len(inputs) <= 5:
-            raise ValueError(f"The 'weights' parameter of NeuronView must have one weight per input, "
-                             f"1 to 5 inputs. Got {len(inputs)} inputs and {len(weights)} weights instead.")
+            raise checks.error("NeuronView", "weights", "one weight per input, 1 to 5 inputs",
+                               f"{len(inputs)} inputs and {len(weights)} weights", must="have")
         get_activation(activation, parameter="activation", owner="NeuronView")
 
         def slider(name: str, value: float) -> W.FloatSlider:
@@ -168,8 +169,8 @@ class NeuronView(View):
                 if values is None:
                     continue
                 if len(values) != len(sliders):
-                    raise ValueError(f"The {name!r} parameter of NeuronView.set must have {len(sliders)} "
-                                     f"values. Got {len(values)} instead.")
+                    raise checks.error("NeuronView.set", name, f"{len(sliders)} values", str(len(values)),
+                                       must="have")
                 for s, v in zip(sliders, values):
                     s.value = float(v)
             if bias is not None:

@@ -32,6 +32,7 @@ import numpy as np
 
 import ipywidgets as W
 
+from backprop_course.engine import checks
 from backprop_course.widgets.base import View, guarded
 from backprop_course.widgets.netplot import BlitRenderer, BoundaryPlot, LossCurvePlot, decision_grid
 
@@ -104,8 +105,7 @@ def make_optimizer(name: str, lr: float, momentum: float):
         return SGD(lr=lr, momentum=momentum, nesterov=True)
     if name == "gradient descent (momentum)":
         return SGD(lr=lr, momentum=momentum)
-    raise ValueError(f"The 'optimizer' parameter of make_optimizer must be one of {list(OPTIMIZERS)}. "
-                     f"Got {name!r} instead.")
+    raise checks.error("make_optimizer", "optimizer", f"one of {list(OPTIMIZERS)}", repr(name))
 
 
 def load_dataset(name: str):

@@ -16,6 +16,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from backprop_course.engine import checks
+
 __all__ = [
     "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR",
     "fmt", "graph_geometry", "draw_computational_graph", "draw_activation", "draw_curve_descent",
@@ -149,8 +151,7 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
         return ax
     layers = {"all": ("static", "values", "step")}.get(part, (part,))
     if part not in ("all", "static", "values", "step"):
-        raise ValueError(f"The 'part' parameter of draw_computational_graph must be 'all', 'static', "
-                         f"'values' or 'step'. Got {part!r} instead.")
+        raise checks.error("draw_computational_graph", "part", "'all', 'static', 'values' or 'step'", repr(part))
     geo = graph_geometry(nodes, edges, positions)
     ax.set_xlim(*geo["xlim"])
     ax.set_ylim(*geo["ylim"])
@@ -349,19 +350,19 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
 def _capped_levels(Z: np.ndarray, levels: int | Sequence[float], vmax: float):
     """``Z`` clipped at ``vmax`` and the contour levels up to ``vmax`` (for draw_contour_descent)."""
     if isinstance(vmax, bool) or not isinstance(vmax, (int, float, np.integer, np.floating)):
-        raise TypeError("The 'vmax' parameter of draw_contour_descent must be a number or None. "
-                        f"Got {type(vmax).__name__} instead.")
+        raise checks.error("draw_contour_descent", "vmax", "a number or None", type(vmax).__name__, TypeError)
     zmin = float(np.nanmin(Z))
     if not math.isfinite(vmax) or vmax <= zmin:
-        raise ValueError("The 'vmax' parameter of draw_contour_descent must be a finite number above "
-                         f"the lowest loss on the grid ({zmin:.6g}). Got {vmax!r} instead.")
+        raise checks.error("draw_contour_descent", "vmax",
+                           f"a finite number above the lowest loss on the grid ({zmin:.6g})", repr(vmax))
     if isinstance(levels, (int, np.integer)):
         capped = np.linspace(zmin, float(vmax), int(levels))
     else:
         capped = np.array([v for v in np.asarray(levels, dtype=float) if v < vmax] + [float(vmax)])
     if len(capped) < 2:
-        raise ValueError("The 'vmax' parameter of draw_contour_descent leaves fewer than two contour "
-                         f"levels (levels={levels!r}). Raise vmax or pass more levels.")
+        raise checks.error("draw_contour_descent", "vmax", f"at least two contour levels (levels={levels!r})",
+                           repr(vmax), hint=", which leaves fewer than two contour levels; raise vmax or pass "
+                           "more levels", must="leave")
     return np.minimum(Z, vmax), capped
 
 

@@ -10,6 +10,7 @@ import inspect
 import textwrap
 from typing import Callable
 
+from ...engine import checks
 from ..exercises import registry
 from ..sandbox import codec
 from ..sandbox.call import NOT_ATTEMPTED, call_case
@@ -60,8 +61,7 @@ def check(exercise_id: str, fn: Callable) -> None:
     """
     exercise = registry.get(exercise_id)
     if not callable(fn):
-        raise TypeError(f"The 'fn' parameter of check must be your function (callable). "
-                        f"Got {type(fn).__name__} instead.")
+        raise checks.error("check", "fn", "your function (callable)", type(fn).__name__, TypeError)
     print(render(evaluate(exercise, fn)))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...engine import checks
 from ...engine.mlp import MLP
 from ...engine.value import Value
 from . import draw
@@ -37,8 +38,8 @@ def _chain_derivative(x, steps):
     for step in steps:
         name = step[0]
         if name not in _OPS:
-            raise ValueError(f"The 'steps' parameter of chain_derivative must name links from {sorted(_OPS)}. "
-                             f"Got {name!r} instead.")
+            raise checks.error("chain_derivative", "steps", f"links from {sorted(_OPS)}", repr(name),
+                               must="name")
         out = _OPS[name](out, float(step[1]) if len(step) > 1 else None)
     out.backward()
     return (out.data, leaf.grad)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
+from ...engine import checks
 from ..checking.exercise import Exercise
 
 __all__ = ["NOTEBOOKS", "all_exercises", "get", "for_notebook"]
@@ -34,11 +35,9 @@ def get(exercise_id: str) -> Exercise:
     """The exercise with this id; a ValueError lists the known ids otherwise."""
     exercises = all_exercises()
     if not isinstance(exercise_id, str):
-        raise TypeError(f"The 'exercise_id' parameter of check must be a str such as 'ex03.sigmoid'. "
-                        f"Got {exercise_id!r} instead.")
+        raise checks.error("check", "exercise_id", "a str such as 'ex03.sigmoid'", repr(exercise_id), TypeError)
     if exercise_id not in exercises:
-        raise ValueError(f"The 'exercise_id' parameter of check must be one of {list(exercises)}. "
-                         f"Got {exercise_id!r} instead.")
+        raise checks.error("check", "exercise_id", f"one of {list(exercises)}", repr(exercise_id))
     return exercises[exercise_id]
 
 

@@ -27,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...engine import checks
+
 __all__ = ["ExerciseProgress", "CourseProgress", "course_progress", "exercise_folder", "lesson_totals",
            "format_table", "PASS", "FAIL", "NOT_ATTEMPTED", "VERDICTS"]
 
@@ -69,12 +71,12 @@ def exercise_folder(folder: str | os.PathLike | None = None) -> Path:
     if folder is None:
         folder = Path.cwd()
     elif not isinstance(folder, (str, os.PathLike)):
-        raise TypeError(f"The 'folder' parameter of progress must be a path (str or Path). "
-                        f"Got {type(folder).__name__} instead.")
+        raise checks.error("progress", "folder", "a path (str or Path)", type(folder).__name__, TypeError)
     base = Path(folder)
     if not base.is_dir():
-        raise ValueError(f"The 'folder' parameter of progress must be an existing folder (your course folder, "
-                         f"the one `backprop-course lab` opened). Got {str(folder)!r} instead.")
+        raise checks.error("progress", "folder",
+                           "an existing folder (your course folder, the one `backprop-course lab` opened)",
+                           repr(str(folder)))
     for candidate in (base / "exercises", base / "backprop-course" / "exercises"):
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
@@ -142,14 +144,13 @@ def course_progress(folder: str | os.PathLike | None = None, *, seed: int | None
     from ..exercises import registry
 
     if isinstance(seed, bool) or not (seed is None or isinstance(seed, int)):
-        raise TypeError(f"The 'seed' parameter of progress must be an int or None. Got {seed!r} instead.")
+        raise checks.error("progress", "seed", "an int or None", repr(seed), TypeError)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"The 'timeout' parameter of progress must be a number of seconds. Got {timeout!r} instead.")
+        raise checks.error("progress", "timeout", "a number of seconds", repr(timeout), TypeError)
     if not math.isfinite(timeout) or timeout <= 0:
-        raise ValueError(f"The 'timeout' parameter of progress must be a finite number of seconds > 0. "
-                         f"Got {timeout!r} instead.")
+        raise checks.error("progress", "timeout", "a finite number of seconds > 0", repr(timeout))
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise ValueError(f"The 'jobs' parameter of progress must be an int >= 1 or None. Got {jobs!r} instead.")
+        raise checks.error("progress", "jobs", "an int >= 1 or None", repr(jobs))
     start = time.perf_counter()
     where = exercise_folder(folder)
     files = sorted(where.glob("*.ipynb"))

@@ -50,6 +50,6 @@ NAMES = tuple(_BUILDERS)
 
 def build(name: str, params: dict) -> Callable[[np.ndarray], float]:
     """The callable ``f(x) -> float`` named ``name`` with ``params``."""
-    if name not in _BUILDERS:
+    if name not in _BUILDERS:   # the house template by hand: the child side imports nothing outside the sandbox
         raise ValueError(f"The 'name' parameter of build must be one of {list(NAMES)}. Got {name!r} instead.")
     return _BUILDERS[name](params)
