@@ -55,7 +55,8 @@ def precheck(source: object) -> str | None:
     estimated per bracket level: every operator, ``.``, keyword operator and opening bracket between two
     separators (``,`` ``;`` ``=`` or a new line) adds one, summed over the enclosing bracket levels. That
     over-counts flat chains like ``1 + 2 + 3`` (which the AST nests anyway) and ignores long flat lists.
-    Tokenizing errors are left to ``ast.parse``, which reports them as syntax errors.
+    Tokenizing errors are left to ``ast.parse``, which reports them as syntax errors, except the
+    tokenizer's own refusal of brackets nested too deep (Python 3.12 and newer), reported as nesting.
     """
     if not isinstance(source, str):
         return f"the code is not text (it is {type(source).__name__})"
@@ -96,8 +97,13 @@ def precheck(source: object) -> str | None:
                 if deepest > MAX_NESTING:
                     return (f"line {line}: an expression nested more than {MAX_NESTING} levels deep "
                             "(too complex to check)")
-    except (tokenize.TokenError, SyntaxError, ValueError):
-        pass
+    except (tokenize.TokenError, SyntaxError, ValueError) as exc:
+        # Python 3.12+ tokenizes in C, and its tokenizer itself refuses brackets nested too deep
+        # ("too many nested parentheses"): that is the same verdict as the count above.
+        if "nest" in str(exc).lower():
+            where = getattr(exc, "lineno", None) or line
+            return (f"line {where}: an expression nested more than {MAX_NESTING} levels deep "
+                    "(too complex to check)")
     return None
 
 
