@@ -191,7 +191,7 @@ assert formula / backprop > 1e5
 
 # %%
 chosen = [er for er in symbolic.ERRATA if er.derivation in ("definitions", "weight")]
-table = ["| seed step | the seed prints | correct | why |", "|---|---|---|---|"]
+table = ["| step in Gashler (2010) | Gashler (2010) prints | correct | why |", "|---|---|---|---|"]
 for er in chosen:
     table.append(f"| {er.source_step} | ${er.printed}$ | ${er.correct}$ | {er.why} |")
 assert [er.source_step for er in chosen] == ["1", "13", "17", "18", "definitions"]

@@ -153,8 +153,8 @@ ERRATA: tuple[Erratum, ...] = (
             "differentiated, which leaves w_1m5."),
     Erratum("input", "15", None,
             r"\text{(the line is cut off)}",
-            r"\text{the final form, step 16 of the seed}",
-            "Step 15 of the seed is incomplete; its step 16 gives the final form."),
+            r"\text{the final form: step 16 in Gashler (2010)}",
+            "Gashler (2010) breaks off step 15 mid-line; his step 16 gives the final form."),
 )
 
 
