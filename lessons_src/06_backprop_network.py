@@ -210,8 +210,9 @@ assert loss_after < loss_before
 # ## 3. A 2-2-2 network with every number
 #
 # Now one full training step of a tiny network, with every intermediate number on the page. The
-# numbers are those of a widely used worked example (two inputs, two hidden and two output sigmoid
-# neurons); we recompute every one of them here rather than trust the source.
+# network and its numbers are Matt Mazur's well-known worked example (Matt Mazur, "A Step by Step
+# Backpropagation Example", 2015: two inputs, two hidden and two output sigmoid neurons). His post
+# walks through the same step by hand; we recompute every number here rather than trust it.
 #
 # | | value | meaning | in the package |
 # |---|---|---|---|
@@ -290,7 +291,7 @@ assert abs(E - 0.298371109) < 5e-10
 assert abs(new["w5"] - 0.35891648) < 5e-9
 
 # %% [markdown]
-# $E = 0.298371109$ and the new $w_5 = 0.35891648$ are the values the worked example publishes
+# $E = 0.298371109$ and the new $w_5 = 0.35891648$ are the values Mazur's example publishes
 # (asserted above). Now the engine: load the same numbers into `bc.MLP([2, 2, 2])`, run
 # `forward`, `backward` and one `SGD` step, and put the engine's number for every row next to ours.
 
@@ -350,7 +351,7 @@ Markdown("\n".join(table))
 # %%
 print(f"E before the step: {E:.9f}")
 print(f"E after the step : {E_after:.9f}  (weights and biases updated)")
-net.biases[0][:] = [bh1, bh2]                 # the worked example leaves its biases unchanged
+net.biases[0][:] = [bh1, bh2]                 # Mazur's example leaves its biases unchanged
 net.biases[1][:] = [bo1, bo2]
 E_fixed_biases = net.loss(X1, T1)
 print(f"E after the step : {E_fixed_biases:.9f}  (weights updated, biases kept)")
@@ -359,7 +360,7 @@ assert abs(E_fixed_biases - 0.291027774) < 5e-10
 
 # %% [markdown]
 # Updating the biases as well (as the package's `SGD` does) lowers the error further than updating
-# the weights alone. A note on checking sources: the published version of this example keeps its
+# the weights alone. A note on checking sources: Mazur's example keeps its
 # biases fixed and reports $E = 0.291027924$ after the step. Recomputing with its own published
 # (rounded) new weights gives $0.291027774$, like our exact computation, so the published figure has
 # a slip in its seventh digit. Every number of a worked example deserves a recomputation.

@@ -75,7 +75,8 @@ SOURCES: dict[str, str] = {
     "dummies": "*Backpropagation for dummies*, a blog post",
     "gashler2010": "Mike Gashler, *A thorough derivation of back-propagation* (2010)",
     "he_ufldl": "Yuhang He, *A step by step guide to understand backpropagation* (UFLDL notation)",
-    "example": "The 2-2-2 worked example of lesson 06 (a widely used public example, not one of the sources)",
+    "example": ("Matt Mazur, *A Step by Step Backpropagation Example* (2015): the 2-2-2 worked example of "
+                "lesson 06 (not one of the four sources)"),
 }
 
 PARTS: dict[str, str] = {
