@@ -44,7 +44,7 @@ OKABE_ITO = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E7
 # Markers of a descent path and of the minima, shared by the drawings and the descent view. Minima are
 # drawn above the path, the local one hollow, so a path that ends on a minimum never hides its star.
 START_STYLE: dict[str, Any] = {"marker": "s", "color": "black", "ms": 7, "ls": "none"}
-END_STYLE: dict[str, Any] = {"marker": "o", "color": OKABE_ITO["orange"], "mec": "black", "ms": 8, "ls": "none"}
+END_STYLE: dict[str, Any] = {"marker": "o", "color": OKABE_ITO["yellow"], "mec": "black", "ms": 8, "ls": "none"}
 MINIMUM_COLOUR = OKABE_ITO["bluish green"]
 
 
