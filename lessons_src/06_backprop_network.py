@@ -335,8 +335,30 @@ assert len(rows) == len(engine) == 43
 Markdown("\n".join(table))
 
 # %% [markdown]
+# The same backward pass as a picture, one step per panel. Above each node is its output $a$ from
+# the forward pass, below it its error term $\delta$ (`?` until the step that computes it). Step 1
+# computes the output error terms. Step 2 sends them back through the four weights between the
+# layers (the arrows) and multiplies by each hidden neuron's slope $a(1 - a)$. Step 3 multiplies
+# every error term by the output that enters through each weight: the gradient of that weight,
+# printed on it next to the node it enters. (The bias gradients are the error terms themselves.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from backprop_course.widgets.netplot import backward_pass_steps, draw_backward_step
+
+outs = [np.array([i1, i2]), np.array([a_h1, a_h2]), np.array([a_o1, a_o2])]   # the numbers by hand
+weights = [np.array([[w1, w2], [w3, w4]]), np.array([[w5, w6], [w7, w8]])]      # before the step
+steps = backward_pass_steps(weights, outs, [np.array([d_h1, d_h2]), np.array([d_o1, d_o2])])
+fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), dpi=80)
+for ax, step in zip(axes, steps):
+    draw_backward_step(ax, step, outs, names=[["i1", "i2"], ["h1", "h2"], ["o1", "o2"]])
+fig.tight_layout()
+assert abs(steps[1]["deltas"][1][0] - d_h1) < 1e-15 and abs(steps[2]["gradients"][1][0, 0] - grad["w5"]) < 1e-15
+plt.show()
+
+# %% [markdown]
 # All 43 numbers agree to the last bit the table shows (the cell asserts agreement to $10^{-15}$).
-# A few things worth reading off the table:
+# A few things worth reading off the table and the picture:
 #
 # - Both error terms of the output layer are far larger than those of the hidden layer: each hidden
 #   error term went through one more sigmoid slope (at most $\tfrac14$) on the way back, as in
