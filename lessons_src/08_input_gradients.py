@@ -36,6 +36,7 @@ from backprop_course import symbolic
 from backprop_course.engine.gradcheck import numerical_gradient
 from backprop_course.symbolic.notation import e, w
 from backprop_course.symbolic.render import to_latex
+from backprop_course.widgets import plotting as P
 from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate, verify
 
 random.seed(0)
@@ -206,9 +207,10 @@ axes[1].set_title("dE/dx per pixel\n(red: brighter raises E, blue: brighter lowe
 for ax in axes:
     ax.set_xticks(range(8))
     ax.set_yticks(range(8))
-    ax.plot(top % 8, top // 8, "s", ms=17, mfc="none", mec="#2ca02c", mew=2)
+    ax.plot(top % 8, top // 8, "s", ms=17, mfc="none", mec="white", mew=4)   # a white rim: visible on
+    ax.plot(top % 8, top // 8, "s", ms=17, mfc="none", mec="black", mew=2)   # dark and light pixels
 fig.colorbar(im, ax=axes[1], shrink=0.85)
-fig.suptitle("Green square: the pixel with the largest |dE/dx|", fontsize=10)
+fig.suptitle("Black square: the pixel with the largest |dE/dx|", fontsize=10)
 fig.tight_layout()
 assert grad.shape == (64,)
 plt.show()
@@ -270,8 +272,8 @@ assert corr > 0.99 and np.argmax(np.abs(measured)) == np.argmax(np.abs(predicted
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), dpi=80)
-ax1.plot(steps, true_change, "o", color="#1f3b73", ms=5, label="true change (forward passes)")
-ax1.plot(steps, predicted_change, "-", color="#c0392b", label="prediction dE/dx * dx")
+ax1.plot(steps, true_change, "o", color=P.OKABE_ITO["blue"], ms=5, label="true change (forward passes)")
+ax1.plot(steps, predicted_change, "--", color=P.OKABE_ITO["vermillion"], label="prediction dE/dx * dx")
 ax1.axhline(0, color="gray", lw=0.5)
 ax1.axvline(0, color="gray", lw=0.5)
 ax1.set_xlabel(f"change dx of pixel {top}")
@@ -280,10 +282,10 @@ ax1.set_title(f"One pixel (dE/dx = {grad[top]:+.3f}): tangent vs truth")
 ax1.legend(fontsize=9)
 ax1.grid(alpha=0.3)
 
-ax2.plot(predicted, measured, "o", color="#1f3b73", ms=5)
+ax2.plot(predicted, measured, "o", color=P.OKABE_ITO["blue"], ms=5)
 lim = 1.1 * np.abs(np.concatenate([predicted, measured])).max()
-ax2.plot([-lim, lim], [-lim, lim], "--", color="#c0392b", label="measured = predicted")
-ax2.plot(predicted[top], measured[top], "s", ms=12, mfc="none", mec="#2ca02c", mew=2,
+ax2.plot([-lim, lim], [-lim, lim], "--", color=P.OKABE_ITO["vermillion"], label="measured = predicted")
+ax2.plot(predicted[top], measured[top], "s", ms=12, mfc="none", mec="black", mew=2,
          label=f"pixel {top}")
 ax2.set_xlim(-lim, lim)
 ax2.set_ylim(-lim, lim)
