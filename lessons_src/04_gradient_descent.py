@@ -113,6 +113,7 @@ down /= np.linalg.norm(down, axis=1, keepdims=True)      # show directions only
 ax.quiver(qx.ravel(), qy.ravel(), down[:, 0], down[:, 1], color="#1f3b73", width=0.004,
           scale=26, alpha=0.85)
 ax.set_aspect("equal")                   # equal scales, so right angles look like right angles
+ax.legend(loc="upper left", fontsize=8, framealpha=0.9)   # start, path, end and the two minima
 bar = fig.colorbar(ax.collections[0], ax=ax, label="height f(x, y)", shrink=0.85)
 bar.set_ticks([-1.5, 0.0, 1.5, 3.0, 4.5])
 fig.tight_layout()
@@ -131,7 +132,8 @@ assert np.linalg.norm(path.points[-1] - np.array(surface.minima[1])) < 0.01
 # - The arrows cross the contour lines at right angles: going *along* a contour line keeps the
 #   height, going across it changes the height fastest.
 # - The path follows the arrows and every step lowers $f$ (the cell asserts it).
-# - The green stars mark the minima: filled for the deeper (global) one, hollow for the other.
+# - The black square is the start and the yellow dot the end of the walk. The green stars mark the
+#   minima: filled for the deeper (global) one, hollow for the other (the legend says which is which).
 # - The walk ends in the nearer basin on the right, at about $(1.2671, 0.0027)$, close to the
 #   **local** minimum $(1.2670, 0)$, although the left basin around $(-1.5257, 0)$ is deeper. Gradient descent only sees the
 #   ground under its feet; lesson 10 shows how momentum can carry it over the ridge.
@@ -217,7 +219,7 @@ for ax, lr in zip(axes, show):
     curve = np.linspace(-half, half, 200)
     P.draw_curve_descent(ax, curve, curve**2, xs, xs**2, minima=[0.0],
                          title=f"lr = {lr}: {labels[lr]}")
-fig.suptitle("10 steps of gradient descent on f(x) = x^2 from x = 2.5 (square = start, red dot = end)",
+fig.suptitle("10 steps of gradient descent on f(x) = x^2 from x = 2.5 (square = start, yellow dot = end)",
              fontsize=11)
 fig.tight_layout()
 assert len(fig.axes) == 4
@@ -226,8 +228,9 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, ax = plt.subplots(figsize=(6.4, 3.4), dpi=80)
+styles = P.series_styles(show)           # colour-blind-safe: colour, dash and marker all differ
 for lr in show:
-    style = dict(ls="--", marker="s", ms=6, mfc="none") if lr == 0.9 else dict(ls="-", marker="o", ms=3)
+    style = dict(styles[lr], mfc="none", ms=7) if lr == 0.9 else styles[lr]   # 0.9 lies on 0.1: hollow
     ax.semilogy(runs[lr].losses, label=f"lr = {lr} ({labels[lr]})", **style)
 ax.set_xlabel("step")
 ax.set_ylabel("f(x) = x^2 (log scale)")
@@ -288,11 +291,17 @@ view
 view.set(lr=0.5)
 print("lr = 0.5:", np.round(view.state["points"][:3, 0], 6).tolist())
 view.set(lr=1.1)
-print("lr = 1.1 diverged:", view.state["diverged"], "| left the plot at step", view.state["left_plot"])
-assert view.state["points"][1, 0] == -3.0
+print("lr = 1.1 diverging:", view.state["diverging"], "| left the plot at step", view.state["left_plot"],
+      "| ran past 1e6 within 20 steps:", view.state["diverged"])
+assert view.state["points"][1, 0] == -3.0 and view.state["diverging"] and not view.state["diverged"]
 view.set(lr=0.9)                       # back to bouncing for your own experiments
 
 # %% [markdown]
+# The view's state keeps two flags. `diverging` is what the table above calls diverging: the loss
+# grows and the path has left the plot. `diverged` is stricter: the point ran past $10^6$ and the
+# run was stopped. At $\epsilon = 1.1$ each step multiplies $x$ by $-1.2$, so after 20 steps $x$ is
+# only $2.5 \cdot 1.2^{20} \approx 96$: diverging, but far from $10^6$.
+#
 # ## 5. The same rule trains a network
 #
 # Nothing above is special to toy curves. A network's error $E$ is a function of all its weights, and

@@ -210,8 +210,9 @@ assert loss_after < loss_before
 # ## 3. A 2-2-2 network with every number
 #
 # Now one full training step of a tiny network, with every intermediate number on the page. The
-# numbers are those of a widely used worked example (two inputs, two hidden and two output sigmoid
-# neurons); we recompute every one of them here rather than trust the source.
+# network and its numbers are Matt Mazur's well-known worked example (Matt Mazur, "A Step by Step
+# Backpropagation Example", 2015: two inputs, two hidden and two output sigmoid neurons). His post
+# walks through the same step by hand; we recompute every number here rather than trust it.
 #
 # | | value | meaning | in the package |
 # |---|---|---|---|
@@ -290,7 +291,7 @@ assert abs(E - 0.298371109) < 5e-10
 assert abs(new["w5"] - 0.35891648) < 5e-9
 
 # %% [markdown]
-# $E = 0.298371109$ and the new $w_5 = 0.35891648$ are the values the worked example publishes
+# $E = 0.298371109$ and the new $w_5 = 0.35891648$ are the values Mazur's example publishes
 # (asserted above). Now the engine: load the same numbers into `bc.MLP([2, 2, 2])`, run
 # `forward`, `backward` and one `SGD` step, and put the engine's number for every row next to ours.
 
@@ -334,8 +335,30 @@ assert len(rows) == len(engine) == 43
 Markdown("\n".join(table))
 
 # %% [markdown]
+# The same backward pass as a picture, one step per panel. Above each node is its output $a$ from
+# the forward pass, below it its error term $\delta$ (`?` until the step that computes it). Step 1
+# computes the output error terms. Step 2 sends them back through the four weights between the
+# layers (the arrows) and multiplies by each hidden neuron's slope $a(1 - a)$. Step 3 multiplies
+# every error term by the output that enters through each weight: the gradient of that weight,
+# printed on it next to the node it enters. (The bias gradients are the error terms themselves.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from backprop_course.widgets.netplot import backward_pass_steps, draw_backward_step
+
+outs = [np.array([i1, i2]), np.array([a_h1, a_h2]), np.array([a_o1, a_o2])]   # the numbers by hand
+weights = [np.array([[w1, w2], [w3, w4]]), np.array([[w5, w6], [w7, w8]])]      # before the step
+steps = backward_pass_steps(weights, outs, [np.array([d_h1, d_h2]), np.array([d_o1, d_o2])])
+fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), dpi=80)
+for ax, step in zip(axes, steps):
+    draw_backward_step(ax, step, outs, names=[["i1", "i2"], ["h1", "h2"], ["o1", "o2"]])
+fig.tight_layout()
+assert abs(steps[1]["deltas"][1][0] - d_h1) < 1e-15 and abs(steps[2]["gradients"][1][0, 0] - grad["w5"]) < 1e-15
+plt.show()
+
+# %% [markdown]
 # All 43 numbers agree to the last bit the table shows (the cell asserts agreement to $10^{-15}$).
-# A few things worth reading off the table:
+# A few things worth reading off the table and the picture:
 #
 # - Both error terms of the output layer are far larger than those of the hidden layer: each hidden
 #   error term went through one more sigmoid slope (at most $\tfrac14$) on the way back, as in
@@ -350,7 +373,7 @@ Markdown("\n".join(table))
 # %%
 print(f"E before the step: {E:.9f}")
 print(f"E after the step : {E_after:.9f}  (weights and biases updated)")
-net.biases[0][:] = [bh1, bh2]                 # the worked example leaves its biases unchanged
+net.biases[0][:] = [bh1, bh2]                 # Mazur's example leaves its biases unchanged
 net.biases[1][:] = [bo1, bo2]
 E_fixed_biases = net.loss(X1, T1)
 print(f"E after the step : {E_fixed_biases:.9f}  (weights updated, biases kept)")
@@ -359,7 +382,7 @@ assert abs(E_fixed_biases - 0.291027774) < 5e-10
 
 # %% [markdown]
 # Updating the biases as well (as the package's `SGD` does) lowers the error further than updating
-# the weights alone. A note on checking sources: the published version of this example keeps its
+# the weights alone. A note on checking sources: Mazur's example keeps its
 # biases fixed and reports $E = 0.291027924$ after the step. Recomputing with its own published
 # (rounded) new weights gives $0.291027774$, like our exact computation, so the published figure has
 # a slip in its seventh digit. Every number of a worked example deserves a recomputation.

@@ -166,6 +166,27 @@ print(f"-e_17 * y_03 = {-e17 * y03:.9e}   engine dE/dw_173 = {engine:.9e}")
 assert abs(-e17 * y03 - engine) < 1e-18
 
 # %% [markdown]
+# Step 19 is a **sum over paths**. The weight $w_{173}$ changes $y_{17}$, and that change reaches
+# the error along every path from node 7 of layer 1 up to an output: through one node of layer 2,
+# one of layer 3, one of layer 4 and one output. Each path contributes one product of eleven factors
+# (the input $y_{03}$, a slope $f'$ at each of its five nodes, the four weights between them, and the
+# output's $t_i - y_{5i}$), and the
+# sums over $i, j, k, l$ in step 19 run over all of them. In the network of section 3, with two
+# nodes in each of layers 2 to 5, that is $2^4 = 16$ paths; the dashed one is $7 \to 1 \to 2 \to
+# 2 \to 1$ in Gashler's numbering.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from backprop_course.widgets.netplot import draw_weight_paths, paths_from
+
+fig, ax = plt.subplots(figsize=(8, 4), dpi=80)
+draw_weight_paths(ax, sizes, layer=1, j=6, k=2, name="w_173", example=(6, 0, 1, 1, 0))  # 0-based nodes
+ax.legend(loc="upper left", fontsize=8)
+fig.tight_layout()
+assert len(paths_from(sizes, layer=1, node=6)) == sizes[2] * sizes[3] * sizes[4] * sizes[5] == 16
+plt.show()
+
+# %% [markdown]
 # What caching saves is easy to count. Step 19 for **one** weight of layer 1 is a sum over every
 # path from that weight's node to the outputs, $n_2 n_3 n_4 n_5$ products of eleven factors each.
 # With the error terms, one backward pass costs a few multiplications per weight of the network
@@ -191,7 +212,7 @@ assert formula / backprop > 1e5
 
 # %%
 chosen = [er for er in symbolic.ERRATA if er.derivation in ("definitions", "weight")]
-table = ["| seed step | the seed prints | correct | why |", "|---|---|---|---|"]
+table = ["| step in Gashler (2010) | Gashler (2010) prints | correct | why |", "|---|---|---|---|"]
 for er in chosen:
     table.append(f"| {er.source_step} | ${er.printed}$ | ${er.correct}$ | {er.why} |")
 assert [er.source_step for er in chosen] == ["1", "13", "17", "18", "definitions"]

@@ -36,6 +36,7 @@ from backprop_course import symbolic
 from backprop_course.engine.gradcheck import numerical_gradient
 from backprop_course.symbolic.notation import e, w
 from backprop_course.symbolic.render import to_latex
+from backprop_course.widgets import plotting as P
 from backprop_course.symbolic.verify import NumericNetwork, default_sizes, evaluate, verify
 
 random.seed(0)
@@ -101,7 +102,7 @@ assert di.error_form.has(sp.Sum) and di.error_form.has(e) and di.error_form.has(
 
 # %%
 chosen = [er for er in symbolic.ERRATA if er.derivation == "input"]
-table = ["| seed step | the seed prints | correct | why | our step |", "|---|---|---|---|---|"]
+table = ["| step in Gashler (2010) | Gashler (2010) prints | correct | why | our step |", "|---|---|---|---|---|"]
 for er in chosen:
     ours = "" if er.step is None else str(er.step)
     table.append(f"| {er.source_step} | ${er.printed}$ | ${er.correct}$ | {er.why} | {ours} |")
@@ -206,9 +207,10 @@ axes[1].set_title("dE/dx per pixel\n(red: brighter raises E, blue: brighter lowe
 for ax in axes:
     ax.set_xticks(range(8))
     ax.set_yticks(range(8))
-    ax.plot(top % 8, top // 8, "s", ms=17, mfc="none", mec="#2ca02c", mew=2)
+    ax.plot(top % 8, top // 8, "s", ms=17, mfc="none", mec="white", mew=4)   # a white rim: visible on
+    ax.plot(top % 8, top // 8, "s", ms=17, mfc="none", mec="black", mew=2)   # dark and light pixels
 fig.colorbar(im, ax=axes[1], shrink=0.85)
-fig.suptitle("Green square: the pixel with the largest |dE/dx|", fontsize=10)
+fig.suptitle("Black square: the pixel with the largest |dE/dx|", fontsize=10)
 fig.tight_layout()
 assert grad.shape == (64,)
 plt.show()
@@ -237,16 +239,22 @@ def error_with_pixel(p, dx):
 steps = np.linspace(-0.3, 0.3, 25)
 true_change = np.array([error_with_pixel(top, dx) - E0 for dx in steps])
 predicted_change = grad[top] * steps
+misses = {}
 for dx in (0.01, 0.1, 0.3):
     real = error_with_pixel(top, dx) - E0
+    misses[dx] = abs(real - grad[top] * dx)             # absolute error of the prediction
     print(f"dx = {dx:4}:  true dE = {real:+.6f}   predicted {grad[top] * dx:+.6f}"
-          f"   error of the prediction {abs(real - grad[top] * dx) / abs(real):.1%}")
+          f"   absolute error {misses[dx]:.6f}   relative error {misses[dx] / abs(real):.1%}")
+assert 50 < misses[0.1] / misses[0.01] < 200           # 10 times the step: about 100 times the error
 small = error_with_pixel(top, 1e-3) - E0
 assert abs(small - grad[top] * 1e-3) < 0.01 * abs(small)      # tiny steps: the prediction is exact
 
 # %% [markdown]
-# The prediction ignores curvature, so its error grows roughly with $\Delta x^2$: excellent for
-# changes of a few hundredths, rough for changes of a third of the pixel range.
+# The prediction ignores curvature, so its **absolute** error grows roughly with $\Delta x^2$: ten
+# times the step ($0.01 \to 0.1$) gives about a hundred times the error (the cell checks it). The
+# **relative** error divides that by a change of $E$ that itself grows with $\Delta x$, so it grows
+# roughly in proportion to $\Delta x$: about 1% at 0.01, about 13% at 0.1. The tangent is excellent
+# for changes of a few hundredths and rough for changes of a third of the pixel range.
 #
 # One pixel is a single check. A fairer test: nudge **each** of the 64 pixels by $+0.05$ in turn
 # and compare all 64 measured changes of $E$ with the 64 predictions.
@@ -264,8 +272,8 @@ assert corr > 0.99 and np.argmax(np.abs(measured)) == np.argmax(np.abs(predicted
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4), dpi=80)
-ax1.plot(steps, true_change, "o", color="#1f3b73", ms=5, label="true change (forward passes)")
-ax1.plot(steps, predicted_change, "-", color="#c0392b", label="prediction dE/dx * dx")
+ax1.plot(steps, true_change, "o", color=P.OKABE_ITO["blue"], ms=5, label="true change (forward passes)")
+ax1.plot(steps, predicted_change, "--", color=P.OKABE_ITO["vermillion"], label="prediction dE/dx * dx")
 ax1.axhline(0, color="gray", lw=0.5)
 ax1.axvline(0, color="gray", lw=0.5)
 ax1.set_xlabel(f"change dx of pixel {top}")
@@ -274,10 +282,10 @@ ax1.set_title(f"One pixel (dE/dx = {grad[top]:+.3f}): tangent vs truth")
 ax1.legend(fontsize=9)
 ax1.grid(alpha=0.3)
 
-ax2.plot(predicted, measured, "o", color="#1f3b73", ms=5)
+ax2.plot(predicted, measured, "o", color=P.OKABE_ITO["blue"], ms=5)
 lim = 1.1 * np.abs(np.concatenate([predicted, measured])).max()
-ax2.plot([-lim, lim], [-lim, lim], "--", color="#c0392b", label="measured = predicted")
-ax2.plot(predicted[top], measured[top], "s", ms=12, mfc="none", mec="#2ca02c", mew=2,
+ax2.plot([-lim, lim], [-lim, lim], "--", color=P.OKABE_ITO["vermillion"], label="measured = predicted")
+ax2.plot(predicted[top], measured[top], "s", ms=12, mfc="none", mec="black", mew=2,
          label=f"pixel {top}")
 ax2.set_xlim(-lim, lim)
 ax2.set_ylim(-lim, lim)

@@ -32,6 +32,7 @@ import time
 import numpy as np
 import matplotlib.pyplot as plt
 import backprop_course as bc
+from backprop_course.widgets import plotting as P
 
 random.seed(0)
 np.random.seed(0)
@@ -206,14 +207,16 @@ assert needed["online"] > 5 * max(needed["mini-batch (10)"], needed["batch"])
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-colours = {"online": "#c0392b", "mini-batch (10)": "#1f77b4", "batch": "#2a9d3a"}
+# colour-blind-safe: each mode has its own colour, dash pattern and marker
+names = ["online", "mini-batch (10)", "batch"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=80)
 for name, h in hists.items():
     curve = [h.initial_loss] + h.loss
-    ax1.semilogy(range(len(curve)), curve, color=colours[name], label=name)
+    ax1.semilogy(range(len(curve)), curve, label=name, **P.series_style(names.index(name), len(curve)))
     per_epoch = h.updates // h.epochs_run
-    ax2.loglog(np.arange(1, len(h.loss) + 1) * per_epoch, h.loss, color=colours[name], label=name)
-ax2.loglog(np.arange(1, 1001), long_batch.loss, color=colours["batch"], ls="--",
+    ax2.loglog(np.arange(1, len(h.loss) + 1) * per_epoch, h.loss, label=name,
+               **dict(P.series_style(names.index(name)), markevery=0.15))
+ax2.loglog(np.arange(1, 1001), long_batch.loss, color=P.series_style(2)["color"], ls="-", lw=0.8,
            label="batch, continued to 1000 epochs")
 for ax in (ax1, ax2):
     ax.axhline(noise_floor, color="grey", lw=0.8, ls=":")
@@ -221,6 +224,8 @@ for ax in (ax1, ax2):
     ax.grid(alpha=0.3, which="both")
 ax1.set_ylim(0.3, 20)
 ax2.set_ylim(0.3, 20)
+for ax in (ax1, ax2):
+    P.readable_log_ticks(ax, "y")         # 0.5, 1, 2, 5 ... rather than 4x10^0
 ax1.text(1, noise_floor * 1.1, "noise floor", color="grey", fontsize=8)
 ax1.set_xlabel("epoch (= 100 per-sample gradients)")
 ax1.set_title("equal work: per epoch")
@@ -253,7 +258,8 @@ fig, ax = plt.subplots(figsize=(6, 3.6), dpi=80)
 ax.scatter(X[:, 0], T[:, 0], s=10, color="grey", label="training data")
 ax.plot(xs, np.sin(np.pi * xs), color="black", lw=0.8, ls=":", label="sin(pi x)")
 for name, net in nets.items():
-    ax.plot(xs, net.forward(xs), color=colours[name], label=f"{name} (E = {hists[name].loss[-1]:.2f})")
+    ax.plot(xs, net.forward(xs), label=f"{name} (E = {hists[name].loss[-1]:.2f})",
+            **P.series_style(names.index(name), n_points=len(xs)))
 ax.set_xlabel("x")
 ax.set_ylabel("t and network output")
 ax.set_title(f"after {EPOCHS} epochs")

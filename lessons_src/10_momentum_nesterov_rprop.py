@@ -33,6 +33,7 @@ import random
 import numpy as np
 import matplotlib.pyplot as plt
 import backprop_course as bc
+from backprop_course.widgets import plotting as P
 from backprop_course.widgets.descent import SURFACES, Surface, descend, grid, make_optimizer
 from backprop_course.engine.optim import nesterov_lookahead_step
 
@@ -120,13 +121,13 @@ levels = np.unique(np.quantile(GZ, np.linspace(0, 1, 10) ** 2))
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), dpi=80, gridspec_kw={"width_ratios": [1.2, 1]})
 ax1.contourf(GX, GY, GZ, levels=levels, cmap="coolwarm", alpha=0.5)
 ax1.contour(GX, GY, GZ, levels=levels, colors="#555555", linewidths=0.5)
-styles = {"plain, lr 0.02": "#111111", "momentum 0.9, lr 0.02": "#d4a017", "momentum 0.5, lr 0.02": "#6a3d9a"}
+styles = P.series_styles(list(paths))        # colour-blind-safe: colour, dash and marker differ
 for name, t in paths.items():
-    ax1.plot(t.points[:, 0], t.points[:, 1], "-o", ms=2, lw=1, color=styles[name], label=name)
-    ax2.plot(t.points[:, 0], color=styles[name], label=name)
+    ax1.plot(t.points[:, 0], t.points[:, 1], lw=1, label=name, **dict(styles[name], ms=2, markevery=1))
+    ax2.plot(t.points[:, 0], label=name, **dict(styles[name], markevery=20))
 ax1.plot(*surf.start, "ks", ms=7)
-ax1.plot([x_global], [0], "*", color="#2e8b57", mec="white", ms=16)
-ax1.plot([x_local], [0], "*", color="#2e8b57", mec="white", ms=11)
+ax1.plot([x_global], [0], "*", color=P.MINIMUM_COLOUR, mec="white", ms=16, zorder=6)
+ax1.plot([x_local], [0], "*", color=P.MINIMUM_COLOUR, mfc="none", mew=1.8, ms=14, zorder=6)
 ax1.annotate("global", (x_global, 0.0), (x_global - 0.3, -1.4), fontsize=9)
 ax1.annotate("local", (x_local, 0.0), (x_local - 0.2, -1.4), fontsize=9)
 ax1.set_xlabel("x")
@@ -134,8 +135,8 @@ ax1.set_ylabel("y")
 ax1.set_title("paths from the square (200 steps)", fontsize=10)
 ax1.legend(fontsize=8, loc="upper left")
 for x0, name in ((x_global, "global minimum"), (x_local, "local minimum")):
-    ax2.axhline(x0, color="#2e8b57", lw=0.8, ls="--")
-    ax2.text(200, x0 + 0.08, name, ha="right", fontsize=8, color="#2e8b57")
+    ax2.axhline(x0, color="#555555", lw=0.8, ls=(0, (1, 3)))
+    ax2.text(200, x0 + 0.08, name, ha="right", fontsize=8, color="#555555")
 ax2.set_xlabel("step")
 ax2.set_ylabel("x coordinate")
 ax2.set_title("x over the steps", fontsize=10)
@@ -223,18 +224,18 @@ for ax in (ax1, ax2):
     ax.set_xlabel("x")
     ax.set_ylabel("y")
 for i, (b, la, a) in enumerate(steps[:6]):
-    ax1.annotate("", la, b, arrowprops=dict(arrowstyle="->", color="#1f77b4", ls="--", lw=1.3))
-    ax1.annotate("", a, la, arrowprops=dict(arrowstyle="->", color="#c0392b", lw=1.6))
+    ax1.annotate("", la, b, arrowprops=dict(arrowstyle="->", color=P.OKABE_ITO["blue"], ls="--", lw=1.3))
+    ax1.annotate("", a, la, arrowprops=dict(arrowstyle="->", color=P.OKABE_ITO["vermillion"], lw=1.6))
     ax1.plot(*b, "ko", ms=5)
     ax1.annotate(f"w{i}", b, (4, 4), textcoords="offset points", fontsize=8)
-ax1.plot([], [], "--", color="#1f77b4", label="jump along the old velocity (alpha v)")
-ax1.plot([], [], "-", color="#c0392b", label="correction: -lr * gradient at the look-ahead")
+ax1.plot([], [], "--", color=P.OKABE_ITO["blue"], label="jump along the old velocity (alpha v)")
+ax1.plot([], [], "-", color=P.OKABE_ITO["vermillion"], label="correction: -lr * gradient at the look-ahead")
 ax1.legend(fontsize=8, loc="upper right")
 ax1.set_xlim(-4.8, -2.4)                                  # zoom in on the first steps
 ax1.set_ylim(-0.7, 1.7)
 ax1.set_title("Nesterov, first 6 steps (zoomed): jump, then correct", fontsize=10)
-ax2.plot(mom.points[:, 0], mom.points[:, 1], "-o", ms=2, lw=1, color="#d4a017", label="classic momentum")
-ax2.plot(nes.points[:, 0], nes.points[:, 1], "-o", ms=2, lw=1, color="#6a3d9a", label="Nesterov")
+ax2.plot(mom.points[:, 0], mom.points[:, 1], lw=1, label="classic momentum", **dict(P.series_style(1), ms=2))
+ax2.plot(nes.points[:, 0], nes.points[:, 1], lw=1, label="Nesterov", **dict(P.series_style(3), ms=2))
 ax2.legend(fontsize=8, loc="lower right")
 ax2.set_title("40 steps, lr 0.1, momentum 0.9", fontsize=10)
 fig.tight_layout()
@@ -322,12 +323,13 @@ assert abs(sizes[8] - sizes[7]) < 1e-12                  # after the flip: neith
 ts = [r[0] for r in rows]
 flips = [r[0] for r in rows if r[4] == 0.0]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4), dpi=80)
-ax1.plot(ts, [r[1] for r in rows], "-o", ms=4, color="#1f3b73")
-ax1.axhline(1.0, color="#2e8b57", ls="--", lw=0.8)
+ax1.plot(ts, [r[1] for r in rows], "-o", ms=4, color=P.OKABE_ITO["blue"])
+ax1.axhline(1.0, color=P.MINIMUM_COLOUR, ls="--", lw=0.8)
 ax1.set_xlabel("step t")
 ax1.set_ylabel("w before the step")
 ax1.set_title("the weight: minimum of E at w = 1", fontsize=10)
-ax2.semilogy(ts, sizes, "-o", ms=4, color="#c0392b")
+ax2.semilogy(ts, sizes, "-o", ms=4, color=P.OKABE_ITO["vermillion"])
+P.readable_log_ticks(ax2)
 for f in flips:
     ax1.axvline(f, color="grey", lw=0.6, ls=":")
     ax2.axvline(f, color="grey", lw=0.6, ls=":")

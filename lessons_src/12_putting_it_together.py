@@ -101,8 +101,10 @@ assert 0.85 < baseline < 0.93
 # - the error $E = \tfrac12 \sum (t - y)^2$ over samples and outputs, gradients by
 #   **backpropagation** (lessons 05 to 08);
 # - **mini-batches** of 32 (lesson 09), so 43 updates per epoch over the 1348 training images;
-# - gradient descent with **momentum** 0.9 (lesson 10). The gradient is summed over the 32 samples
-#   of a batch, so the rate is small: $\varepsilon = 0.005$, about $0.16$ per sample (lesson 09).
+# - gradient descent with **momentum** 0.9 (lesson 10). Our $E$ sums over the 32 samples of a batch,
+#   so its gradient is 32 times the average one and the rate is small: $\varepsilon = 0.005$. A
+#   library that averages the loss over the batch takes the same steps with
+#   $\varepsilon = 32 \times 0.005 = 0.16$ (lesson 09).
 #
 # To follow the test set during training, `bc.train` calls a `callback(epoch, history)` after
 # every epoch; ours records the test error and both accuracies. `progress=True` shows a progress

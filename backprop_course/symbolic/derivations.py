@@ -179,6 +179,13 @@ class _Recorder:
         self.steps.append(Step(number, rule, expr, note, subs, definition))
 
 
+def _plain_name(symbol: sp.Indexed) -> str:
+    """A variable's name in plain text as Gashler writes it: ``w[1, 7, 3]`` -> ``"w_173"`` (indices
+    run together while all are single digits, else separated by commas: ``"w_1,12,3"``)."""
+    idx = [str(i) for i in symbol.indices]
+    return f"{symbol.base}_" + ("".join(idx) if all(len(i) == 1 for i in idx) else ",".join(idx))
+
+
 def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias: bool,
             sizes: tuple[int, ...] | None) -> Derivation:
     """The common derivation. ``p`` is the target's layer (0 for an input), j0/k0 its nodes."""
@@ -190,6 +197,8 @@ def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias
     else:
         target = y[0, k0]
     low = max(p, 1)  # x and y of layers >= low may depend on the target
+    # the name the learner reads in the notes ("w_173"): in prose, "target" would clash with t_i
+    name = _plain_name(target)
 
     def depends(a: sp.Indexed) -> bool:
         return a.base in (x, y) and int(a.indices[0]) >= low
@@ -201,7 +210,7 @@ def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias
     rec = _Recorder()
     out = index(L, L)
     expr = sp.Derivative(loss_expression(L), target)
-    rec.add("given", expr, "the gradient we want: the derivative of the sum-squared error by the target")
+    rec.add("given", expr, f"the gradient we want: the derivative of the sum-squared error by {name}")
     expr = rules.chain_rule(expr, t[out] - y[L, out], target)
     rec.add("apply the chain rule", expr, "the derivative of u^2/2 is u times the derivative of u")
     expr = rules.simplify_derivative(expr, target, depends)
@@ -211,7 +220,7 @@ def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias
         delta = rules.dependence_delta(rules.find_sum(expr, out).function, out, target, unfold_layer_p(out))
         expr = rules.collapse_sum(expr, out, j0, delta)
         rec.add(f"only the {out} = {j0} term survives", expr,
-                f"only output node {j0} is fed by the target; the Kronecker delta removes the other terms")
+                f"only output node {j0} depends on {name}; every other term of the sum has derivative 0")
         node = j0
     expr = rules.expand_term(expr, y[L, node], activation(L)(x[L, node]))
     rec.add("expand a term", expr, "an output is the activation of its net input: y = f(x)")
@@ -230,7 +239,7 @@ def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias
             delta = rules.dependence_delta(s.function, lower, target, unfold_layer_p(lower))
             expr = rules.collapse_sum(expr, lower, j0, delta)
             sub.add(f"only the {lower} = {j0} term survives", expr,
-                    f"only node {j0} of layer {p} depends on the target; the other terms are constants")
+                    f"only node {j0} of layer {p} depends on {name}; the other terms are constants")
             next_node = j0
         expr = rules.simplify_derivative(expr, target, depends)
         sub.add("simplify", expr, "the derivative of a sum is the sum of the derivatives; weights here are constants")
@@ -255,11 +264,10 @@ def _derive(kind: str, layers: int, p: int, j0: int | None, k0: int | None, bias
         s = rules.find_sum(expr, lower)
         delta = rules.dependence_delta(s.function, lower, target, {})
         expr = rules.collapse_sum(expr, lower, k0, delta)
-        what = "weight" if kind == "weight" else "input"
         rec.add(f"only the {lower} = {k0} term survives", expr,
-                f"only the term holding the target {what} varies; the Kronecker delta keeps it alone")
+                f"only the term holding {name} varies; every other term of the sum has derivative 0")
     expr = rules.simplify_derivative(expr, target, depends)
-    rec.add("final form", expr, "the derivative of the target by itself is 1: no derivative is left")
+    rec.add("final form", expr, f"the derivative of {name} by itself is 1: no derivative is left")
     result = expr
 
     expr, error_terms = _cache_error_terms(rec, expr, kind, L, p, j0, c)

@@ -75,7 +75,8 @@ SOURCES: dict[str, str] = {
     "dummies": "*Backpropagation for dummies*, a blog post",
     "gashler2010": "Mike Gashler, *A thorough derivation of back-propagation* (2010)",
     "he_ufldl": "Yuhang He, *A step by step guide to understand backpropagation* (UFLDL notation)",
-    "example": "The 2-2-2 worked example of lesson 06 (a widely used public example, not one of the sources)",
+    "example": ("Matt Mazur, *A Step by Step Backpropagation Example* (2015): the 2-2-2 worked example of "
+                "lesson 06 (not one of the four sources)"),
 }
 
 PARTS: dict[str, str] = {
@@ -153,8 +154,8 @@ ERRATA: tuple[Erratum, ...] = (
             "differentiated, which leaves w_1m5."),
     Erratum("input", "15", None,
             r"\text{(the line is cut off)}",
-            r"\text{the final form, step 16 of the seed}",
-            "Step 15 of the seed is incomplete; its step 16 gives the final form."),
+            r"\text{the final form: step 16 in Gashler (2010)}",
+            "Gashler (2010) breaks off step 15 mid-line; his step 16 gives the final form."),
 )
 
 

@@ -439,6 +439,11 @@ class DescentView(View):
                 levels = np.unique(np.quantile(Z, np.linspace(0, 1, 16) ** 2))
                 P.draw_contour_descent(self._ax, X, Y, Z, np.zeros((0, 2)), s.minima, levels=levels,
                                        title=title)
+            # The stars join the animated layer, so they are drawn above the path (by zorder) and
+            # an end point on a minimum never hides its star.
+            for line in self._ax.lines:
+                if line.get_label().lstrip("_") in ("global minimum", "local minimum"):
+                    line.set_animated(True)
             self._dynamic = []
             self._built_for = s.name  # also the key of the cached background (see render)
         ax = self._ax
@@ -451,8 +456,8 @@ class DescentView(View):
         else:
             xs, ys = pts[:, 0], pts[:, 1]
             self._dynamic = ax.plot(xs, ys, "-o", color="black", ms=3, lw=1.2, zorder=4)
-        self._dynamic += ax.plot(xs[:1], ys[:1], "s", color="black", ms=7, zorder=5)
-        self._dynamic += ax.plot(xs[-1:], ys[-1:], "o", color="yellow", mec="black", ms=9, zorder=6)
+        self._dynamic += ax.plot(xs[:1], ys[:1], zorder=5, **P.START_STYLE)
+        self._dynamic += ax.plot(xs[-1:], ys[-1:], zorder=5, **P.END_STYLE)
         for artist in self._dynamic:
             artist.set_animated(True)
 

@@ -35,6 +35,10 @@ __all__ = [
     "draw_loss_slice",
     "decision_grid",
     "draw_decision_boundary",
+    "backward_pass_steps",
+    "draw_backward_step",
+    "paths_from",
+    "draw_weight_paths",
 ]
 
 # Diverging colours: negative values blue, positive red, grey for "not computed yet".
@@ -630,4 +634,226 @@ def draw_decision_boundary(ax, xx: np.ndarray, yy: np.ndarray, zz: np.ndarray, X
     matplotlib Axes
     """
     BoundaryPlot(ax, xx, yy, X, T, title).update(zz, threshold)
+    return ax
+
+
+# -- static figures: the backward pass step by step (lesson 06), the paths of one weight (lesson 07) ----
+def backward_pass_steps(weights: Sequence[np.ndarray], layer_outputs: Sequence[np.ndarray],
+                        deltas: Sequence[np.ndarray]) -> list[dict]:
+    """What is known after each step of the backward pass for one sample: the panels of a figure.
+
+    Step 1 computes the error terms of the output layer; each later step those of the layer below,
+    summed back through the weights between them; the last step turns every error term into the
+    gradients of the weights entering its node, ``dE/dw_jk = delta_j * a_k``.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        ``weights[l]`` of shape ``(sizes[l+1], sizes[l])``.
+    layer_outputs : list of ndarray
+        One sample's activations, ``layer_outputs[l]`` of shape ``(sizes[l],)``, input first.
+    deltas : list of ndarray
+        One sample's error terms ``dE/d(net input)``, ``deltas[l]`` of shape ``(sizes[l+1],)``.
+
+    Returns
+    -------
+    list of dict, one per step (``L + 1`` for ``L`` weight layers), each with
+        ``title``, ``equation`` (str); ``deltas``: per layer of nodes the error terms known so far,
+        ``None`` where not yet computed (always ``None`` for the inputs); ``current``: the layer of
+        nodes this step computes (``None`` in the gradient step); ``active``: the weight layer the
+        step sums through (``None`` if none); ``gradients``: per weight layer ``dE/dW`` (last step
+        only, else ``None``).
+
+    >>> steps = backward_pass_steps([np.ones((1, 1))], [np.array([2.0]), np.array([0.5])], [np.array([0.1])])
+    >>> [s["title"] for s in steps]
+    ['step 1: output error terms', 'step 2: gradients']
+    >>> steps[1]["gradients"][0].tolist()
+    [[0.2]]
+    """
+    weights = [np.asarray(W, dtype=float) for W in weights]
+    outs = [np.asarray(a, dtype=float).ravel() for a in layer_outputs]
+    dels = [np.asarray(d, dtype=float).ravel() for d in deltas]
+    L = len(weights)
+    if L < 1 or len(outs) != L + 1 or len(dels) != L:
+        raise checks.error("backward_pass_steps", "layer_outputs, deltas",
+                           "one array per layer of nodes and one per weight layer",
+                           f"{len(weights)} weight layers, {len(outs)} output arrays, {len(dels)} delta arrays",
+                           must="hold")
+    for l, W in enumerate(weights):
+        if W.shape != (len(outs[l + 1]), len(outs[l])) or dels[l].shape != (len(outs[l + 1]),):
+            raise checks.error("backward_pass_steps", "weights", "shapes that match the layer widths",
+                               f"weights[{l}] {W.shape} with widths {len(outs[l])} -> {len(outs[l + 1])}",
+                               must="have")
+    steps, known = [], [None] * (L + 1)
+    for s in range(L):
+        layer = L - s
+        known = list(known)
+        known[layer] = dels[layer - 1]
+        if s == 0:
+            title, eq = "output error terms", "δ = -(t - a) a(1 - a)"
+        else:
+            title, eq = f"error terms of hidden layer {layer}", "δ = a(1 - a) Σ_k w_k δ_k, summed from the layer above"
+        steps.append({"title": f"step {s + 1}: {title}", "equation": eq, "deltas": known, "current": layer,
+                      "active": None if s == 0 else layer, "gradients": None})
+    steps.append({"title": f"step {L + 1}: gradients",
+                  "equation": "dE/dw = δ of the node w enters × a of the node it leaves",
+                  "deltas": list(known), "current": None, "active": None,
+                  "gradients": [np.outer(dels[l], outs[l]) for l in range(L)]})
+    return steps
+
+
+def draw_backward_step(ax, step: dict, layer_outputs: Sequence[np.ndarray],
+                       names: Sequence[Sequence[str]] | None = None, fontsize: float = 8.0):
+    """Draw one step of :func:`backward_pass_steps`: values ``a`` above the nodes, error terms below.
+
+    The layer the step computes is ringed; the weights it sums back through are drawn as thick arrows
+    pointing down the network (the direction the error terms travel); error terms not yet computed
+    print as ``?``. In the gradient step every weight carries its gradient, next to the node it enters.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    step : dict
+        One entry of :func:`backward_pass_steps`.
+    layer_outputs : list of ndarray
+        The activations the steps were computed from, ``layer_outputs[l]`` of shape ``(sizes[l],)``.
+    names : list of list of str, optional
+        A name per node, per layer (e.g. ``[["i1", "i2"], ["h1", "h2"], ["o1", "o2"]]``).
+
+    Returns
+    -------
+    ax
+    """
+    from backprop_course.widgets.plotting import GRAD_COLOUR, OKABE_ITO, PENDING_COLOUR, VALUE_COLOUR, fmt
+
+    outs = [np.asarray(a, dtype=float).ravel() for a in layer_outputs]
+    sizes = [len(a) for a in outs]
+    if len(step.get("deltas", ())) != len(sizes):
+        raise checks.error("draw_backward_step", "step", "an entry of backward_pass_steps for these layers",
+                           f"{len(step.get('deltas', ()))} layers of error terms for {len(sizes)} layers",
+                           must="be")
+    layout = layer_layout(sizes)
+    active_colour = OKABE_ITO["vermillion"]
+    plate = dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9)  # keeps numbers readable over arrows
+    segments, index = edge_segments(layout)
+    for (src, dst), (l, j, k) in zip(segments, index):
+        if step["active"] is not None and l == step["active"]:
+            ax.annotate("", xy=src, xytext=dst, zorder=2,
+                        arrowprops=dict(arrowstyle="-|>", color=active_colour, lw=2.2, shrinkA=13, shrinkB=13,
+                                        mutation_scale=12))
+        else:
+            ax.plot(*zip(src, dst), color="#b5b5b5", lw=1.0, zorder=1)
+        if step["gradients"] is not None:
+            x, y = src + 0.7 * (dst - src)
+            ax.text(x, y, fmt(step["gradients"][l][j, k], 2), ha="center", va="center", fontsize=fontsize - 0.5,
+                    color=GRAD_COLOUR, zorder=4,
+                    bbox=dict(boxstyle="round,pad=0.12", fc="white", ec=GRAD_COLOUR, lw=0.5))
+    for l, pts in enumerate(layout):
+        ringed = step["current"] == l
+        ax.scatter(pts[:, 0], pts[:, 1], s=330, c="#eef3fb", edgecolors=active_colour if ringed else "#333",
+                   linewidths=2.6 if ringed else 0.8, zorder=3)
+        for j, (x, y) in enumerate(pts):
+            if names is not None:
+                ax.text(x, y, names[l][j], ha="center", va="center", fontsize=fontsize, weight="bold", zorder=5)
+            ax.text(x, y + 0.26, f"a {fmt(outs[l][j], 3)}", ha="center", va="bottom", fontsize=fontsize,
+                    color=VALUE_COLOUR, zorder=5, bbox=plate)
+            if l > 0:
+                d = step["deltas"][l]
+                text = "δ ?" if d is None else f"δ {fmt(d[j], 3)}"
+                ax.text(x, y - 0.26, text, ha="center", va="top", fontsize=fontsize, zorder=5,
+                        color=PENDING_COLOUR if d is None else GRAD_COLOUR,
+                        weight="bold" if ringed else "normal", bbox=plate)
+    ax.set_title(f"{step['title']}\n{step['equation']}", fontsize=fontsize + 1)
+    ax.set_xlim(-0.45, len(sizes) - 1 + 0.45)
+    ax.set_ylim(-1.65, 1.65)
+    ax.set_axis_off()
+    return ax
+
+
+def paths_from(sizes: Sequence[int], layer: int, node: int) -> list[tuple[int, ...]]:
+    """Every path from node ``node`` of layer ``layer`` up to an output node.
+
+    A path lists one node index per layer, from ``layer`` to the output layer. In a fully connected
+    network there are ``sizes[layer+1] * ... * sizes[-1]`` of them.
+
+    >>> paths_from([3, 7, 2, 2], layer=1, node=6)
+    [(6, 0, 0), (6, 0, 1), (6, 1, 0), (6, 1, 1)]
+    """
+    import itertools
+
+    sizes = [int(s) for s in sizes]
+    if not 0 <= int(layer) < len(sizes):
+        raise checks.error("paths_from", "layer", f"a layer index from 0 to {len(sizes) - 1}", repr(layer))
+    if not 0 <= int(node) < sizes[layer]:
+        raise checks.error("paths_from", "node", f"a node index from 0 to {sizes[layer] - 1}", repr(node))
+    return [(int(node),) + rest for rest in itertools.product(*[range(n) for n in sizes[layer + 1:]])]
+
+
+def draw_weight_paths(ax, sizes: Sequence[int], layer: int, j: int, k: int, name: str = "w",
+                      example: tuple[int, ...] | None = None, fontsize: float = 8.0):
+    """Draw the weight from node ``k`` of layer ``layer - 1`` into node ``j`` of layer ``layer`` and
+    every path by which it reaches the outputs: the sum over paths of ``dE/dw``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    sizes : sequence of int
+        Layer widths, input first.
+    layer, j, k : int
+        The weight ``weights[layer - 1][j, k]`` (0-based nodes, ``layer >= 1``).
+    name : str
+        The weight's name for the title, e.g. ``"w_173"``.
+    example : tuple of int, optional
+        One path of :func:`paths_from` to draw on top, dashed.
+
+    Returns
+    -------
+    ax
+    """
+    from backprop_course.widgets.plotting import OKABE_ITO
+
+    sizes = [int(s) for s in sizes]
+    if not 1 <= int(layer) < len(sizes):
+        raise checks.error("draw_weight_paths", "layer", f"a layer from 1 to {len(sizes) - 1}", repr(layer))
+    if not (0 <= int(j) < sizes[layer] and 0 <= int(k) < sizes[layer - 1]):
+        raise checks.error("draw_weight_paths", "j, k", f"nodes 0..{sizes[layer] - 1} and 0..{sizes[layer - 1] - 1}",
+                           f"{j!r}, {k!r}")
+    paths = paths_from(sizes, layer, j)
+    if example is not None and tuple(example) not in paths:
+        raise checks.error("draw_weight_paths", "example", f"one of the {len(paths)} paths from node {j} of "
+                           f"layer {layer}", repr(example))
+    layout = layer_layout(sizes)
+    on_path = {(l, a, b) for l in range(layer + 1, len(sizes) - 1) for a in range(sizes[l]) for b in range(sizes[l + 1])}
+    on_path |= {(layer, j, b) for b in range(sizes[layer + 1])} if layer + 1 < len(sizes) else set()
+    for l in range(len(sizes) - 1):
+        for a in range(sizes[l]):
+            for b in range(sizes[l + 1]):
+                (x0, y0), (x1, y1) = layout[l][a], layout[l + 1][b]
+                if (l, a, b) in on_path:
+                    ax.plot([x0, x1], [y0, y1], color=OKABE_ITO["blue"], lw=1.6, alpha=0.75, zorder=1)
+                elif (l, a, b) == (layer - 1, k, j):
+                    ax.plot([x0, x1], [y0, y1], color=OKABE_ITO["vermillion"], lw=4.0, zorder=2,
+                            solid_capstyle="round")
+                else:
+                    ax.plot([x0, x1], [y0, y1], color="#d0d0d0", lw=0.7, zorder=0)
+    if example is not None:
+        pts = np.array([layout[layer + i][n] for i, n in enumerate(example)])
+        ax.plot(pts[:, 0], pts[:, 1], color=OKABE_ITO["orange"], lw=3.2, ls=(0, (4, 2)), zorder=2.5,
+                label="one path")
+    reached = {(layer, j)} | {(l, a) for l in range(layer + 1, len(sizes)) for a in range(sizes[l])}
+    for l, pts in enumerate(layout):
+        for a, (x, y) in enumerate(pts):
+            lit = (l, a) in reached or (l, a) == (layer - 1, k)
+            ax.scatter([x], [y], s=120, c="#eef3fb" if lit else "#f4f4f4", edgecolors="#333" if lit else "#bbb",
+                       linewidths=0.8, zorder=3)
+        ax.text(l, -1.25, "input" if l == 0 else ("output" if l == len(sizes) - 1 else f"layer {l}"),
+                ha="center", va="top", fontsize=fontsize, color="#444")
+    xm, ym = 0.5 * (layout[layer - 1][k] + layout[layer][j])
+    ax.text(xm, ym + 0.12, name, ha="center", va="bottom", fontsize=fontsize + 1, color=OKABE_ITO["vermillion"],
+            weight="bold", zorder=5, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+    ax.set_title(f"{len(paths)} paths carry {name} to the outputs: dE/d{name} adds one product per path",
+                 fontsize=fontsize + 1)
+    ax.set_xlim(-0.4, len(sizes) - 1 + 0.4)
+    ax.set_ylim(-1.45, 1.3)
+    ax.set_axis_off()
     return ax

@@ -7,7 +7,10 @@ functions), none of them creates a figure, and none of them calls ``plt.show``: 
 on its own Axes (``fig, ax = plt.subplots(); draw_activation(ax, ...)``).
 
 Colours follow one convention across the course: values in dark blue, gradients in orange-red, the
-current step of the backward pass highlighted in red, minima as green stars.
+current step of the backward pass highlighted in red, minima as green stars. Figures that compare
+several runs (one line per run) take their styles from :data:`SERIES`: a colour-blind-safe palette
+(Okabe and Ito) in which every line also has its own dash pattern and marker, so no two lines are told
+apart by colour alone. :func:`readable_log_ticks` gives a log axis tick labels a reader can read.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ import numpy as np
 from backprop_course.engine import checks
 
 __all__ = [
-    "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR",
+    "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR", "OKABE_ITO", "SERIES", "series_style", "series_styles",
+    "log_tick_values", "readable_log_ticks",
     "fmt", "graph_geometry", "draw_computational_graph", "draw_activation", "draw_curve_descent",
     "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout", "FastPNG",
     "encode_png",
@@ -31,6 +35,144 @@ ACTIVE_COLOUR = "#d62728"
 PENDING_COLOUR = "#9a9a9a"
 PATH_COLOUR = "#e67e22"
 BOX_W, BOX_H = 0.46, 0.5  # node box size in data units (columns are 1 unit apart)
+
+# The colour-blind-safe palette of Okabe and Ito ("Color Universal Design", 2008): its colours stay
+# distinct for the common forms of colour blindness (no red/green pair).
+OKABE_ITO = {"blue": "#0072B2", "vermillion": "#D55E00", "bluish green": "#009E73",
+             "reddish purple": "#CC79A7", "orange": "#E69F00", "sky blue": "#56B4E9",
+             "yellow": "#F0E442", "black": "#000000"}
+# Markers of a descent path and of the minima, shared by the drawings and the descent view. Minima are
+# drawn above the path, the local one hollow, so a path that ends on a minimum never hides its star.
+START_STYLE: dict[str, Any] = {"marker": "s", "color": "black", "ms": 7, "ls": "none"}
+END_STYLE: dict[str, Any] = {"marker": "o", "color": OKABE_ITO["yellow"], "mec": "black", "ms": 8, "ls": "none"}
+MINIMUM_COLOUR = OKABE_ITO["bluish green"]
+
+
+def _draw_minima(ax, points: Sequence[tuple[float, float]], ms: float) -> None:
+    """Stars at the minima: the first (the global one) filled, the others hollow; above the path."""
+    for i, (mx, my) in enumerate(points):
+        if i == 0:
+            ax.plot([mx], [my], "*", color=MINIMUM_COLOUR, mec="white", ms=ms, zorder=6,
+                    label="global minimum")
+        else:
+            ax.plot([mx], [my], "*", color=MINIMUM_COLOUR, mfc="none", mew=1.8, ms=ms, zorder=6,
+                    label="local minimum" if i == 1 else "_local minimum")
+
+
+# One style per line of a comparison, in this order. Colour, dash pattern and marker all differ, so
+# the lines stay apart in grey print and for every reader. (Yellow is left out: too pale on white.)
+SERIES: tuple[dict[str, Any], ...] = (
+    {"color": OKABE_ITO["blue"], "ls": "-", "marker": "o"},
+    {"color": OKABE_ITO["vermillion"], "ls": "--", "marker": "s"},
+    {"color": OKABE_ITO["bluish green"], "ls": ":", "marker": "^"},
+    {"color": OKABE_ITO["reddish purple"], "ls": "-.", "marker": "D"},
+    {"color": OKABE_ITO["orange"], "ls": (0, (5, 1.5, 1, 1.5, 1, 1.5)), "marker": "v"},
+    {"color": OKABE_ITO["sky blue"], "ls": (0, (1, 1)), "marker": "P"},
+    {"color": OKABE_ITO["black"], "ls": (0, (8, 2)), "marker": "X"},
+)
+
+
+def series_style(i: int, n_points: int | None = None, markers: int = 8) -> dict[str, Any]:
+    """Keyword arguments for ``ax.plot`` that draw line number ``i`` of a comparison.
+
+    Parameters
+    ----------
+    i : int >= 0
+        The line's place in the comparison; styles repeat after ``len(SERIES)`` lines.
+    n_points : int, optional
+        How many points the line has. Given, markers are spread to about ``markers`` per line
+        (a marker on each of 1000 points would hide the line); omitted, every point gets one.
+    markers : int
+        Markers per line when ``n_points`` is given.
+
+    >>> series_style(1)["ls"], series_style(1)["marker"]
+    ('--', 's')
+    >>> series_style(0, n_points=100)["markevery"]
+    (0, 12)
+    """
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0:
+        raise checks.error("series_style", "i", "an int >= 0", repr(i))
+    style = dict(SERIES[int(i) % len(SERIES)], ms=5)
+    if n_points is not None and n_points > markers:
+        # start each line's markers at a different point, so markers of lines that coincide do not
+        # hide each other
+        step = max(1, int(n_points) // int(markers))
+        style["markevery"] = ((int(i) * step) // len(SERIES) % step, step)
+    return style
+
+
+def series_styles(names: Sequence[str], n_points: int | None = None) -> dict[str, dict[str, Any]]:
+    """:func:`series_style` for several named lines, in the order given: ``{name: style}``."""
+    return {name: series_style(i, n_points) for i, name in enumerate(names)}
+
+
+def log_tick_values(lo: float, hi: float) -> list[float]:
+    """Tick positions for a log axis from ``lo`` to ``hi`` that a reader can label plainly.
+
+    Powers of ten when the axis spans more than two decades; over a narrower range, every
+    1, 2 and 5 times a power of ten inside it; over less than a factor of about 3, every integer
+    multiple (1 ... 9) of a power of ten inside it; over less still, evenly spaced round numbers.
+    At least two ticks always show.
+
+    >>> log_tick_values(0.3, 20)
+    [0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
+    >>> log_tick_values(3.5, 5.5)
+    [4.0, 5.0]
+    >>> log_tick_values(1e-6, 1.0)
+    [1e-06, 1e-05, 0.0001, 0.001, 0.01, 0.1, 1.0]
+    """
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
+        raise checks.error("log_tick_values", "lo, hi", "finite numbers with 0 < lo < hi",
+                           f"{lo!r}, {hi!r}")
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    for subs in ((1,), (1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9)):
+        ticks = [float(f"{m * 10.0 ** e:.12g}") for e in range(first, last + 1) for m in subs]
+        ticks = [t for t in ticks if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+        if len(ticks) >= (3 if subs == (1,) else 2):
+            return ticks
+    # less than a factor of about 1.5: evenly spaced round numbers, as on a linear axis
+    from matplotlib.ticker import MaxNLocator
+
+    return [float(f"{t:.12g}") for t in MaxNLocator(nbins=4).tick_values(lo, hi)
+            if lo * (1 - 1e-9) <= t <= hi * (1 + 1e-9)]
+
+
+def readable_log_ticks(ax, axis: str = "y"):
+    """Label a log axis with plain numbers (``0.5``, ``2``, ``20``) when it spans few decades.
+
+    Matplotlib's default labels a narrow log axis with minor ticks like ``4x10^0``. Call this after
+    the data are drawn and the limits are final: it fixes the ticks to :func:`log_tick_values` of the
+    current limits. An axis spanning more than two decades keeps powers of ten (``10^-3``).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    axis : {"x", "y", "both"}
+
+    Returns
+    -------
+    ax
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogFormatterSciNotation, NullFormatter
+
+    if axis not in ("x", "y", "both"):
+        raise checks.error("readable_log_ticks", "axis", "'x', 'y' or 'both'", repr(axis))
+    for name in ("x", "y") if axis == "both" else (axis,):
+        scale = ax.get_xscale() if name == "x" else ax.get_yscale()
+        if scale != "log":
+            raise checks.error("readable_log_ticks", "axis", f"a log-scaled axis ({name} is {scale!r})",
+                               repr(axis), hint="; call ax.set_{0}scale('log') first".format(name))
+        which = ax.xaxis if name == "x" else ax.yaxis
+        lo, hi = sorted(ax.get_xlim() if name == "x" else ax.get_ylim())
+        ticks = log_tick_values(lo, hi)
+        which.set_major_locator(FixedLocator(ticks))
+        which.set_minor_formatter(NullFormatter())
+        if math.log10(hi / lo) > 2:
+            which.set_major_formatter(LogFormatterSciNotation())
+        else:
+            which.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    return ax
 
 
 def fmt(x: float, digits: int = 3) -> str:
@@ -272,20 +414,22 @@ def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, pat
     path_x, path_f : ndarray, shape (k,)
         The visited points, already clamped to the plotted range by the caller.
     minima : sequence of float
-        x positions of minima, marked with green stars (the first, the global one, filled).
+        x positions of minima, marked with green stars drawn above the path (the first, the global
+        one, filled; the others hollow, so an end point on a local minimum shows through).
+
+    Every artist carries a label ("path", "start", "end", "global minimum", "local minimum"), so
+    ``ax.legend()`` explains the markers.
 
     Returns
     -------
     ax
     """
     ax.plot(x, f, color=VALUE_COLOUR, lw=2)
-    ax.plot(path_x, path_f, "-o", color=PATH_COLOUR, ms=4, lw=1.2, zorder=4)
+    ax.plot(path_x, path_f, "-o", color=PATH_COLOUR, ms=4, lw=1.2, zorder=4, label="path")
     if len(path_x):
-        ax.plot(path_x[:1], path_f[:1], "s", color="black", ms=7, zorder=5)
-        ax.plot(path_x[-1:], path_f[-1:], "o", color=ACTIVE_COLOUR, ms=8, zorder=5)
-    for i, m in enumerate(minima):  # the first is the global minimum: filled; others hollow
-        ax.plot([m], [np.interp(m, x, f)], "*", color="#2e8b57", mfc="#2e8b57" if i == 0 else "white",
-                ms=13, zorder=3)
+        ax.plot(path_x[:1], path_f[:1], zorder=5, label="start", **START_STYLE)
+        ax.plot(path_x[-1:], path_f[-1:], zorder=5, label="end", **END_STYLE)
+    _draw_minima(ax, [(m, float(np.interp(m, x, f))) for m in minima], ms=13)
     ax.set_xlim(x[0], x[-1])
     ax.set_xlabel("x")
     ax.set_ylabel("loss f(x)")
@@ -308,7 +452,9 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
     path : ndarray, shape (k, 2)
         The visited points, already clamped to the grid's range by the caller.
     minima : sequence of (x, y)
-        Marked with green stars (the first, the global one, filled; the others hollow).
+        Marked with green stars drawn above the path (the first, the global one, filled; the
+        others hollow, so an end point on a local minimum shows through). Every artist carries a
+        label, so ``ax.legend()`` explains the markers.
     levels : int or sequence of float
         Contour levels (a count spreads them evenly from ``Z.min()`` to ``vmax`` when given).
     vmax : float, optional
@@ -331,13 +477,11 @@ def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: 
     ax.contourf(X, Y, Z, levels=levels, cmap="coolwarm", alpha=0.55)
     ax.contour(X, Y, Z, levels=levels, colors="#555555", linewidths=0.5)
     path = np.asarray(path, dtype=float).reshape(-1, 2)
-    ax.plot(path[:, 0], path[:, 1], "-o", color="black", ms=3, lw=1.2, zorder=4)
+    ax.plot(path[:, 0], path[:, 1], "-o", color="black", ms=3, lw=1.2, zorder=4, label="path")
     if len(path):
-        ax.plot(path[:1, 0], path[:1, 1], "s", color="black", ms=7, zorder=5)
-        ax.plot(path[-1:, 0], path[-1:, 1], "o", color="yellow", mec="black", ms=8, zorder=5)
-    for i, (mx, my) in enumerate(minima):  # the first is the global minimum: filled; others hollow
-        ax.plot([mx], [my], "*", color="#2e8b57", mfc="#2e8b57" if i == 0 else "white",
-                mec="white" if i == 0 else "#2e8b57", ms=14, zorder=3)
+        ax.plot(path[:1, 0], path[:1, 1], zorder=5, label="start", **START_STYLE)
+        ax.plot(path[-1:, 0], path[-1:, 1], zorder=5, label="end", **END_STYLE)
+    _draw_minima(ax, [(float(mx), float(my)) for mx, my in minima], ms=15)
     ax.set_xlim(X.min(), X.max())
     ax.set_ylim(Y.min(), Y.max())
     ax.set_xlabel("x")

@@ -229,8 +229,22 @@ def test_switching_between_curves_and_surfaces_leaves_no_stale_path():
     v.surface.value = "valley"
     visible = [ax for ax in v.fig.axes if ax.get_visible()]
     assert len(visible) == 1
-    paths = [ln for ax in v.fig.axes for ln in ax.lines if ln.get_animated()]
+    stars = ("global minimum", "local minimum", "_local minimum")
+    paths = [ln for ax in v.fig.axes for ln in ax.lines if ln.get_animated() and ln.get_label() not in stars]
     assert len(paths) == 3 and all(ln.axes is visible[0] for ln in paths)  # path, start, end
+
+
+def test_a_path_ending_on_the_local_minimum_does_not_hide_its_star():
+    # double_well from its default start with plain descent settles in the shallow minimum: the
+    # hollow star must be drawn after (above) the end point, in the animated layer
+    v = DescentView(surface="double_well", method="plain", lr=0.02, steps=100)
+    ax = [ax for ax in v.fig.axes if ax.get_visible()][0]
+    local = [ln for ln in ax.lines if ln.get_label() == "local minimum"]
+    end = [ln for ln in ax.lines if ln.get_animated() and ln.get_marker() == "o" and len(ln.get_xdata()) == 1]
+    assert len(local) == 1 and len(end) == 1
+    assert abs(end[0].get_xdata()[0] - local[0].get_xdata()[0]) < 0.05   # the end sits on the star
+    assert local[0].get_animated() and local[0].get_zorder() > end[0].get_zorder()
+    assert local[0].get_markerfacecolor() == "none"                     # hollow: the dot shows through
 
 
 def test_message_and_state_agree_when_the_path_bounces_off_the_plot():

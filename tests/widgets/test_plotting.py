@@ -229,3 +229,61 @@ def test_fast_png_keeps_one_background_per_key():
     assert fast.png(key="white") == white
     fast.invalidate()                # ... until the cache is dropped
     assert fast.png(key="white") not in (white, black)
+
+
+def test_minima_stars_are_drawn_above_the_end_point_and_every_marker_is_labelled():
+    fig, ax = new_ax()
+    X, Y = np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-1, 1, 9))
+    path = np.array([[1.8, 0.8], [1.3, 0.1], [1.0, 0.0]])          # ends on the local minimum
+    P.draw_contour_descent(ax, X, Y, X**2 + Y**2, path, minima=[(-1.0, 0.0), (1.0, 0.0)], levels=5)
+    by_label = {ln.get_label(): ln for ln in ax.lines}
+    assert set(by_label) == {"path", "start", "end", "global minimum", "local minimum"}
+    end, local = by_label["end"], by_label["local minimum"]
+    assert local.get_zorder() > end.get_zorder() and local.get_markerfacecolor() == "none"
+    assert by_label["global minimum"].get_zorder() > end.get_zorder()
+    fig, ax = new_ax()
+    x = np.linspace(-2, 2, 50)
+    P.draw_curve_descent(ax, x, x**2, np.array([1.5, 0.5]), np.array([2.25, 0.25]), minima=[0.0, 0.5])
+    assert {ln.get_label() for ln in ax.lines} >= {"start", "end", "global minimum", "local minimum"}
+
+
+def test_series_styles_differ_in_colour_dash_and_marker_and_avoid_red_green():
+    styles = [P.series_style(i) for i in range(len(P.SERIES))]
+    for key in ("color", "ls", "marker"):
+        assert len({str(s[key]) for s in styles}) == len(styles), key
+    assert all(s["color"] in P.OKABE_ITO.values() for s in styles)
+    assert P.series_style(len(P.SERIES)) == P.series_style(0)                       # styles repeat
+    assert P.series_style(2, n_points=100, markers=10)["markevery"][1] == 10
+    assert list(P.series_styles(["a", "b"])) == ["a", "b"]
+    with pytest.raises(ValueError, match="'i' parameter of series_style"):
+        P.series_style(-1)
+
+
+@pytest.mark.parametrize("lo, hi, expected", [
+    (0.3, 20, [0.5, 1, 2, 5, 10, 20]),
+    (3.5, 5.5, [4, 5]),
+    (24.5, 25.2, [24.6, 24.8, 25.0, 25.2]),
+    (1e-6, 1.0, [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]),
+])
+def test_log_tick_values(lo, hi, expected):
+    np.testing.assert_allclose(P.log_tick_values(lo, hi), expected)
+
+
+def test_readable_log_ticks_label_a_narrow_log_axis_with_plain_numbers():
+    fig, ax = new_ax()
+    ax.semilogy([0, 1, 2], [3.5, 4.2, 5.5])
+    ax.set_ylim(3.5, 5.5)
+    P.readable_log_ticks(ax)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    minor = [t.get_text() for t in ax.yaxis.get_minorticklabels() if t.get_text()]
+    assert labels == ["4", "5"] and minor == []              # no "4x10^0"
+    fig, ax = new_ax()
+    ax.semilogy([0, 1], [1e-5, 1.0])
+    P.readable_log_ticks(ax)
+    fig.canvas.draw()
+    assert any("10^" in t.get_text() or "10^{" in t.get_text() for t in ax.get_yticklabels())
+    with pytest.raises(ValueError, match="log-scaled axis"):
+        P.readable_log_ticks(new_ax()[1])
+    with pytest.raises(ValueError, match="'lo, hi'"):
+        P.log_tick_values(0.0, 1.0)
