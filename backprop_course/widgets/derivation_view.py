@@ -324,12 +324,12 @@ class DerivationExplorer(View):
                  notation: str = "gashler") -> None:
         self._quiet = False
         self.layers = W.IntSlider(value=layers, min=1, max=self.max_layers, description="layers L",
-                                  continuous_update=False)
+                                  continuous_update=True)
         narrow = {"description_width": "70px", "button_width": "90px"}
         self.kind = W.ToggleButtons(options=[("weight w", "weight"), ("input y0k", "input")],
                                     value=kind, description="by", style=narrow)
         self.layer = W.IntSlider(value=min(layer, layers), min=1, max=layers, description="layer",
-                                 continuous_update=False)
+                                 continuous_update=True)
         self.j = W.BoundedIntText(value=j, min=1, max=9, description="node j", layout=W.Layout(width="150px"))
         self.k = W.BoundedIntText(value=k, min=1, max=9, description="node k", layout=W.Layout(width="150px"))
         self.notation = W.ToggleButtons(options=[("Gashler", "gashler"), ("UFLDL", "ufldl")],

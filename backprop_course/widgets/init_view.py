@@ -213,9 +213,9 @@ class InitView(View):
         self.activation = W.Dropdown(options=list(ACTIVATIONS), value=activation,
                                      description="activation", style=style)
         self.depth = W.IntSlider(value=depth, min=1, max=12, description="depth",
-                                 continuous_update=False, style=style)
+                                 continuous_update=True, style=style)
         self.width = W.IntSlider(value=width, min=5, max=200, step=5, description="width",
-                                 continuous_update=False, style=style)
+                                 continuous_update=True, style=style)
         self.n_samples, self.seed = n_samples, seed
         self._key = None
         self._shown_depth = None
