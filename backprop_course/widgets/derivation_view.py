@@ -323,13 +323,16 @@ class DerivationExplorer(View):
     def __init__(self, layers: int = 5, kind: str = "weight", layer: int = 1, j: int = 7, k: int = 3,
                  notation: str = "gashler") -> None:
         self._quiet = False
+        # layers and layer act on release (issue 24): each new target is a fresh SymPy derivation
+        # (25-105 ms, measured 2026-12) that the browser then re-typesets with MathJax; dragged, the
+        # formula changed about 2-3 times a second. The step slider (cached steps) follows the hand.
         self.layers = W.IntSlider(value=layers, min=1, max=self.max_layers, description="layers L",
-                                  continuous_update=True)
+                                  continuous_update=False)
         narrow = {"description_width": "70px", "button_width": "90px"}
         self.kind = W.ToggleButtons(options=[("weight w", "weight"), ("input y0k", "input")],
                                     value=kind, description="by", style=narrow)
         self.layer = W.IntSlider(value=min(layer, layers), min=1, max=layers, description="layer",
-                                 continuous_update=True)
+                                 continuous_update=False)
         self.j = W.BoundedIntText(value=j, min=1, max=9, description="node j", layout=W.Layout(width="150px"))
         self.k = W.BoundedIntText(value=k, min=1, max=9, description="node k", layout=W.Layout(width="150px"))
         self.notation = W.ToggleButtons(options=[("Gashler", "gashler"), ("UFLDL", "ufldl")],
