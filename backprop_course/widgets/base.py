@@ -8,13 +8,16 @@ Each view
 - owns exactly one matplotlib ``Figure`` (made without pyplot, so nothing is shown twice and no figures
   pile up) which is redrawn in place and shipped to the front end as PNG bytes in one ``Image`` widget;
 - shows problems (clamped or rejected settings, divergence) in its ``message`` area instead of raising a
-  traceback in the learner's face.
+  traceback in the learner's face;
+- follows the hand: sliders send every position while dragged (``continuous_update=True``) and one
+  ``FrameThrottle`` per view keeps redraws from falling behind (see there).
 
 Subclasses build their controls, call ``super().__init__(controls=[...])`` and implement ``update()``,
 which recomputes through pure functions, fills ``state`` and draws on ``self.fig``.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import html
@@ -26,7 +29,7 @@ import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["View", "guarded"]
+__all__ = ["FrameThrottle", "View", "guarded"]
 
 
 def guarded(method: Callable) -> Callable:
@@ -42,6 +45,108 @@ def guarded(method: Callable) -> Callable:
             return None
 
     return wrapper
+
+
+def _defer_on_running_loop(callback: Callable[[], None]) -> bool:
+    """Run ``callback`` soon on the running asyncio loop (the kernel's); False if none is running."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # plain Python, a test, a script: draw right away instead
+        return False
+    loop.call_soon(callback)
+    return True
+
+
+def _from_front_end(change: Any) -> bool:
+    """True if a trait change was sent by the browser (a dragged slider), not set by Python code.
+
+    ipywidgets applies a browser's update inside ``Widget._lock_property``, so the changed name is in
+    the owner's ``_property_lock`` while observers run; a value set in a cell never is.
+    """
+    if not isinstance(change, dict):
+        return False
+    return change.get("name") in (getattr(change.get("owner"), "_property_lock", None) or {})
+
+
+class FrameThrottle:
+    """Draw at most one frame at a time, always ending on the latest request.
+
+    A control that moves calls :meth:`request`. Each frame reads the controls' values as they are
+    when it starts, so requests that arrive while a frame is being drawn, or while one waits to be
+    drawn, are not drawn one by one: they collapse into a single next frame, drawn with the newest
+    values. No frame for a position the hand has already left is ever queued, and the last position
+    is always drawn.
+
+    Parameters
+    ----------
+    draw : callable
+        Draws one frame from the current values; takes no arguments.
+    defer : callable, optional
+        ``defer(callback) -> bool`` runs ``callback`` later on the event loop and returns True, or
+        returns False when there is no loop (then the frame is drawn at once). The default uses the
+        running asyncio loop, which in Jupyter is the kernel's: a deferred frame runs after the
+        messages already waiting, so positions that arrived during the previous frame are merged.
+
+    Attributes
+    ----------
+    requests, frames : int
+        Requests received and frames drawn so far; ``requests - frames`` positions were dropped.
+
+    Examples
+    --------
+    >>> drawn = []
+    >>> t = FrameThrottle(lambda: drawn.append(len(drawn)))
+    >>> t.request(); t.request()
+    >>> t.requests, t.frames
+    (2, 2)
+    """
+
+    def __init__(self, draw: Callable[[], None],
+                 defer: Callable[[Callable[[], None]], bool] | None = _defer_on_running_loop) -> None:
+        self._draw, self._defer = draw, defer
+        self.requests = 0
+        self.frames = 0
+        self._drawn_upto = 0      # the request count the last frame started from
+        self._drawing = False
+        self._scheduled = False
+
+    @property
+    def pending(self) -> bool:
+        """True while a request has not been drawn yet."""
+        return self._drawn_upto < self.requests
+
+    def request(self, deferrable: bool = False) -> None:
+        """A control moved: draw now, or later with the newest values (``deferrable``, and a loop).
+
+        A request that is not deferrable (a value set from Python) is drawn before this returns, so
+        ``state`` is current on the next line of a cell. A deferrable one (a position sent by the
+        browser) is drawn from the event loop, merged with the positions that arrive before then.
+        """
+        self.requests += 1
+        if self._drawing:          # set by the frame being drawn: the loop in _draw_pending catches it
+            return
+        if deferrable:
+            if self._scheduled:    # a frame is already waiting and will read the newest values
+                return
+            if self._defer is not None and self._defer(self._scheduled_frame):
+                self._scheduled = True
+                return
+        self._draw_pending()
+
+    def _scheduled_frame(self) -> None:
+        self._scheduled = False
+        if not self._drawing:
+            self._draw_pending()   # nothing to do if a synchronous request drew it meanwhile
+
+    def _draw_pending(self) -> None:
+        self._drawing = True
+        try:
+            while self._drawn_upto < self.requests:
+                self._drawn_upto = self.requests
+                self.frames += 1
+                self._draw()
+        finally:
+            self._drawing = False
 
 
 class View(W.VBox):
@@ -62,6 +167,7 @@ class View(W.VBox):
         self.image.observe(self._fit_image, names="value")
         self.message = W.HTML(value="")
         self.last_update_seconds: float | None = None
+        self.throttle = FrameThrottle(self._frame)
         children = [W.HBox(controls, layout=W.Layout(flex_flow="row wrap"))] if controls else []
         children += [self.image, self.message, *(extra or [])]
         super().__init__(children=children, **kwargs)
@@ -104,10 +210,19 @@ class View(W.VBox):
         finally:
             self._hold = previous
 
-    def refresh(self, *_: Any) -> None:
-        """Recompute and redraw: the callback every control is wired to (a no-op while held)."""
+    def refresh(self, change: Any = None) -> None:
+        """Recompute and redraw: the callback every control is wired to (a no-op while held).
+
+        Through ``self.throttle``: a value set from Python is drawn before this returns; positions
+        a dragged slider sends from the browser are drawn at most one frame at a time, the newest
+        one last (see :class:`FrameThrottle`). A handler that does its own work first passes its
+        ``change`` on, so the throttle can tell the two apart.
+        """
         if self._hold:
             return
+        self.throttle.request(deferrable=_from_front_end(change))
+
+    def _frame(self) -> None:
         start = time.perf_counter()
         self._refresh()
         self.last_update_seconds = time.perf_counter() - start

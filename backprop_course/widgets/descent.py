@@ -323,15 +323,15 @@ class DescentView(View):
         self.method = W.Dropdown(options=list(METHODS), value=method, description="optimizer",
                                  style=style)
         self.lr = W.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.05, description="lr",
-                                   readout_format=".3g", continuous_update=False, style=style)
+                                   readout_format=".3g", continuous_update=True, style=style)
         self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
-                                      description="momentum", continuous_update=False, style=style)
+                                      description="momentum", continuous_update=True, style=style)
         self.steps = W.IntSlider(value=steps, min=0, max=200, description="steps",
-                                 continuous_update=False, style=style)
+                                 continuous_update=True, style=style)
         self.start_x = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start x",
-                                     continuous_update=False, style=style)
+                                     continuous_update=True, style=style)
         self.start_y = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start y",
-                                     continuous_update=False, style=style)
+                                     continuous_update=True, style=style)
         self._built_for: str | None = None
         self._dynamic: list = []
         self._axes: dict = {}

@@ -196,7 +196,7 @@ class GradientFlowView(View):
         self.weight_choice = W.Dropdown(description="weight", layout=W.Layout(width="420px"))
         r = self.weight_range
         self.weight = W.FloatSlider(value=0.0, min=-r, max=r, step=0.01, description="value",
-                                    continuous_update=False, readout_format=".2f",
+                                    continuous_update=True, readout_format=".2f",
                                     layout=W.Layout(width="420px"))
         self.step_button = W.Button(description="backward step ▶", button_style="primary",
                                     tooltip="reveal the error terms of one more layer")
@@ -286,7 +286,7 @@ class GradientFlowView(View):
             return
         l, j, k = self.weight_choice.value
         self.net.weights[l][j, k] = float(change["new"])
-        self.refresh()
+        self.refresh(change)  # a dragged slider's positions go through the view's throttle
 
     def set_step(self, step: int) -> None:
         """Show the backward pass after ``step`` layers (wraps to 0 past the first layer)."""

@@ -250,7 +250,7 @@ class GraphView(View):
         for name, value in (leaves or {}).items():
             lim = slider_limit or max(5.0, 2.0 * abs(float(value)))
             self.leaves[name] = W.FloatSlider(value=float(value), min=-lim, max=lim, step=0.1,
-                                              description=name, continuous_update=False,
+                                              description=name, continuous_update=True,
                                               readout_format=".2f", style={"description_width": "40px"},
                                               layout=W.Layout(width="260px"))
         self.step_button = W.Button(description="backward step", icon="step-backward",

@@ -158,13 +158,13 @@ class TrainingPlayground(View):
         self.optimizer = W.Dropdown(options=OPTIMIZERS, value=optimizer, description="optimizer",
                                     layout=W.Layout(width="300px"))
         self.lr = W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.1, description="lr",
-                                   continuous_update=False, readout_format=".2g")
+                                   continuous_update=True, readout_format=".2g")
         self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
-                                      description="momentum", continuous_update=False)
+                                      description="momentum", continuous_update=True)
         self.mode = W.Dropdown(options=("online", "batch", "minibatch"), value=mode,
                                description="mode", layout=wide)
         self.batch_size = W.IntSlider(value=batch_size, min=1, max=200, description="batch size",
-                                      continuous_update=False)
+                                      continuous_update=True)
         self.epochs_per_run = W.BoundedIntText(value=epochs_per_run, min=1, max=100_000,
                                                description="epochs/run", layout=wide)
         self.run_button = W.Button(description="run", icon="play", button_style="success")
