@@ -21,7 +21,7 @@ from backprop_course.engine import checks
 __all__ = [
     "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR",
     "fmt", "graph_geometry", "draw_computational_graph", "draw_activation", "draw_curve_descent",
-    "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout", "FastPNG",
+    "curve_ylim", "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout", "FastPNG",
     "encode_png",
 ]
 
@@ -286,13 +286,29 @@ def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, pat
     for i, m in enumerate(minima):  # the first is the global minimum: filled; others hollow
         ax.plot([m], [np.interp(m, x, f)], "*", color="#2e8b57", mfc="#2e8b57" if i == 0 else "white",
                 ms=13, zorder=3)
+    # Limits from what is drawn, set explicitly: an Axes reused for another curve must not keep the
+    # old curve's data limits (autoscaling unions them), or the cached picture and the path disagree.
     ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(*curve_ylim(f, path_f))
     ax.set_xlabel("x")
     ax.set_ylabel("loss f(x)")
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     return ax
+
+
+def curve_ylim(f: np.ndarray, path_f: np.ndarray = np.zeros(0), margin: float = 0.05) -> tuple[float, float]:
+    """The y-limits of a loss curve plot: the curve and the (finite) path, plus ``margin`` each side.
+
+    >>> curve_ylim(np.array([0.0, 9.0]))
+    (-0.45, 9.45)
+    """
+    values = np.concatenate([np.ravel(f), np.ravel(path_f)]).astype(float)
+    values = values[np.isfinite(values)]
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    pad = margin * (hi - lo) if hi > lo else 0.5
+    return lo - pad, hi + pad
 
 
 def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: np.ndarray,
