@@ -193,7 +193,7 @@ class GradientFlowView(View):
         self.X, self.T, self.seed = np.asarray(X, float), np.asarray(T, float), seed
         self._quiet = False
         self.preset = W.Dropdown(options=list(PRESETS), value=preset, description="network",
-                                 layout=W.Layout(width="380px"))
+                                 layout=W.Layout(width="440px"))
         self.weight_choice = W.Dropdown(description="weight", layout=W.Layout(width="420px"))
         r = self.weight_range
         self.weight = W.FloatSlider(value=0.0, min=-r, max=r, step=0.01, description="value",
