@@ -1,6 +1,6 @@
 """Property tests: random sequences of control changes, driven through a view, never make it draw a wrong picture.
 
-Each test builds one view, applies a random sequence of control changes (as a learner clicking around
+Each example builds a fresh view, applies a random sequence of control changes (as a learner clicking around
 in any order would), and after every change checks invariants that hold for any setting:
 
 - what the learner sees is the current figure: the PNG the view sends (drawn from cached backgrounds)
@@ -19,21 +19,23 @@ from hypothesis import strategies as st
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.descent import METHODS, SURFACES, DescentView
 
+# Each property test takes 5-7 s (a fresh view per example, so a failure replays and shrinks): slow tier.
 PROPERTY = settings(max_examples=25, deadline=None, derandomize=True)
 
 
 def full_redraw(view) -> np.ndarray:
-    """The figure's pixels drawn from scratch, every artist included (no cached background)."""
-    animated = [a for ax in view.fig.axes for a in ax.get_children() if a.get_animated()]
-    animated += [a for a in view.fig.get_children() if a.get_animated()]
-    for a in animated:
-        a.set_animated(False)
-    try:
-        view.fig.canvas.draw()
-        return np.asarray(view.fig.canvas.buffer_rgba()).copy()
-    finally:
-        for a in animated:
-            a.set_animated(True)
+    """The figure's pixels drawn from scratch: a fresh draw of the static part (no cached pixels),
+    then the moving (animated) artists on top in the order the view's FastPNG draws them (cached
+    layer first, then the rest, each by zorder): blitting puts moving artists above static ones."""
+    canvas = view.fig.canvas
+    canvas.draw()  # skips animated artists
+    renderer = canvas.get_renderer()
+    animated = view._fast._animated()
+    middle = [a for a in animated if a.get_gid() == P.FastPNG.MIDDLE]
+    for artist in middle + [a for a in animated if a.get_gid() != P.FastPNG.MIDDLE]:
+        if artist.get_visible():
+            artist.draw(renderer)
+    return np.asarray(canvas.buffer_rgba()).copy()
 
 
 def shown(view) -> np.ndarray:
@@ -59,11 +61,6 @@ DESCENT_ACTIONS = st.one_of(
     st.tuples(st.just("start_x"), st.floats(-5.0, 5.0)),
     st.tuples(st.just("start_y"), st.floats(-2.0, 2.0)),
 )
-
-
-@pytest.fixture(scope="module")
-def descent_view():
-    return DescentView()
 
 
 def check_descent(view: DescentView) -> None:
@@ -133,10 +130,11 @@ def check_descent(view: DescentView) -> None:
     assert_picture_is_current(view)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(actions=st.lists(DESCENT_ACTIONS, min_size=1, max_size=6))
-def test_descent_view_draws_what_its_state_says(descent_view, actions):
-    view = descent_view
+def test_descent_view_draws_what_its_state_says(actions):
+    view = DescentView()
     for name, value in actions:
         getattr(view, name).value = value
         check_descent(view)
@@ -150,3 +148,99 @@ def test_descent_issue_24_linear_then_quadratic():
     view.surface.value = "quadratic"
     check_descent(view)
     assert view._ax.get_ylim()[1] < 10
+
+
+# ---------------------------------------------------------------------------------------------
+# The neuron view
+# ---------------------------------------------------------------------------------------------
+from backprop_course.engine.activations import ACTIVATIONS, get_activation  # noqa: E402
+from backprop_course.widgets.neuron import NeuronView  # noqa: E402
+
+NEURON_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["a1", "a2", "w1", "w2", "b"]), st.floats(-3.0, 3.0)),
+    st.tuples(st.just("activation"), st.sampled_from(sorted(ACTIVATIONS))),
+)
+
+
+def neuron_control(view, name):
+    return {"a1": view.inputs[0], "a2": view.inputs[1], "w1": view.weights[0], "w2": view.weights[1],
+            "b": view.bias, "activation": view.activation}[name]
+
+
+def check_neuron(view: NeuronView) -> None:
+    s = view.state
+    assert "error" not in s, s["error"]
+    act = get_activation(view.activation.value)
+    a = [x.value for x in view.inputs]
+    w = [x.value for x in view.weights]
+    assert s["net_input"] == pytest.approx(np.dot(w, a) + view.bias.value, abs=1e-12)
+    assert s["output"] == pytest.approx(float(act.f(np.array([s["net_input"]]))[0]), abs=1e-12)
+    # The curve shown is this activation's, and the point and the tangent sit on it.
+    zs, ys = view._curve.get_data()
+    np.testing.assert_allclose(ys, act.f(np.asarray(zs)), rtol=1e-12, atol=1e-12)
+    (px,), (py,) = view._point.get_data()
+    assert (px, py) == pytest.approx((s["net_input"], s["output"]))
+    tx, ty = view._tangent.get_data()
+    assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(s["slope"], rel=1e-9, abs=1e-12)
+    # The axes contain the point and the curve's extent.
+    x0, x1 = view._ax.get_xlim()
+    y0, y1 = view._ax.get_ylim()
+    assert x0 <= px <= x1 and y0 <= py <= y1
+    assert zs[0] == pytest.approx(x0) and zs[-1] == pytest.approx(x1)
+    assert y0 <= np.min(ys) and np.max(ys) <= y1
+    # The readout above the plot says the state's numbers.
+    title = view.fig._suptitle.get_text()
+    assert f"= {P.fmt(s['net_input'])}\n" in title and f"= {P.fmt(s['output'])}," in title
+    assert title.endswith(f"= {P.fmt(s['slope'])}")
+    assert_picture_is_current(view)
+
+
+@pytest.mark.slow
+@PROPERTY
+@given(actions=st.lists(NEURON_ACTIONS, min_size=1, max_size=6))
+def test_neuron_view_draws_what_its_state_says(actions):
+    neuron_view = NeuronView()
+    for name, value in actions:
+        neuron_control(neuron_view, name).value = value
+        check_neuron(neuron_view)
+
+
+# ---------------------------------------------------------------------------------------------
+# The initialisation view
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.init_view import ACT_RANGE, INITS, InitView  # noqa: E402
+
+INIT_ACTIONS = st.one_of(
+    st.tuples(st.just("init"), st.sampled_from(INITS)),
+    st.tuples(st.just("activation"), st.sampled_from(sorted(ACT_RANGE))),
+    st.tuples(st.just("depth"), st.integers(1, 12)),
+    st.tuples(st.just("width"), st.sampled_from([5, 20, 50])),
+)
+
+
+def check_init(view: InitView) -> None:
+    s = view.state
+    assert "error" not in s, s["error"]
+    depth = view.depth.value
+    assert (s["init"], s["activation"], s["depth"], s["width"]) == (
+        view.init.value, view.activation.value, depth, view.width.value)
+    assert len(s["mean"]) == depth
+    # One ridge (and one row label) per layer, no more.
+    for rows in view._rows:
+        assert [poly.get_visible() for poly, _ in rows] == [i < depth for i in range(len(rows))]
+    assert [t.get_visible() for t in view._row_labels] == [i < depth for i in range(len(view._row_labels))]
+    assert view._ax_a.get_xlim() == pytest.approx(ACT_RANGE[s["activation"]])
+    assert view._ax_a.get_ylim() == pytest.approx((-0.1, depth))
+    title = view.fig._suptitle.get_text()
+    assert title.startswith(f"init = {s['init']}, {s['activation']}, {depth} layers of {s['width']} units")
+    assert_picture_is_current(view)
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(actions=st.lists(INIT_ACTIONS, min_size=1, max_size=5))
+def test_init_view_draws_what_its_state_says(actions):
+    init_view = InitView(n_samples=40)
+    for name, value in actions:
+        getattr(init_view, name).value = value
+        check_init(init_view)
