@@ -145,8 +145,8 @@ assert np.all(np.abs(net.forward(X) - T) < 0.05)
 #   re-runs every notebook and checks that every printed number is still what the code produces.
 #   Cells also contain `assert` lines on the key numbers: if one ever fails, the lesson and the code
 #   disagree, which is a bug to report.
-# - `backprop-course lab` opens JupyterLab on the course (after a plain `pip install` it first copies
-#   the lessons and exercises into `./backprop-course`, never overwriting a file you changed).
+# - `backprop-course lab` copies the lessons and exercises into `./backprop-course` (never overwriting
+#   a file you changed) and opens JupyterLab there, on this lesson.
 #
 # ### Interactive views
 #

@@ -35,6 +35,9 @@ __all__ = ["highlight_changes", "split_atoms", "HIGHLIGHT_COLOUR", "derivation_s
            "DerivationExplorer", "derivation_explorer"]
 
 HIGHLIGHT_COLOUR = "#d62728"
+# Each displayed equation sits in a box of the view's width that scrolls sideways when the equation is
+# wider (a deep network's expanded gradient is): nothing is clipped, the highlighted term included.
+EQUATION_BOX_STYLE = "overflow-x:auto;overflow-y:hidden;max-width:100%;padding-bottom:4px"
 _SEPARATORS = {"&", "\\\\"}
 _MODIFIERS = {"\\limits", "\\nolimits"}
 _CONTROL = re.compile(r"\\([A-Za-z]+|.)")
@@ -343,7 +346,11 @@ class DerivationExplorer(View):
                                     layout=W.Layout(width="110px"))
         self.verify_button = W.Button(description="verify numerically", icon="check",
                                       layout=W.Layout(width="180px"))
-        self.math = W.HTMLMath(value="", layout=W.Layout(min_height="140px"))
+        # As wide as the view, never wider, so a long equation scrolls inside its own box
+        # (EQUATION_BOX_STYLE) and the text wraps. display "block": as the default flex row, the
+        # widget would grow its content to the widest equation and clip it at the view's edge.
+        self.math = W.HTMLMath(value="", layout=W.Layout(min_height="140px", max_width="100%",
+                                                         display="block"))
         self.report = W.HTML(value="")
         rows = W.VBox([W.HBox([self.layers, self.layer, self.j, self.k]),
                        W.HBox([self.kind, self.notation]),
@@ -426,12 +433,13 @@ class DerivationExplorer(View):
         self.state.update(step=i, latex=s["latex"], marked=s["marked"], rule=s["rule"])
         name = "Gashler" if self.notation.value == "gashler" else "UFLDL"
         before = (f"<div style='color:#888;font-size:85%'>step {i - 1}:</div>"
-                  f"<div style='color:#888;font-size:85%'>$$ = {prev}$$</div>") if prev else ""
+                  f"<div class='bc-dv-eq' style='{EQUATION_BOX_STYLE};color:#888;font-size:85%'>"
+                  f"$$ = {prev}$$</div>") if prev else ""
         self.math.value = (
             f"<div class='bc-derivation'>"
             f"<div>Goal: ${s['target']}$ &nbsp; ({name} notation, {len(self._steps)} steps)</div>{before}"
             f"<div><b>step {i}: {s['rule']}</b> &mdash; {html.escape(s['note'])}</div>"
-            f"<div>$$ = {s['marked']}$$</div>"
+            f"<div class='bc-dv-eq' style='{EQUATION_BOX_STYLE}'>$$ = {s['marked']}$$</div>"
             f"<div style='color:#888;font-size:85%'>coloured: what this step changed</div></div>")
 
     def render(self) -> None:

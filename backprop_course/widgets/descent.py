@@ -317,7 +317,7 @@ class DescentView(View):
     def __init__(self, surface: str = "quadratic", method: str = "plain", lr: float = 0.1,
                  momentum: float = 0.9, steps: int = 30, start=None) -> None:
         s = get_surface(surface)
-        style = {"description_width": "70px"}
+        style = {"description_width": "80px"}  # "momentum" is 76 px wide in 13 px DejaVu Sans
         self.surface = W.Dropdown(options=list(SURFACES), value=surface, description="surface",
                                   style=style)
         self.method = W.Dropdown(options=list(METHODS), value=method, description="optimizer",

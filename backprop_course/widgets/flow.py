@@ -173,7 +173,8 @@ class GradientFlowView(View):
     state : dict
         ``loss``, ``gradients`` (equal to ``net.backward``'s), ``deltas``, ``grad_norms``, ``step``
         (backward steps taken, 0..L), ``revealed`` (per weight layer), ``selected`` ((l, j, k)),
-        ``weight`` and ``selected_grad`` (its value and dE/dw).
+        ``weight`` and ``selected_grad`` (its value and dE/dw), ``selected_grad_shown`` (whether the
+        backward pass has reached its layer, so the readout and the tangent show dE/dw).
     net : MLP
         The live network (the slider writes into ``net.weights``).
     """
@@ -192,7 +193,7 @@ class GradientFlowView(View):
         self.X, self.T, self.seed = np.asarray(X, float), np.asarray(T, float), seed
         self._quiet = False
         self.preset = W.Dropdown(options=list(PRESETS), value=preset, description="network",
-                                 layout=W.Layout(width="380px"))
+                                 layout=W.Layout(width="440px"))
         self.weight_choice = W.Dropdown(description="weight", layout=W.Layout(width="420px"))
         r = self.weight_range
         self.weight = W.FloatSlider(value=0.0, min=-r, max=r, step=0.01, description="value",
@@ -312,11 +313,16 @@ class GradientFlowView(View):
                           weight=float(self.net.weights[l][j, k]),
                           selected_grad=float(g.weights[l][j, k]))
         grad = self.state["selected_grad"]
+        # dE/dw is shown only once the backward pass has reached the selected weight's layer: before
+        # that, nothing has computed it yet (the state keeps it for tests; the learner does not see it).
+        self.state["selected_grad_shown"] = shown = revealed[l]
+        where = (f"<b>dE/dw = <span class='bc-grad' style='color:{'#c22' if grad > 0 else '#25b'}'>"
+                 f"{grad:+.5f}</span></b> &nbsp; ({'decrease' if grad > 0 else 'increase'} w to lower E)"
+                 if shown else
+                 f"dE/dw: <i>not computed yet</i> (the backward pass has not reached W{l + 1})")
         self.readout.value = (
             f"<b>E = {result['loss']:.5f}</b> &nbsp; | &nbsp; W{l + 1}[{j},{k}] = "
-            f"{self.state['weight']:+.3f} &nbsp; | &nbsp; <b>dE/dw = "
-            f"<span class='bc-grad' style='color:{'#c22' if grad > 0 else '#25b'}'>{grad:+.5f}</span></b>"
-            f" &nbsp; ({'decrease' if grad > 0 else 'increase'} w to lower E)")
+            f"{self.state['weight']:+.3f} &nbsp; | &nbsp; {where}")
         self.delta_table.value = delta_table_html(result["node_deltas"], revealed,
                                                   result["input_grad"])
         if step == 0:
@@ -362,7 +368,8 @@ class GradientFlowView(View):
             if self._slice.set_curve(values, losses):
                 self._blit.invalidate()
         self._slice_for = key
-        self._slice.update(st["weight"], st["loss"], st["selected_grad"])
+        # The tangent's slope is dE/dw: drawn only once the backward pass has computed it.
+        self._slice.update(st["weight"], st["loss"], st["selected_grad"] if st["selected_grad_shown"] else None)
 
     def _same_slice(self, key: tuple) -> bool:
         """True when the shown curve is still right: same selection, every other parameter unchanged."""

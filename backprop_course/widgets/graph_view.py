@@ -340,15 +340,17 @@ class GraphView(View):
         if key != self._static_key:
             for artist in [*ax.texts, *ax.lines, *ax.patches]:
                 artist.remove()
-            P.draw_computational_graph(ax, nodes, edges, pos, part="static")
-            # Size the figure to the graph, at a fixed scale (1.8 in per column, 1.1 in per row), so
-            # boxes and text keep their proportions whatever the graph.
-            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            # Size the figure to the graph first, at a fixed scale (1.8 in per column, 1.1 in per
+            # row, less for big graphs), so boxes and text keep their proportions whatever the graph;
+            # the drawing then fits each text to its box at that final size.
+            geo = P.graph_geometry(nodes, edges, pos)
+            (x0, x1), (y0, y1) = geo["xlim"], geo["ylim"]
             w = min(12.0, max(4.5, 1.8 * (x1 - x0)))
             h = min(9.0, max(2.2, 1.1 * (y1 - y0) + 0.2))
             if tuple(self.fig.get_size_inches()) != (w, h):
                 self.fig.set_size_inches(w, h)
             ax.set_position((0.0, 0.1 / h, 1.0, 1.0 - 0.2 / h))
+            P.draw_computational_graph(ax, nodes, edges, pos, part="static")
             self._static_key, self._values_key = key, None
             self._values: list = []
             self._dynamic: list = []

@@ -208,7 +208,7 @@ class InitView(View):
 
     def __init__(self, init: str = "standard_normal", activation: str = "sigmoid", depth: int = 5,
                  width: int = 50, n_samples: int = 200, seed: int = 0) -> None:
-        style = {"description_width": "60px"}
+        style = {"description_width": "72px"}  # "activation" is 64 px wide in 13 px DejaVu Sans
         self.init = W.Dropdown(options=list(INITS), value=init, description="init", style=style)
         self.activation = W.Dropdown(options=list(ACTIVATIONS), value=activation,
                                      description="activation", style=style)

@@ -453,9 +453,13 @@ class LossSlicePlot:
         self.ax.set_ylim(low, top + 0.02 * (top - low))
         return True
 
-    def update(self, current: float, loss: float, slope: float) -> None:
+    def update(self, current: float, loss: float, slope: float | None) -> None:
+        """Move the point to (current, loss); draw the tangent of ``slope`` (none if None)."""
         xs = np.array([current - self.half, current + self.half])
-        self.tangent.set_data(xs, loss + slope * (xs - current))
+        if slope is None:
+            self.tangent.set_data([], [])
+        else:
+            self.tangent.set_data(xs, loss + slope * (xs - current))
         self.point.set_data([current], [loss])
 
 

@@ -156,7 +156,7 @@ class TrainingPlayground(View):
         self.output = W.Dropdown(options=("sigmoid", "linear"), value=output, description="output",
                                  layout=wide, tooltip="activation of the output neuron")
         self.optimizer = W.Dropdown(options=OPTIMIZERS, value=optimizer, description="optimizer",
-                                    layout=W.Layout(width="300px"))
+                                    layout=W.Layout(width="330px"))
         self.lr = W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.1, description="lr",
                                    continuous_update=True, readout_format=".2g")
         self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,

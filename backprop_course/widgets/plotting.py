@@ -24,8 +24,9 @@ from backprop_course.engine import checks
 __all__ = [
     "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR", "OKABE_ITO", "SERIES", "series_style", "series_styles",
     "log_tick_values", "readable_log_ticks",
-    "fmt", "graph_geometry", "draw_computational_graph", "draw_activation", "draw_curve_descent",
-    "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout", "FastPNG",
+    "fmt", "graph_geometry", "fit_text", "draw_computational_graph", "draw_activation", "draw_curve_descent",
+    "curve_ylim", "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout",
+    "FastPNG",
     "encode_png",
 ]
 
@@ -220,9 +221,14 @@ def graph_geometry(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[s
         nth = seen_pairs.get(pair, 0)
         seen_pairs[pair] = nth + 1
         span = round(x1 - x0)
-        lift = 0.0 if (span <= 1 and nth == 0) else 0.45 * (span - 1) + 0.5 * nth + 0.25
-        lift *= 1.0 if 0.5 * (y0 + y1) >= y_mid else -1.0
         xa, xb = x0 + BOX_W / 2, x1 - BOX_W / 2
+        lift = 0.0
+        if span > 1 or nth > 0:
+            base = 0.45 * (span - 1) + 0.5 * nth + 0.25
+            up = 0.5 * (y0 + y1) >= y_mid
+            # Boxes the curve could run through: those of the columns strictly between source and target.
+            between = [(bx, by) for bx, by in zip(xs, ys) if x0 + 0.5 < bx < x1 - 0.5]
+            lift = _clear_lift(xa, xb, y0, y1, base, up, between)
         cy = 0.5 * (y0 + y1) + lift
         peak = 0.25 * (y0 + y1) + 0.5 * cy  # the curve's extreme height, at t = 1/2
         bulge_up = max(bulge_up, peak - ys.max())
@@ -251,6 +257,52 @@ def graph_geometry(nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[s
             "xlim": (xs.min() - 0.3, xs.max() + 0.3),
             "ylim": (min(ys.min() - 0.45, ys.min() - bulge_down - 0.1),
                      max(ys.max() + 0.45, ys.max() + bulge_up + 0.1))}
+
+
+def _clear_lift(xa: float, xb: float, y0: float, y1: float, base: float, up: bool,
+                boxes: Sequence[tuple[float, float]], margin: float = 0.06) -> float:
+    """The signed lift of a quadratic curve from (xa, y0) to (xb, y1) that runs through none of ``boxes``.
+
+    Tries lifts of growing size, ``base``, ``base + 0.25``, ..., first in the preferred direction
+    (``up``) then in the other, and returns the smallest that clears every box (centres given, size
+    BOX_W x BOX_H, plus ``margin``); a lift that takes the curve above (or below) every box always
+    clears, so the search ends.
+    """
+    ts = np.linspace(0.0, 1.0, 64)
+    px = xa + ts * (xb - xa)
+    centres = np.array(boxes, dtype=float).reshape(-1, 2)
+
+    def clear(lift: float) -> bool:
+        cy = 0.5 * (y0 + y1) + lift
+        py = (1 - ts) ** 2 * y0 + 2 * ts * (1 - ts) * cy + ts**2 * y1
+        inside = ((np.abs(px[:, None] - centres[None, :, 0]) < BOX_W / 2 + margin)
+                  & (np.abs(py[:, None] - (centres[None, :, 1] - 0.04)) < BOX_H / 2 + margin))
+        return not inside.any()
+
+    sign = 1.0 if up else -1.0
+    reach = (np.abs(centres[:, 1]).max() if len(centres) else 0.0) + abs(y0) + abs(y1) + BOX_H
+    m = base
+    while True:
+        for lift in (sign * m, -sign * m):
+            if clear(lift):
+                return lift
+        if m > 4 * reach + 2:  # cannot happen (far enough out, every box is cleared); stay safe
+            return sign * m
+        m += 0.25
+
+
+def fit_text(ax, text, width: float, min_size: float = 5.0) -> None:
+    """Shrink ``text``'s font until it is at most ``width`` x-data units wide (no-op if it fits).
+
+    Needs the Axes' final position and the figure's final size (it measures on the canvas).
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    limit = abs(ax.transData.transform((width, 0.0))[0] - ax.transData.transform((0.0, 0.0))[0])
+    for _ in range(4):
+        wide = text.get_window_extent(renderer).width
+        if wide <= limit or text.get_fontsize() <= min_size:
+            return
+        text.set_fontsize(max(min_size, text.get_fontsize() * limit / wide * 0.97))
 
 
 def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequence[Mapping[str, Any]],
@@ -300,6 +352,16 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     grads = [n["grad"] for n in nodes] if grads is None else list(grads)
     edge_notes = dict(edge_notes or {})
     label_box = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.9)
+    # Every text fits where it is: inside its box, or inside the corridor between two columns (an
+    # edge's number sits in the middle of that corridor), so no text runs over a box's edge.
+    inner, corridor = 0.92 * BOX_W, 0.9 * (1.0 - BOX_W)
+    # One font size for the whole graph, from the figure's scale: a typical number line must fit a
+    # box (a big graph on a capped figure is drawn smaller). fit_text then only catches the odd long one.
+    probe = ax.text(0.0, 0.0, "grad -0.000", fontsize=fontsize)
+    probe_max = fontsize
+    fit_text(ax, probe, inner, min_size=0.5 * fontsize)
+    fontsize = probe.get_fontsize() if probe.get_fontsize() < probe_max else fontsize
+    probe.remove()
 
     def edge(k: int, colour: str, lw: float, zorder: float) -> None:
         bx, by = geo["curves"][k]
@@ -312,8 +374,8 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
     def node_title(n: Mapping[str, Any], x: float, y: float, zorder: float) -> None:
         name, op = n["label"] or "", n["op"]
         title = f"{name} ({op})" if name and op else (name or op or "const")
-        ax.text(x, y + 0.13, title, ha="center", va="center", fontsize=fontsize + 1, weight="bold",
-                color="black", zorder=zorder)
+        fit_text(ax, ax.text(x, y + 0.13, title, ha="center", va="center", fontsize=fontsize + 1,
+                             weight="bold", color="black", zorder=zorder), inner)
 
     if "static" in layers:
         for k in range(len(edges)):
@@ -324,30 +386,33 @@ def draw_computational_graph(ax, nodes: Sequence[Mapping[str, Any]], edges: Sequ
             node_title(n, x, y, 6)
     if "values" in layers:
         for k, e in enumerate(edges):
-            ax.text(*geo["labels"][k], fmt(e["local_grad"]), ha="center", va="center",
-                    fontsize=fontsize - 1, color="#444444", zorder=3, style="italic", bbox=label_box)
+            fit_text(ax, ax.text(*geo["labels"][k], fmt(e["local_grad"]), ha="center", va="center",
+                                 fontsize=fontsize - 1, color="#444444", zorder=3, style="italic",
+                                 bbox=label_box), corridor)
         for n in nodes:
             x, y = positions[n["id"]]
-            ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center", fontsize=fontsize,
-                    color=VALUE_COLOUR, zorder=6)
+            fit_text(ax, ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center",
+                                 fontsize=fontsize, color=VALUE_COLOUR, zorder=6), inner)
     if "step" in layers:
         # Drawn on top of the other layers; what it highlights covers what is underneath.
         for k in active_edges:
             edge(k, ACTIVE_COLOUR, 2.2, 7)
-            ax.text(*geo["labels"][k], edge_notes.get(k, fmt(edges[k]["local_grad"])), ha="center",
-                    va="center", fontsize=fontsize - 1, color=ACTIVE_COLOUR, zorder=8, bbox=label_box)
+            fit_text(ax, ax.text(*geo["labels"][k], edge_notes.get(k, fmt(edges[k]["local_grad"])),
+                                 ha="center", va="center", fontsize=fontsize - 1, color=ACTIVE_COLOUR,
+                                 zorder=8, bbox=label_box), corridor)
         for n, g in zip(nodes, grads):
             x, y = positions[n["id"]]
             is_current = current is not None and n["id"] == current
             if is_current:
                 ax.add_patch(_box(x, y, ACTIVE_COLOUR, 2.4, "#fdecea", zorder=9))
                 node_title(n, x, y, 10)
-                ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center",
-                        fontsize=fontsize, color=VALUE_COLOUR, zorder=10)
+                fit_text(ax, ax.text(x, y - 0.05, f"value {fmt(n['data'])}", ha="center", va="center",
+                                     fontsize=fontsize, color=VALUE_COLOUR, zorder=10), inner)
             reached = g is not None and np.isfinite(g)
-            ax.text(x, y - 0.21, f"grad {fmt(g) if reached else '?'}", ha="center", va="center",
-                    fontsize=fontsize, color=GRAD_COLOUR if reached else PENDING_COLOUR, zorder=10,
-                    weight="bold" if is_current else "normal")
+            fit_text(ax, ax.text(x, y - 0.21, f"grad {fmt(g) if reached else '?'}", ha="center",
+                                 va="center", fontsize=fontsize,
+                                 color=GRAD_COLOUR if reached else PENDING_COLOUR, zorder=10,
+                                 weight="bold" if is_current else "normal"), inner)
     return ax
 
 
@@ -430,13 +495,29 @@ def draw_curve_descent(ax, x: np.ndarray, f: np.ndarray, path_x: np.ndarray, pat
         ax.plot(path_x[:1], path_f[:1], zorder=5, label="start", **START_STYLE)
         ax.plot(path_x[-1:], path_f[-1:], zorder=5, label="end", **END_STYLE)
     _draw_minima(ax, [(m, float(np.interp(m, x, f))) for m in minima], ms=13)
+    # Limits from what is drawn, set explicitly: an Axes reused for another curve must not keep the
+    # old curve's data limits (autoscaling unions them), or the cached picture and the path disagree.
     ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(*curve_ylim(f, path_f))
     ax.set_xlabel("x")
     ax.set_ylabel("loss f(x)")
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     return ax
+
+
+def curve_ylim(f: np.ndarray, path_f: np.ndarray = np.zeros(0), margin: float = 0.05) -> tuple[float, float]:
+    """The y-limits of a loss curve plot: the curve and the (finite) path, plus ``margin`` each side.
+
+    >>> curve_ylim(np.array([0.0, 9.0]))
+    (-0.45, 9.45)
+    """
+    values = np.concatenate([np.ravel(f), np.ravel(path_f)]).astype(float)
+    values = values[np.isfinite(values)]
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    pad = margin * (hi - lo) if hi > lo else 0.5
+    return lo - pad, hi + pad
 
 
 def draw_contour_descent(ax, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, path: np.ndarray,

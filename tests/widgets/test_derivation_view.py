@@ -157,3 +157,53 @@ def test_out_of_range_node_index_is_clamped():
     v = DerivationExplorer()
     v.j.value = 50
     assert v.j.value == 9 and v.state["j"] == 9 and "error" not in v.state
+
+
+# -- deep derivations are never clipped (issue 24) -------------------------------------------------
+class _EquationBoxes(__import__("html.parser").parser.HTMLParser):
+    """Collects the text of the view's HTML by whether it sits inside a scrolling equation box."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.inside, self.outside = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        style = (attrs.get("style") or "").replace(" ", "")
+        self.stack.append("bc-dv-eq" in (attrs.get("class") or "").split()
+                          and "overflow-x:auto" in style and "max-width:100%" in style)
+
+    def handle_endtag(self, tag):
+        self.stack.pop()
+
+    def handle_data(self, data):
+        (self.inside if any(self.stack) else self.outside).append(data)
+
+
+def test_every_displayed_equation_scrolls_in_its_own_box_at_ten_layers():
+    # Lesson 07 at 8 layers drew 915-996 px equations in an 844 px box with the highlighted term cut
+    # off. Each $$...$$ must sit in a box as wide as the view that scrolls sideways (overflow-x: auto),
+    # inside a math widget no wider than the view; checked at every step of a 10-layer derivation.
+    class Deep(DerivationExplorer):
+        max_layers = 10
+
+    v = Deep(layers=10, layer=1, j=2, k=1)
+    assert v.layers.value == 10 and v.state["n_steps"] > 20
+    # A block, not the default flex row (which grew to the widest equation, 1140 px, and was clipped
+    # at the view's edge: measured in Chromium), as wide as the view and no wider.
+    assert v.math.layout.display == "block"
+    assert v.math.layout.width is None and v.math.layout.max_width == "100%"
+    widest = 0
+    for step in range(1, v.state["n_steps"] + 1):
+        v.step.value = step
+        boxes = _EquationBoxes()
+        boxes.feed(v.math.value)
+        assert not boxes.stack
+        outside, inside = "".join(boxes.outside), "".join(boxes.inside)
+        assert "$$" not in outside
+        assert inside.count("$$") == (4 if step > 1 else 2)
+        assert v.state["marked"] in inside  # the highlighted "what changed" term is in a scrolling box
+        widest = max(widest, len(v.state["latex"]))
+    # The test covers wider equations than the issue's (8 layers, steps 15-20: up to 996 px on screen).
+    assert widest > max(len(s["latex"]) for s in derivation_steps("weight", 8, 1, 2, 1, "gashler")[14:20])
+    assert "error" not in v.state

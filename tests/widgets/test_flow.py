@@ -310,3 +310,26 @@ def test_loss_slice_follows_the_other_weights():
     np.testing.assert_allclose(v._slice.curve.get_ydata(), expected((0, 1, 1)))
     v.weight_choice.value = (2, 0, 1)  # ... and so is (2, 0, 1)'s when it is selected again
     np.testing.assert_allclose(v._slice.curve.get_ydata(), expected((2, 0, 1)))
+
+
+def test_dE_dw_is_shown_only_once_the_backward_pass_reaches_its_layer():
+    # Issue 24: "forward pass only" still showed a dE/dw (readout and tangent) nothing had computed.
+    v = GradientFlowView()
+    L = v.n_layers
+    for l in (0, L - 1):
+        v.set_weight(l, 0, 0, 0.5)
+        v.forward_button.click()
+        for step in range(L + 1):
+            shown = step >= L - l          # step s reveals the weight layers L-s .. L-1
+            assert v.state["selected_grad_shown"] is shown
+            assert ("dE/dw = " in v.readout.value) is shown
+            assert ("not computed yet" in v.readout.value) is not shown
+            tangent = v._slice.tangent.get_xdata()
+            assert len(tangent) == (2 if shown else 0)
+            if shown:
+                assert f"{v.state['selected_grad']:+.5f}" in v.readout.value
+                ys = v._slice.tangent.get_ydata()
+                slope = (ys[1] - ys[0]) / (tangent[1] - tangent[0])
+                assert slope == pytest.approx(v.state["selected_grad"], rel=1e-6, abs=1e-12)
+            if step < L:
+                v.step_button.click()

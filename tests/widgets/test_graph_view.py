@@ -232,3 +232,93 @@ def test_figure_grows_with_the_graph(tmp_path):
     assert isinstance(big, GraphView)
     big.save_png(str(tmp_path / "g.png"))
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# -- the drawing: no edge through a box, no text over a box's edge (issue 24) ------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from backprop_course.widgets import plotting as P  # noqa: E402
+
+
+def neuron(x1, x2, w1, w2, b):
+    # Lesson 02's neuron: the edge from b ran through the p1 box, a note ran over the neg box.
+    p1 = x1 * w1
+    p1.label = "p1"
+    p2 = x2 * w2
+    p2.label = "p2"
+    n = p1 + p2 + b
+    n.label = "n"
+    e = (-n).exp()
+    e.label = "e"
+    d = 1 + e
+    d.label = "d"
+    out = 1 / d
+    out.label = "out"
+    return out
+
+
+NEURON_LEAVES = dict(x1=1.5, x2=-0.5, w1=0.8, w2=-1.2, b=-0.3)
+
+
+def assert_no_edge_through_a_box(nodes, edges, pos):
+    geo = P.graph_geometry(nodes, edges, pos)
+    for e, (cx, cy) in zip(edges, geo["curves"]):
+        for n in nodes:
+            if n["id"] in (e["source"], e["target"]):
+                continue
+            bx, by = pos[n["id"]]
+            inside = (np.abs(cx - bx) < P.BOX_W / 2) & (np.abs(cy - (by - 0.04)) < P.BOX_H / 2)
+            assert not inside.any(), f"edge {e['source']}->{e['target']} runs through node {n['id']}"
+        assert geo["ylim"][0] <= cy.min() and cy.max() <= geo["ylim"][1]
+
+
+def test_lesson_02_neuron_edges_run_around_the_boxes():
+    nodes, edges = trace(neuron(**{k: Value(v, label=k) for k, v in NEURON_LEAVES.items()}))
+    assert_no_edge_through_a_box(nodes, edges, layered_layout(nodes, edges))
+
+
+@st.composite
+def random_graphs(draw):
+    """A random expression: leaves, then nodes that combine earlier ones (+, *, -, tanh, exp...)."""
+    values = [Value(draw(st.floats(-2, 2)), label=f"a{i}") for i in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(1, 10))):
+        i = draw(st.integers(0, len(values) - 1))
+        j = draw(st.integers(0, len(values) - 1))
+        op = draw(st.sampled_from(["+", "*", "-", "tanh", "sigmoid", "+c"]))
+        a, b = values[i], values[j]
+        values.append({"+": lambda: a + b, "*": lambda: a * b, "-": lambda: a - b, "tanh": a.tanh,
+                       "sigmoid": a.sigmoid, "+c": lambda: a + 1.5}[op]())
+    return trace(values[-1])
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(graph=random_graphs())
+def test_no_edge_of_a_random_graph_runs_through_a_box(graph):
+    nodes, edges = graph
+    assert_no_edge_through_a_box(nodes, edges, layered_layout(nodes, edges))
+
+
+def assert_no_text_over_a_box_edge(view):
+    ax = view._ax
+    view.fig.canvas.draw()
+    renderer = view.fig.canvas.get_renderer()
+    boxes = [p.get_window_extent(renderer) for p in ax.patches]
+    texts = [t for t in ax.texts if t.get_visible() and t.get_text()]
+    assert texts and boxes
+    for t in texts:
+        tb = t.get_window_extent(renderer)
+        for bb in boxes:
+            overlap = (min(tb.x1, bb.x1) - max(tb.x0, bb.x0) > 0.5) and (min(tb.y1, bb.y1) - max(tb.y0, bb.y0) > 0.5)
+            inside = bb.x0 <= tb.x0 and tb.x1 <= bb.x1 and bb.y0 <= tb.y0 and tb.y1 <= bb.y1
+            assert inside or not overlap, f"text {t.get_text()!r} runs over the edge of a box"
+
+
+@pytest.mark.parametrize("fn, leaves", [(None, {}), (neuron, NEURON_LEAVES)])
+def test_no_text_runs_over_a_box_edge_at_any_step(fn, leaves):
+    # Every number sits inside its box or in the corridor between columns, including the wide
+    # "upstream x local = contribution" notes of the step being shown.
+    view = graph_explorer(fn, **leaves) if fn else graph_explorer()
+    for _ in range(view.state["n_steps"] + 1):
+        assert_no_text_over_a_box_edge(view)
+        view.step()
