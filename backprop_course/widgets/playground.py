@@ -177,7 +177,7 @@ class TrainingPlayground(View):
                                    title="|dE/dW| per layer, last epoch")
         xx, yy, _ = decision_grid(lambda P: np.zeros(len(P)), self.X, self.grid_resolution)
         self._grid_xy = (xx, yy)
-        self._boundary = BoundaryPlot(fig.add_axes((0.64, 0.1, 0.34, 0.8)), xx, yy, self.X, self.T,
+        self._boundary = BoundaryPlot(fig.add_axes((0.63, 0.1, 0.34, 0.8)), xx, yy, self.X, self.T,
                                       title="decision boundary (shade: predicted class)")
 
     def _set_quietly(self, control: W.Widget, **traits: Any) -> None:
