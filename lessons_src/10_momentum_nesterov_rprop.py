@@ -394,18 +394,25 @@ for name, opt in (("SGD lr 0.01", bc.SGD(lr=0.01)),
 assert results["RPROP"][0] < results["momentum 0.9, lr 0.01"][0] < results["SGD lr 0.01"][0]
 
 # %% [markdown]
-# The playground lets you change all of it while you watch the loss curve and the decision
-# boundary. Press **run** to train for the number of epochs in "epochs/run", **step** for one
-# epoch, **reset** to go back to the same initial weights. It starts here on the moons with RPROP
-# in batch mode, already trained for 30 epochs.
+# The playground lets you change all of it while you watch. Press **run** and the training plays
+# out: every frame trains two epochs (the "epochs/frame" slider) and redraws three panels, the loss
+# curve, the size of the gradient of each weight layer (the norm of dE/dW, averaged over the last
+# epoch's updates) and the decision boundary. Change the optimizer, the learning rate, the momentum,
+# the mode or the batch size while it runs: the next epoch uses the new setting and the weights carry
+# on from where they are. The second line of the readout shows the settings in force. **pause** stops
+# after the current frame, **step** trains one epoch, **resume** goes on to the end of the run, and
+# **reset** brings back the same initial weights. It starts here on the moons with RPROP in batch
+# mode, already trained for 30 epochs.
 #
 # > **Try this.**
 # > 1. Pick *gradient descent (momentum)* with momentum 0 and lr 0.01, press reset and run (200
 # >    epochs); then set momentum to 0.9, reset and run again. Compare the accuracy each reaches.
-# > 2. Choose RPROP and switch the mode to `minibatch`: read the warning, run, and compare the loss
+# > 2. Reset and run with momentum 0.9; halfway through, drag momentum down to 0. At which epoch does
+# >    the loss curve change its slope, and what do the gradient bars do?
+# > 3. Choose RPROP and switch the mode to `minibatch`: read the warning, run, and compare the loss
 # >    curve with batch mode.
-# > 3. Choose the `spirals` data with hidden layers `16,16`: which optimizer gets through?
-# > 4. Back on the moons with gradient descent, momentum 0.9 and mode `batch`: set the output to
+# > 4. Choose the `spirals` data with hidden layers `16,16`: which optimizer gets through?
+# > 5. Back on the moons with gradient descent, momentum 0.9 and mode `batch`: set the output to
 # >    `linear` and lr to 0.1, and run. The network diverges (lesson 09); find the largest rate that
 # >    does not.
 
@@ -417,6 +424,8 @@ pg = playground(dataset="moons", hidden="8,8", activation="tanh", optimizer="RPR
 pg.run(30)
 assert pg.state["epoch"] == 30 and not pg.state["diverged"]
 assert pg.state["loss_history"][-1] < pg.state["loss_history"][0]
+assert pg.state["in_force"].startswith("moons · 2-8-8-1 tanh/sigmoid") and "RPROP" in pg.state["in_force"]
+assert len(pg.state["grad_norms"]) == 3  # one gradient norm per weight layer, from the last epoch
 pg
 
 # %% [markdown]

@@ -49,7 +49,7 @@ CELLS = [
     "graph = graph_explorer()\ngraph",
     "flow = GradientFlowView()\nflow",
     "play = TrainingPlayground(dataset='xor', hidden='4', lr=0.5, mode='batch', epochs_per_run=50_000)\n"
-    "play.chunk_seconds = 0.05\nplay",
+    "play",
     "derivation = DerivationExplorer(layers=3, layer=1, j=2, k=1)\nderivation",
 ]
 

@@ -10,6 +10,7 @@ from backprop_course.engine.optim import SGD
 from backprop_course.engine.training import train
 from backprop_course.widgets.playground import (DATASETS, TrainingPlayground, accuracy,
                                                 make_optimizer, parse_hidden_sizes)
+from backprop_course.widgets.training_session import DEFAULT_BATCH_SIZES, describe
 
 
 @pytest.mark.parametrize("text, sizes", [("8,8", [8, 8]), (" 3 ", [3]), ("", []), ("4; 2", [4, 2]),
@@ -119,14 +120,25 @@ def test_invalid_hidden_sizes_show_a_message_and_keep_the_network():
 
 
 @pytest.mark.parametrize("name", DATASETS)
-def test_every_dataset_builds_and_clamps_the_batch_size(name):
-    v = TrainingPlayground(dataset="moons", batch_size=50)
+def test_every_dataset_builds_and_brings_its_own_batch_size(name):
+    v = TrainingPlayground(dataset="xor" if name != "xor" else "moons", batch_size=3)
     v.dataset.value = name
     X, T = getattr(datasets, name)()
     assert v.X.shape == X.shape and v.batch_size.max == len(X)
-    assert v.batch_size.value == min(50, len(X))
+    assert v.batch_size.value == v.session.settings.batch_size == DEFAULT_BATCH_SIZES[name]
     v.run(2)
     assert v.state["epoch"] == 2 and "error" not in v.state
+
+
+def test_batch_size_is_not_left_at_xors_after_coming_back():
+    # the issue: the slider stayed at 4 after visiting xor and returning to the moons
+    v = TrainingPlayground(dataset="moons")
+    v.dataset.value = "xor"
+    assert v.batch_size.value == 2 and v.batch_size.max == 4
+    v.dataset.value = "moons"
+    assert v.batch_size.value == 20 and v.batch_size.max == 200
+    v.step()
+    assert v.session.last_used["batch_size"] == 20
 
 
 def test_divergence_stops_with_a_message_and_finite_plots():
@@ -148,7 +160,7 @@ def test_divergence_stops_with_a_message_and_finite_plots():
 def test_engine_divergence_error_is_caught_too():
     # without the playground's own early stop the loss runs up to inf, where train() raises
     v = TrainingPlayground(output="linear", lr=10.0, momentum=0.0, mode="batch")
-    v.explode_at = np.inf
+    v.session.explode_at = np.inf
     v.run(200)
     assert v.state["diverged"] and "became inf" in v.state["message"]
     assert all(np.isfinite(W).all() for W in v.net.weights)
@@ -176,21 +188,80 @@ def test_learning_rate_change_reaches_the_optimizer():
     assert v.opt.lr == pytest.approx(0.1)
 
 
-def test_async_run_can_be_paused():
-    v = TrainingPlayground(dataset="xor", hidden="3")
-    v.chunk_seconds = 0.005
+def test_async_run_animates_pauses_steps_and_resumes():
+    v = TrainingPlayground(dataset="xor", hidden="3", epochs_per_run=120, epochs_per_frame=2)
+    v.fps = 100.0                              # at most 30 frames (60 epochs) in the first 0.3 s
+    seen = []
 
     async def scenario():
-        task = asyncio.get_running_loop().create_task(v.run_async(100_000))
-        await asyncio.sleep(0.3)
-        assert v.state["running"]
+        task = asyncio.get_running_loop().create_task(v.run_async())
+        await asyncio.sleep(0.2)
+        assert v.state["running"] and v.run_button.disabled
+        seen.append(v.state["epoch"])
+        v.lr.value = 0.5                       # mid-run: the next frame trains with it, no reset
+        await asyncio.sleep(0.1)
+        assert v.state["epoch"] > seen[0] and v.opt.lr == 0.5
         v.pause_button.click()
         await asyncio.wait_for(task, 10)
 
     asyncio.run(scenario())
-    assert not v.state["running"] and 0 < v.state["epoch"] < 100_000
-    assert "Paused after epoch" in v.state["message"]
-    assert not v.run_button.disabled
+    paused = v.state["epoch"]
+    assert not v.state["running"] and 0 < paused < 120 and v.state["status"] == "paused"
+    assert "Paused after epoch" in v.state["message"] and "ready to resume" in v.readout.value
+    assert v.run_button.description == "resume" and not v.run_button.disabled
+    assert len(v.frame_times) == paused // 2   # one frame per 2 epochs: every tick was drawn
+    v.step_button.click()
+    assert v.state["epoch"] == paused + 1
+    asyncio.run(v.run_async())                 # resume: on to the run's target, not 120 more
+    assert v.state["epoch"] == 120 and v.state["status"] == "ready"
+    assert v.run_button.description == "run"
+
+
+def test_frames_come_at_a_steady_rate_not_in_bursts():
+    v = TrainingPlayground(dataset="xor", hidden="3", epochs_per_run=30, epochs_per_frame=1)
+    v.fps = 40.0
+    asyncio.run(v.run_async())
+    gaps = np.diff(v.frame_times)
+    assert len(v.frame_times) == 30
+    # never faster than the frame rate (a late frame is not followed by catch-up frames)
+    assert gaps.min() >= 0.9 / v.fps
+    assert np.median(gaps) == pytest.approx(1 / v.fps, rel=0.5)
+
+
+def test_settings_change_mid_run_without_reset_and_the_readout_shows_them():
+    v = TrainingPlayground(dataset="moons", hidden="6", seed=3)
+    v.run(10)
+    before = [W.copy() for W in v.net.weights]
+    for control, value in ((v.optimizer, "Nesterov momentum"), (v.lr, 0.1), (v.momentum, 0.5),
+                           (v.mode, "online"), (v.mode, "minibatch"), (v.batch_size, 7)):
+        control.value = value
+        assert v.state["epoch"] == 10                       # nothing was reset
+        for W, W0 in zip(v.net.weights, before):
+            np.testing.assert_array_equal(W, W0)
+        assert v.state["in_force"] == describe(v.session.in_force())
+        assert v.state["in_force"] in v.readout.value
+    assert "Nesterov momentum, lr 0.1, momentum 0.5 · minibatch of 7" in v.readout.value
+    assert v.opt.nesterov and v.opt.lr == 0.1 and v.opt.momentum == 0.5
+    v.step()
+    assert v.session.last_used == {"mode": "minibatch", "batch_size": 7, "optimizer": repr(v.opt)}
+
+
+def test_gradient_norm_bars_show_the_last_epoch_and_nothing_before():
+    v = TrainingPlayground(dataset="moons", hidden="8,8")
+    assert v.state["grad_norms"] is None
+    assert not any(b.get_visible() for b in v._bars.bars)  # "?" marks, never a made-up number
+    v.run(3)
+    norms = v.state["grad_norms"]
+    assert norms == v.session.grad_norms[-1] and len(norms) == 3
+    heights = [b.get_y() + b.get_height() for b in v._bars.bars]
+    np.testing.assert_allclose(heights, norms, rtol=1e-9)
+
+
+def test_a_refused_setting_snaps_back_with_a_message():
+    v = TrainingPlayground(optimizer="Nesterov momentum", momentum=0.9)
+    v.momentum.value = 0.0
+    assert v.momentum.value == 0.9 and v.opt.momentum == 0.9
+    assert "'momentum'" in v.state["message"] and v.state["message_kind"] == "error"
 
 
 def test_run_button_without_event_loop_trains_synchronously():
@@ -213,9 +284,10 @@ def test_settings_that_do_not_apply_are_greyed_out():
 def test_run_after_divergence_is_refused_with_its_message_kept():
     from backprop_course.widgets.playground import playground
 
-    pg = playground()
+    pg = playground(output="linear", lr=10.0, momentum=0.0, mode="batch")
+    pg.run(100)
     epochs_before = len(pg.state["loss_history"])
-    pg.state["diverged"] = True
+    assert pg.state["diverged"]
     pg.run(5)
     assert len(pg.state["loss_history"]) == epochs_before
     assert "diverged earlier" in pg.state["message"] and not pg.state["running"]
