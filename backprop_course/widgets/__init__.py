@@ -30,6 +30,9 @@ _LAZY = {
     # view 6: initialisation and saturation (Backpropagation for dummies)
     "init_explorer": "backprop_course.widgets.init_view",
     "InitView": "backprop_course.widgets.init_view",
+    # view 8: vanishing products along a chain (lesson 05)
+    "chain_explorer": "backprop_course.widgets.chain",
+    "ChainView": "backprop_course.widgets.chain",
 }
 
 __all__ = sorted(_LAZY)
