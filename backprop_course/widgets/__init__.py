@@ -33,6 +33,9 @@ _LAZY = {
     # view 8: vanishing products along a chain (lesson 05)
     "chain_explorer": "backprop_course.widgets.chain",
     "ChainView": "backprop_course.widgets.chain",
+    # view 9: nudge an input, watch the prediction and dE/dx move (lesson 08)
+    "nudge_explorer": "backprop_course.widgets.nudge",
+    "NudgeView": "backprop_course.widgets.nudge",
 }
 
 __all__ = sorted(_LAZY)
