@@ -36,6 +36,9 @@ _LAZY = {
     # view 9: nudge an input, watch the prediction and dE/dx move (lesson 08)
     "nudge_explorer": "backprop_course.widgets.nudge",
     "NudgeView": "backprop_course.widgets.nudge",
+    # view 10: online, mini-batch and batch training side by side (lesson 09)
+    "modes_explorer": "backprop_course.widgets.modes",
+    "ModesView": "backprop_course.widgets.modes",
 }
 
 __all__ = sorted(_LAZY)
