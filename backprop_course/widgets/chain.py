@@ -196,9 +196,18 @@ class ChainView(View):
         self.readout = W.HTML(value="")
         super().__init__(controls=[self.depth, self.weight, self.activation], extra=[self.readout])
         self.children = (self.children[0], self.readout, *self.children[1:-1])
-        self._ax_grad, self._ax_factor = self.fig.subplots(1, 2)
+        # Fixed margins instead of the layout solver, which would cost more than the rest of a frame;
+        # the left margins leave room for log tick labels such as 10^-300.
+        self.fig.set_layout_engine("none")
+        self._ax_grad, self._ax_factor = self.fig.subplots(1, 2, gridspec_kw=dict(
+            left=0.1, right=0.985, bottom=0.14, top=0.92, wspace=0.25))
         self.observe_controls(self.depth, self.weight, self.activation)
         self.refresh()
+
+    def render(self) -> None:
+        """Send the figure to the front end (a fast PNG encoding of the drawn pixels)."""
+        self._canvas.draw()
+        self.image.value = P.encode_png(np.asarray(self._canvas.buffer_rgba()))
 
     def set(self, depth: int | None = None, weight: float | None = None,
             activation: str | None = None) -> None:
