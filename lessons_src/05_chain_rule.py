@@ -338,7 +338,24 @@ assert ratio >= 4.0 ** 11 * a12 / 1.0       # the bound: 4^11 times a(12) / x, w
 # > `chain_net.net_inputs` for a depth of 5 and look at the slopes $f'(z)$ at those net inputs.)
 # > Then try `"relu"` as the activation: its slope is exactly 1 for positive net inputs, so with
 # > all weights 1 the gradient stays the same at every depth.
-#
+# >
+# > The view below asks the same questions without editing code: drag the number of layers, set every
+# > weight (try 4), switch the activation. The left plot is $|\partial J/\partial W^{(l)}|$ for every
+# > layer, the right one the factor $|W f'(z)|$ that the backward pass multiplies by at each neuron it
+# > crosses: the gradient shrinks wherever the bars stay below 1.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+view = bc.widgets.chain_explorer(depth=5, activation="sigmoid", weight=1.0)
+# the view's numbers are the engine's, the same as first_weight_gradient computes
+assert abs(view.state["first_grad"] - first_weight_gradient(5, "sigmoid", w_all=1.0)[0]) < 1e-15
+view.set(depth=20, weight=4.0)
+assert abs(view.state["first_grad"] - first_weight_gradient(20, "sigmoid", w_all=4.0)[0]) < 1e-15
+assert all(f < 0.25 for f in view.state["factors"])     # weights of 4, and still every factor < 1/4
+view.set(depth=5, weight=1.0)
+view
+
+# %% [markdown]
 # ## Recap
 #
 # - Along a single path the chain rule is one multiplication per link. In the UFLDL guide's chain,

@@ -315,7 +315,22 @@ plt.show()
 # > 2. Set `nudge = 0.3`. The points leave the diagonal: which ones, and in which direction?
 # > 3. Move every pixel at once a small step *against* the gradient,
 # >    `clf.loss(x - 0.5 * grad, t)`, and compare with `E0`. Does the network now get the digit right?
-#
+# >
+# > The view below nudges one pixel of the same sample with a slider. Left: the true error along
+# > that pixel and the tangent that predicts it. Middle: the network's ten outputs before and after
+# > the nudge. Right: $\partial E/\partial x$ of all 64 pixels at the nudged image, so you can watch
+# > the gradient itself change as the pixel moves.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+view = bc.widgets.nudge_explorer(clf, x[0], t[0], index=top, span=0.3)
+view.dx.value = 0.1
+# the view measures what error_with_pixel measured, and predicts with the same gradient
+assert abs(view.state["true_change"] - (error_with_pixel(top, 0.1) - E0)) < 1e-12
+assert abs(view.state["predicted_change"] - grad[top] * 0.1) < 1e-12
+view
+
+# %% [markdown]
 # ## Recap
 #
 # - The gradient with respect to an input follows the weight derivation step for step until the

@@ -304,6 +304,22 @@ assert seconds["online"] > 3 * seconds["batch"]
 # > the mini-batch size to `50` or `1` (what does `batch_size=1` turn mini-batch mode into?). Then
 # > give online mode `lr=0.3`: when does the ragged curve stop falling, and why would a smaller rate
 # > near the end help?
+# >
+# > The view below runs the three modes of section 3 from the same start, on the same data, with a
+# > slider for each learning rate, the mini-batch size and the number of epochs: each change retrains
+# > all three when you release the slider.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+modes_view = bc.widgets.modes_explorer(
+    X=X, T=T, sizes=SIZES, activation=ACTS, seed=0, epochs=EPOCHS,
+    lrs=(runs["online"]["lr"], runs["mini-batch (10)"]["lr"], runs["batch"]["lr"]),
+    batch_size=runs["mini-batch (10)"]["batch_size"])
+# the same three runs as section 3, number for number
+for name, key in (("online", "online"), ("mini-batch", "mini-batch (10)"), ("batch", "batch")):
+    assert modes_view.state["final_losses"][name] == hists[key].loss[-1]
+    assert modes_view.state["total_updates"][name] == hists[key].updates
+modes_view
 
 # %%
 # mini-batches of size 1 are online mode, mini-batches of size n are batch mode, update for update

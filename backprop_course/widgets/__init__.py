@@ -30,6 +30,15 @@ _LAZY = {
     # view 6: initialisation and saturation (Backpropagation for dummies)
     "init_explorer": "backprop_course.widgets.init_view",
     "InitView": "backprop_course.widgets.init_view",
+    # view 8: vanishing products along a chain (lesson 05)
+    "chain_explorer": "backprop_course.widgets.chain",
+    "ChainView": "backprop_course.widgets.chain",
+    # view 9: nudge an input, watch the prediction and dE/dx move (lesson 08)
+    "nudge_explorer": "backprop_course.widgets.nudge",
+    "NudgeView": "backprop_course.widgets.nudge",
+    # view 10: online, mini-batch and batch training side by side (lesson 09)
+    "modes_explorer": "backprop_course.widgets.modes",
+    "ModesView": "backprop_course.widgets.modes",
 }
 
 __all__ = sorted(_LAZY)
