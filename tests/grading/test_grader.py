@@ -301,6 +301,7 @@ def test_reports_are_written_atomically(tmp_path, monkeypatch):
     assert target.read_text() == "new report"
 
 
+@pytest.mark.slow
 def test_cli_reads_the_seed_from_a_file_and_never_prints_it(tmp_path):
     seed_file = tmp_path / "seed"
     seed_file.write_text("918273645\n")
