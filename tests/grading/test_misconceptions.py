@@ -19,7 +19,7 @@ from backprop_course.grading.exercises import registry
 
 from grading_helpers import META, cells_by_role, load_function, solution_notebook
 
-SEEDS = range(6)
+SEEDS = range(20)
 GRADER_SEED = 2026
 
 SIG = ("    e = np.exp(-np.abs(z))\n"
@@ -245,6 +245,7 @@ def test_grader_gives_wrong_functions_at_most_half(graded, stem, k):
             name = chosen[result.id]
             assert result.status in ("failed", "partial"), (result.id, name, result.status, result.message)
             assert result.score <= result.max_score / 2, (result.id, name, [c.passed for c in result.cases])
+            assert any(c.hidden and not c.passed for c in result.cases), (result.id, name)
         else:  # the exercises left as solved keep their full marks
             assert result.status == "passed" and result.score == result.max_score, (result.id, result.message)
 
