@@ -95,7 +95,7 @@ def _b_hidden(rng):
     # Each hidden case is one run in every mode (several calls with the same n and seed): a slip in one
     # mode then fails every hidden case, not one in five. Every run has two or more epochs (so reshuffling
     # counts), and its mini-batches a short last one (so dropping it counts); the cases differ in their
-    # extra call: mini-batches that divide n evenly, and mini-batches of one sample.
+    # extra calls: mini-batches that divide n evenly, mini-batches of one sample, one sample in all.
     cases = []
     for i, extra in enumerate((None, "even", "one", None, "even"), start=1):
         n = int(rng.integers(5, 13))
@@ -108,8 +108,8 @@ def _b_hidden(rng):
         if extra == "even":
             even = int(rng.integers(2, 4))
             calls.append(("minibatch", even * int(rng.integers(2, 4)), even, epochs, seed))
-        elif extra == "one":
-            calls.append(("minibatch", n, 1, epochs, seed))
+        elif extra == "one":  # mini-batches of one sample, and a data set of one sample
+            calls += [("minibatch", n, 1, epochs, seed), ("batch", 1, None, epochs, seed)]
         cases.append(Case(f"hidden {i}", hidden=True, hint=B_HINT, calls=tuple(calls)))
     return cases
 
@@ -145,8 +145,8 @@ def _epoch_args(rng, kind, n, m, k, lr):
 
 def _te_hidden(rng):
     # Every case holds a batch of several samples (so a mean instead of a sum fails it) and several
-    # updates (so gradients at the starting weights, or one update per epoch, fail it): online and
-    # one-sample runs come paired with a batch run of the same sizes.
+    # updates (so gradients at the starting weights, or one update per epoch, fail it): the online run
+    # and the one-sample run each come paired with a run whose batches hold several samples.
     cases = []
     for i, kinds in enumerate((("online", "batch"), ("minibatch",), ("minibatch",), ("single", "minibatch")), start=1):
         m, k = draw.distinct_sizes(rng, 2, 1, 4)
