@@ -44,6 +44,22 @@ def _hidden_z(rng):
     ]
 
 
+def _hidden_prime(rng):
+    # The slope's own cases: moderate z on both sides, far-out z where the slope is small but still well
+    # above the tolerance (so a sign flip or the sigmoid's own 0 or 1 is caught), z near 0 where the
+    # slope is close to its peak 1/4, and a 2-D array.
+    return [
+        Case("hidden 1", (draw.mixed(rng, draw.shape(rng, 1, 3, 6), 0.3, 3.0),), True,
+             "g'(z) = g(z) * (1 - g(z)) with g(z) = 1 / (1 + exp(-z)): apply it to g(z), not to z"),
+        Case("hidden 2", (draw.mixed(rng, draw.shape(rng, 1, 3, 6), 4.0, 12.0),), True,
+             "far from 0 the slope is small and positive on both sides (it tends to 0), and never NaN"),
+        Case("hidden 3", (np.array([float(draw.mixed(rng, None, 0.01, 0.3))]),), True,
+             "near z = 0 the slope is close to its largest value, 1/4; a single value must work too"),
+        Case("hidden 4", (draw.mixed(rng, draw.shape(rng, 2, 2, 6), 1.0, 6.0),), True,
+             "return an array of the same shape as z, the slope of every entry"),
+    ]
+
+
 def _neuron_hidden(rng):
     cases = []
     for i, n in enumerate((1, int(rng.integers(2, 7)), int(rng.integers(2, 7))), start=1):
@@ -67,7 +83,7 @@ EXERCISES = [
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([-2.0, 0.0, 2.0]),)),
                         Case("public 2", (np.array([[1.0, -0.5], [3.0, -4.0]]),))],
-        hidden=_hidden_z, reference=_sigmoid_prime, forbidden=FORBIDDEN,
+        hidden=_hidden_prime, reference=_sigmoid_prime, forbidden=FORBIDDEN,
         hint="g'(z) = g(z) * (1 - g(z)): apply the formula to the activation g(z), not to z",
     ),
     Exercise(

@@ -98,7 +98,11 @@ def _path_hidden(rng):
 
 
 def _limits_hidden(rng):
-    cases = [Case("hidden 1", (rng.uniform(0.05, 5.0, size=1),), True, LIMIT_HINT)]
+    # Several directions in every case (a single one lets the first, last, smallest or mean curvature
+    # pass): the steepest comes first in case 1, and neither first nor last in cases 2 and 3.
+    a = rng.uniform(0.05, 5.0, size=int(rng.integers(2, 5)))
+    a[0] = a.max() * rng.uniform(1.5, 3.0)
+    cases = [Case("hidden 1", (a,), True, LIMIT_HINT)]
     for i in (2, 3):
         a = rng.uniform(0.05, 5.0, size=int(rng.integers(3, 7)))
         a[int(rng.integers(1, a.size - 1))] = a.max() * rng.uniform(1.5, 3.0)  # steepest neither first nor last

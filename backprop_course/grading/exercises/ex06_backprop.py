@@ -61,9 +61,15 @@ MLP_HINT = ("forward with biases (Z = A @ W.T + b), output delta = -(T - Y) * Y(
             "dX = delta_0 @ W_0")
 
 
+def _sample_counts(rng, cases=3):
+    """Hidden cases hold several samples each (the public cases show one): a mean over the samples
+    instead of a sum, or one sample's term alone, then fails every hidden case."""
+    return [int(n) for n in rng.integers(2, 6, size=cases)]
+
+
 def _out_hidden(rng):
     cases = []
-    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+    for i, n in enumerate(_sample_counts(rng), start=1):
         m = int(rng.integers(1, 5))
         cases.append(Case(f"hidden {i}", (draw.probabilities(rng, (n, m)), draw.probabilities(rng, (n, m), 0.0, 1.0)),
                           True, OUT_HINT))
@@ -72,7 +78,7 @@ def _out_hidden(rng):
 
 def _hid_hidden(rng):
     cases = []
-    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+    for i, n in enumerate(_sample_counts(rng), start=1):
         h, m = draw.distinct_sizes(rng, 2, 1, 5)
         cases.append(Case(f"hidden {i}", (draw.probabilities(rng, (n, h)), draw.mixed(rng, (m, h), 0.2, 2.0),
                                           draw.mixed(rng, (n, m), 0.05, 0.5)), True, HID_HINT))
@@ -81,7 +87,7 @@ def _hid_hidden(rng):
 
 def _w_hidden(rng):
     cases = []
-    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+    for i, n in enumerate(_sample_counts(rng), start=1):
         m, k = draw.distinct_sizes(rng, 2, 1, 5)
         cases.append(Case(f"hidden {i}", (draw.mixed(rng, (n, m), 0.05, 0.5), draw.probabilities(rng, (n, k))),
                           True, W_HINT))
@@ -97,8 +103,10 @@ def _net(rng, sizes, n, scale=1.0):
 
 
 def _mlp_hidden(rng):
+    # Every net has at least two weight layers, so a hidden layer's error term (and which layer's weights
+    # it uses) counts in every case, and several samples, so sums over samples count too.
     cases = []
-    plans = [(2, 1), (3, int(rng.integers(2, 6))), (4, int(rng.integers(2, 6))), (2, 1)]
+    plans = zip((3, 3, 4, 3), _sample_counts(rng, 4))
     for i, (n_sizes, n) in enumerate(plans, start=1):
         sizes = draw.distinct_sizes(rng, n_sizes, 1, 5)
         scale = 4.0 if i == 4 else 1.0  # case 4: large weights push some neurons into saturation

@@ -72,12 +72,12 @@ def _weights(rng, sizes, scale=1.0):
 
 
 def _ig_hidden(rng):
+    # Several samples (the public cases show one) and several inputs in every case, and a sum over
+    # several nodes j in most: summing over the samples or transposing the result then fails.
     cases = []
-    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
-        m, k = draw.distinct_sizes(rng, 2, 1, 5)
-        if i > 1 and m == 1:  # keep a sum with several terms in most cases
-            m = k + 1
-        cases.append(Case(f"hidden {i}", (draw.mixed(rng, (n, m), 0.05, 0.8), draw.mixed(rng, (m, k), 0.2, 2.0)),
+    for i, n in enumerate(rng.integers(2, 6, size=3), start=1):
+        m, k = draw.distinct_sizes(rng, 2, 2, 5)
+        cases.append(Case(f"hidden {i}", (draw.mixed(rng, (int(n), m), 0.05, 0.8), draw.mixed(rng, (m, k), 0.2, 2.0)),
                           True, IG_HINT))
     return cases
 
@@ -92,7 +92,9 @@ def _network(rng, sizes, n, scale=1.0):
 
 def _net_hidden(rng):
     cases = []
-    plans = [(2, 1), (3, int(rng.integers(2, 6))), (4, int(rng.integers(2, 6))), (3, 1)]
+    # Two or three weight layers in every net (one layer has no hidden error term to get wrong) and
+    # several samples (the public case shows two), so hidden-layer and per-sample slips fail every case.
+    plans = zip((3, 3, 4, 3), (int(n) for n in rng.integers(2, 6, size=4)))
     for i, (n_sizes, n) in enumerate(plans, start=1):
         sizes = draw.distinct_sizes(rng, n_sizes, 1, 5)
         scale = 4.0 if i == 4 else 1.0  # case 4: large weights saturate some hidden neurons
@@ -104,7 +106,7 @@ def _nudge_hidden(rng):
     cases = []
     for i, dx in enumerate((float(rng.uniform(1e-3, 1e-2)), float(rng.uniform(0.05, 0.2)),
                             -float(rng.uniform(0.05, 0.3))), start=1):
-        sizes = draw.distinct_sizes(rng, int(rng.integers(2, 4)), 2, 5)
+        sizes = draw.distinct_sizes(rng, int(rng.integers(3, 5)), 2, 5)  # at least one hidden layer
         weights, biases, X, T = _network(rng, sizes, 1)
         cases.append(Case(f"hidden {i}", (weights, biases, X[0], T[0], dx), True, NUDGE_HINT))
     return cases

@@ -92,26 +92,25 @@ TE_HINT = ("for each batch in turn: the gradient SUMMED over its samples at the 
 
 
 def _b_hidden(rng):
+    # Each hidden case is one run in every mode (several calls with the same n and seed): a slip in one
+    # mode then fails every hidden case, not one in five. Every run has two or more epochs (so reshuffling
+    # counts), and its mini-batches a short last one (so dropping it counts); the cases differ in their
+    # extra calls: mini-batches that divide n evenly, mini-batches of one sample, one sample in all.
     cases = []
-    plans = [("online", None), ("batch", None), ("minibatch", "uneven"), ("minibatch", "even"),
-             ("minibatch", "one")]
-    for i, (mode, kind) in enumerate(plans, start=1):
-        n = int(rng.integers(2, 13))
-        if i == 2 and rng.uniform() < 0.5:
-            n = 1
-        size = None
-        if kind == "uneven":
-            n = max(n, 5)
-            size = int(rng.integers(2, n))
-            while n % size == 0:
-                n += 1
-        elif kind == "even":
-            size = int(rng.integers(2, 4))
-            n = size * int(rng.integers(2, 4))
-        elif kind == "one":
-            size = 1
-        epochs = int(rng.integers(2, 4))
-        cases.append(Case(f"hidden {i}", (mode, n, size, epochs, int(rng.integers(0, 10_000))), True, B_HINT))
+    for i, extra in enumerate((None, "even", "one", None, "even"), start=1):
+        n = int(rng.integers(5, 13))
+        size = int(rng.integers(2, n))
+        while n % size == 0:
+            n += 1
+        epochs, seed = int(rng.integers(2, 4)), int(rng.integers(0, 10_000))
+        calls = [("online", n, None, epochs, seed), ("batch", n, None, epochs, seed),
+                 ("minibatch", n, size, epochs, seed)]
+        if extra == "even":
+            even = int(rng.integers(2, 4))
+            calls.append(("minibatch", even * int(rng.integers(2, 4)), even, epochs, seed))
+        elif extra == "one":  # mini-batches of one sample, and a data set of one sample
+            calls += [("minibatch", n, 1, epochs, seed), ("batch", 1, None, epochs, seed)]
+        cases.append(Case(f"hidden {i}", hidden=True, hint=B_HINT, calls=tuple(calls)))
     return cases
 
 
@@ -123,29 +122,42 @@ def _data(rng, n, m, k, scale=1.0):
 
 
 def _ps_hidden(rng):
+    # several samples in every case (the public one shows two), so one gradient repeated for all fails
     cases = []
-    for i, n in enumerate((1, int(rng.integers(2, 6)), int(rng.integers(2, 6))), start=1):
+    for i, n in enumerate((int(n) for n in rng.integers(2, 6, size=3)), start=1):
         m, k = draw.distinct_sizes(rng, 2, 1, 5)
         cases.append(Case(f"hidden {i}", _data(rng, n, m, k), True, PS_HINT))
     return cases
 
 
+def _epoch_args(rng, kind, n, m, k, lr):
+    W, X, T = _data(rng, n, m, k)
+    order = [int(p) for p in rng.permutation(n)]
+    if kind == "online":
+        batches = [[p] for p in order]
+    elif kind == "batch":
+        batches = [list(range(n))]
+    else:
+        size = int(rng.integers(2, n))
+        batches = [sorted(order[s:s + size]) for s in range(0, n, size)]
+    return (W, X, T, lr, batches)
+
+
 def _te_hidden(rng):
+    # Every case holds a batch of several samples (so a mean instead of a sum fails it) and several
+    # updates (so gradients at the starting weights, or one update per epoch, fail it): the online run
+    # and the one-sample run each come paired with a run whose batches hold several samples.
     cases = []
-    for i, kind in enumerate(("online", "batch", "minibatch", "single"), start=1):
-        n = 1 if kind == "single" else int(rng.integers(3, 8))
+    for i, kinds in enumerate((("online", "batch"), ("minibatch",), ("minibatch",), ("single", "minibatch")), start=1):
         m, k = draw.distinct_sizes(rng, 2, 1, 4)
-        W, X, T = _data(rng, n, m, k)
-        order = [int(p) for p in rng.permutation(n)]
-        if kind in ("online", "single"):
-            batches = [[p] for p in order]
-        elif kind == "batch":
-            batches = [list(range(n))]
-        else:
-            size = int(rng.integers(2, n))
-            batches = [sorted(order[s:s + size]) for s in range(0, n, size)]
         lr = float(rng.uniform(0.5, 2.0))  # large enough that updating at stale weights shows
-        cases.append(Case(f"hidden {i}", (W, X, T, lr, batches), True, TE_HINT))
+        n = int(rng.integers(3, 8))
+        calls = [_epoch_args(rng, "online", 1, m, k, lr) if kind == "single" else _epoch_args(rng, kind, n, m, k, lr)
+                 for kind in kinds]
+        if len(calls) == 1:
+            cases.append(Case(f"hidden {i}", calls[0], True, TE_HINT))
+        else:
+            cases.append(Case(f"hidden {i}", hidden=True, hint=TE_HINT, calls=tuple(calls)))
     return cases
 
 
