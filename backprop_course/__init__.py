@@ -24,6 +24,7 @@ _LAZY = {
     "MLP": ("backprop_course.engine.mlp", "MLP"),
     "SGD": ("backprop_course.engine.optim", "SGD"),
     "RPROP": ("backprop_course.engine.optim", "RPROP"),
+    "get_optimizer": ("backprop_course.engine.optim", "get_optimizer"),
     "train": ("backprop_course.engine.training", "train"),
     "train_step": ("backprop_course.engine.training", "train_step"),
     "TrainingDiverged": ("backprop_course.engine.training", "TrainingDiverged"),

@@ -34,7 +34,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import backprop_course as bc
 from backprop_course.widgets import plotting as P
-from backprop_course.widgets.descent import SURFACES, Surface, descend, grid, make_optimizer
+from backprop_course.widgets.descent import SURFACES, Surface, descend, grid
 from backprop_course.engine.optim import nesterov_lookahead_step
 
 random.seed(0)
@@ -102,9 +102,9 @@ print("global minimum at x =", round(x_global, 4), " f =", round(float(surf.f(np
 print("local minimum at x =", round(x_local, 4), " f =", round(float(surf.f(np.array([x_local, 0.0]))), 4))
 
 paths = {
-    "plain, lr 0.02": descend(surf, surf.start, make_optimizer("plain", 0.02), steps=200),
-    "momentum 0.9, lr 0.02": descend(surf, surf.start, make_optimizer("momentum", 0.02, 0.9), steps=200),
-    "momentum 0.5, lr 0.02": descend(surf, surf.start, make_optimizer("momentum", 0.02, 0.5), steps=200),
+    "plain, lr 0.02": descend(surf, surf.start, bc.SGD(lr=0.02), steps=200),
+    "momentum 0.9, lr 0.02": descend(surf, surf.start, bc.SGD(lr=0.02, momentum=0.9), steps=200),
+    "momentum 0.5, lr 0.02": descend(surf, surf.start, bc.SGD(lr=0.02, momentum=0.5), steps=200),
 }
 for name, t in paths.items():
     end = np.round(t.points[-1], 3) + 0.0             # + 0.0 turns a printed -0.0 into 0.0
@@ -214,8 +214,8 @@ assert np.allclose(la, b + 0.9 * (b - steps[1][0]))
 # NBVAL_IGNORE_OUTPUT
 VX, VY, VZ = grid(valley, 80)
 vlevels = np.unique(np.quantile(VZ, np.linspace(0, 1, 10) ** 2))
-mom = descend(valley, valley.start, make_optimizer("momentum", 0.1, 0.9), steps=40)
-nes = descend(valley, valley.start, make_optimizer("nesterov", 0.1, 0.9), steps=40)
+mom = descend(valley, valley.start, bc.SGD(lr=0.1, momentum=0.9), steps=40)
+nes = descend(valley, valley.start, bc.SGD(lr=0.1, momentum=0.9, nesterov=True), steps=40)
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.6), dpi=80)
 for ax in (ax1, ax2):

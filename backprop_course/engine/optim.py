@@ -11,6 +11,9 @@ Every optimizer splits one training step in two, as scikit-learn's do:
 ``opt.step(values)`` does both for a list of :class:`~backprop_course.engine.value.Value` (it reads
 ``.grad`` and changes ``.data``). ``opt.reset()`` forgets the memory, as if no step had been taken.
 
+:data:`OPTIMIZERS` names every optimizer and :func:`get_optimizer` builds one by name with its own
+options (``get_optimizer("sgd", lr=0.1, momentum=0.9)``): the views offer their menus through it.
+
 Keeping the two halves apart lets a lesson print or plot the update before it is applied. Each
 optimizer's rule is its ``_updates`` method: a few lines of array arithmetic.
 
@@ -25,14 +28,15 @@ Notation (Backpropagation for dummies): epsilon is the learning rate ``lr``, alp
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import inspect
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .checks import boolean, error, one_of, real
 
-__all__ = ["Optimizer", "SGD", "RPROP", "nesterov_lookahead_step", "step_discarding_grads",
-           "RPROP_VARIANTS"]
+__all__ = ["Optimizer", "SGD", "RPROP", "OPTIMIZERS", "get_optimizer", "nesterov_lookahead_step",
+           "step_discarding_grads", "RPROP_VARIANTS"]
 
 ArrayList = list[np.ndarray]
 
@@ -415,3 +419,41 @@ class RPROP(Optimizer):
             self.prev_updates[i] = update
             updates.append(update.copy())
         return updates
+
+
+#: Every optimizer by name. The options of ``get_optimizer(name, **options)`` are the class's own
+#: parameters: ``lr``, ``momentum``, ``nesterov`` for "sgd"; ``step_init``, ``eta_plus``, ... for "rprop".
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rprop": RPROP}
+
+
+def get_optimizer(name: str, **options: Any) -> Optimizer:
+    """Build the optimizer called ``name`` in :data:`OPTIMIZERS` with ``options``.
+
+    Parameters
+    ----------
+    name : {"sgd", "rprop"}
+    **options
+        Keyword arguments of that optimizer's class, checked by it (``SGD(lr, momentum, nesterov)``,
+        ``RPROP(eta_plus, eta_minus, step_init, step_min, step_max, variant)``); options left out
+        take the class's defaults.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or an option the optimizer does not have (RPROP has no ``lr``: its
+        first step size is ``step_init``); bad values get the class's own messages.
+
+    >>> get_optimizer("sgd", lr=0.1, momentum=0.9, nesterov=True)
+    SGD(lr=0.1, momentum=0.9, nesterov=True)
+    """
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise error("get_optimizer", "name", f"one of {', '.join(map(repr, OPTIMIZERS))}", repr(name))
+    cls = OPTIMIZERS[name]
+    known = list(inspect.signature(cls).parameters)
+    unknown = [key for key in options if key not in known]
+    if unknown:
+        raise error("get_optimizer", "options", f"options of {cls.__name__} ({', '.join(known)})",
+                    ", ".join(map(repr, unknown)), must="name",
+                    hint="; RPROP has no learning rate, its first step size is step_init"
+                    if name == "rprop" and "lr" in unknown else "")
+    return cls(**options)

@@ -6,7 +6,8 @@ Pure part (tested on its own):
   ``"linear"`` (Backpropagation for dummies: f(x) = 3x + 4, slope 3 everywhere, no minimum),
   ``"quadratic"``, ``"double_well"`` (1-D, a shallow and a deep minimum), ``"bowl"``, ``"valley"`` (long and narrow,
   condition number 20) and ``"local_minimum"`` (2-D, shallow local and deeper global minimum).
-- :func:`make_optimizer` builds the engine's optimizer for "plain", "momentum", "nesterov", "rprop".
+- :func:`optimizer_options` names the engine optimizer (and its options) behind each entry of the menu,
+  "plain", "momentum", "nesterov", "rprop"; ``get_optimizer`` of the engine builds it.
 - :func:`descend` runs that optimizer step by step on a surface ("compute the update, then apply")
   and returns the trajectory; a run that blows up stops with ``diverged=True`` instead of NaNs.
 
@@ -37,11 +38,11 @@ import numpy as np
 import ipywidgets as W
 
 from backprop_course.engine import checks
-from backprop_course.engine.optim import RPROP, SGD, Optimizer
+from backprop_course.engine.optim import Optimizer, get_optimizer
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
 
-__all__ = ["Surface", "SURFACES", "METHODS", "Trajectory", "get_surface", "make_optimizer", "descend",
+__all__ = ["Surface", "SURFACES", "METHODS", "Trajectory", "get_surface", "optimizer_options", "descend",
            "grid", "DescentView", "descent_explorer"]
 
 METHODS = ("plain", "momentum", "nesterov", "rprop")
@@ -125,34 +126,41 @@ def get_surface(name: str) -> Surface:
                          f"Got {name!r} instead.") from None
 
 
-def make_optimizer(method: str, lr: float, momentum: float = 0.0) -> Optimizer:
-    """Build the engine's optimizer for a method name.
+def optimizer_options(method: str, lr: float, momentum: float = 0.0) -> tuple[str, dict]:
+    """The engine optimizer behind a menu entry: its name in ``OPTIMIZERS`` and its options.
+
+    ``name, options = optimizer_options(method, lr, momentum)``, then ``get_optimizer(name, **options)``
+    builds it (:func:`backprop_course.engine.optim.get_optimizer`); the options are the engine's names.
 
     Parameters
     ----------
     method : {"plain", "momentum", "nesterov", "rprop"}
-        plain = ``SGD(lr)``; momentum = ``SGD(lr, momentum)``; nesterov = ``SGD(lr, momentum,
-        nesterov=True)``; rprop = ``RPROP(step_init=lr)`` (RPROP has no learning rate: ``lr`` is its
-        first step size, clipped to RPROP's bounds; ``momentum`` is ignored).
+        plain = SGD with ``lr``; momentum = SGD with ``lr`` and ``momentum``; nesterov = the same with
+        ``nesterov=True``; rprop = RPROP with ``step_init=lr`` (RPROP has no learning rate: ``lr`` is
+        its first step size, clipped to RPROP's bounds [1e-6, 50]; ``momentum`` is ignored).
     lr : float > 0
     momentum : float in [0, 1)
 
     Returns
     -------
-    Optimizer
+    name : str
+    options : dict
 
-    >>> make_optimizer("momentum", 0.1, 0.9)
-    SGD(lr=0.1, momentum=0.9, nesterov=False)
+    >>> optimizer_options("nesterov", 0.1, 0.9)
+    ('sgd', {'lr': 0.1, 'momentum': 0.9, 'nesterov': True})
+    >>> name, options = optimizer_options("rprop", 100.0)
+    >>> get_optimizer(name, **options)
+    RPROP(eta_plus=1.2, eta_minus=0.5, step_init=50.0, step_min=1e-06, step_max=50.0, variant='irprop-')
     """
     if method == "plain":
-        return SGD(lr=lr)
+        return "sgd", {"lr": lr}
     if method == "momentum":
-        return SGD(lr=lr, momentum=momentum)
+        return "sgd", {"lr": lr, "momentum": momentum}
     if method == "nesterov":
-        return SGD(lr=lr, momentum=momentum, nesterov=True)
+        return "sgd", {"lr": lr, "momentum": momentum, "nesterov": True}
     if method == "rprop":
-        return RPROP(step_init=float(np.clip(lr, 1e-6, 50.0)))
-    raise checks.error("make_optimizer", "method", f"one of {list(METHODS)}", repr(method))
+        return "rprop", {"step_init": float(np.clip(lr, 1e-6, 50.0))}
+    raise checks.error("optimizer_options", "method", f"one of {list(METHODS)}", repr(method))
 
 
 @dataclass
@@ -209,7 +217,7 @@ def descend(surface: Surface, start, optimizer: Optimizer, steps: int, limit: fl
     --------
     Plain descent on f(x) = x^2 with lr = 0.25 halves x each step (x <- x - 0.25 * 2x):
 
-    >>> t = descend(SURFACES["quadratic"], [2.0], SGD(lr=0.25), steps=3)
+    >>> t = descend(SURFACES["quadratic"], [2.0], get_optimizer("sgd", lr=0.25), steps=3)
     >>> t.points[:, 0].tolist()
     [2.0, 1.0, 0.5, 0.25]
     """
@@ -395,7 +403,8 @@ class DescentView(View):
             method = "plain"
         elif method == "rprop":
             note = " (RPROP has no learning rate: lr is its first step size; only gradient signs count.)"
-        opt = make_optimizer(method, self.lr.value, self.momentum.value)
+        name, options = optimizer_options(method, self.lr.value, self.momentum.value)
+        opt = get_optimizer(name, **options)
         start = [self.start_x.value, self.start_y.value][: s.dim]
         t = descend(s, start, opt, int(self.steps.value))
         self.state.update(surface=s.name, method=self.method.value, optimizer=repr(opt),

@@ -21,8 +21,8 @@ import ipywidgets as W
 
 from backprop_course.engine import checks
 from backprop_course.widgets.base import View, guarded
-from backprop_course.widgets.netplot import (BlitRenderer, LayerBarsPlot, LossSlicePlot,
-                                              NetworkPlot)
+from backprop_course.widgets.netplot import LayerBarsPlot, LossSlicePlot, NetworkPlot
+from backprop_course.widgets.plotting import FastPNG
 
 __all__ = ["PRESETS", "GradientFlowView", "gradient_flow", "revealed_layers", "loss_along_weight",
            "weight_options", "delta_table_html", "flow_view"]
@@ -255,13 +255,15 @@ class GradientFlowView(View):
         fig = self.fig
         fig.clear()
         fig.set_layout_engine("none")
-        self._blit = BlitRenderer(fig, self._canvas)
+        self._fast = FastPNG(fig)
         # Node values go to an HTML table, not into the figure: text is the slowest thing to draw.
         self._net_plot = NetworkPlot(fig.add_axes((0.0, 0.03, 0.64, 0.88)), self.net.sizes,
                                      annotate=False)
         self._bars = LayerBarsPlot(fig.add_axes((0.72, 0.62, 0.27, 0.3)), self.n_layers,
                                    title="|dE/dW| per weight layer (log scale)")
         self._slice = LossSlicePlot(fig.add_axes((0.72, 0.12, 0.27, 0.34)))
+        for artist in self._net_plot.artists + self._bars.artists + self._slice.artists:
+            artist.set_animated(True)  # redrawn on every update over the cached axes, ticks and titles
 
     # -- callbacks --------------------------------------------------------------------------------
     @guarded
@@ -353,7 +355,7 @@ class GradientFlowView(View):
             caption="node colour: error term delta = dE/dz (grey: not reached yet)")
         stale |= self._bars.update(st["grad_norms"], known=revealed)
         if stale:
-            self._blit.invalidate()
+            self._fast.invalidate()
         l, j, k = selected
         # E along the selected weight does not depend on that weight's own value: recompute the curve
         # only when another weight (or the selection) changed.
@@ -366,7 +368,7 @@ class GradientFlowView(View):
             with np.errstate(all="ignore"):
                 losses = loss_along_weight(self.net, self.X, self.T, l, j, k, values)
             if self._slice.set_curve(values, losses):
-                self._blit.invalidate()
+                self._fast.invalidate()
         self._slice_for = key
         # The tangent's slope is dE/dw: drawn only once the backward pass has computed it.
         self._slice.update(st["weight"], st["loss"], st["selected_grad"] if st["selected_grad_shown"] else None)
@@ -380,8 +382,7 @@ class GradientFlowView(View):
 
     def render(self) -> None:
         """PNG of the figure; only the moving artists are redrawn over a cached background."""
-        artists = self._net_plot.artists + self._bars.artists + self._slice.artists
-        self.image.value = self._blit.png(artists)
+        self.image.value = self._fast.png()
 
 
 def flow_view(**kwargs: Any) -> GradientFlowView:

@@ -3,15 +3,15 @@
 Every ``draw_*`` function takes plain data (numpy arrays, lists) and a matplotlib ``Axes``, draws on
 it and returns the ``Axes``; nothing here touches widgets or the engine, so each piece is tested on its
 own and reused by the gradient-flow view (:mod:`backprop_course.widgets.flow`) and the training
-playground (:mod:`backprop_course.widgets.playground`).
+playground (:mod:`backprop_course.widgets.playground`). The ``*Plot`` classes keep their artists and
+update them in place; a view marks those artists animated and renders through
+:class:`~backprop_course.widgets.plotting.FastPNG`, the course's one renderer and PNG encoder.
 
 Index convention (docs/architecture.md): ``weights[l]`` has shape ``(sizes[l+1], sizes[l])``; entry ``[j, k]``
 joins node ``k`` of layer ``l`` to node ``j`` of layer ``l+1`` (Gashler's :math:`w_{l+1,j,k}`).
 """
 from __future__ import annotations
 
-import struct
-import zlib
 from typing import Callable, Sequence
 
 import numpy as np
@@ -19,8 +19,6 @@ import numpy as np
 from backprop_course.engine import checks
 
 __all__ = [
-    "encode_png",
-    "BlitRenderer",
     "NetworkPlot",
     "LayerBarsPlot",
     "LossSlicePlot",
@@ -140,64 +138,6 @@ def _fmt(x: float) -> str:
     return f"{x:.2g}" if abs(x) >= 0.01 or x == 0 else f"{x:.0e}"
 
 
-# -- PNG output with blitting -------------------------------------------------------------------------
-def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
-    """Encode an RGBA pixel buffer as an RGB PNG (no filtering, fast zlib level).
-
-    Parameters
-    ----------
-    rgba : ndarray, shape (h, w, 4), uint8
-
-    Returns
-    -------
-    bytes
-        A complete PNG file.
-    """
-    rgba = np.asarray(rgba)
-    h, w = rgba.shape[:2]
-    raw = np.zeros((h, 3 * w + 1), dtype=np.uint8)  # each row: filter byte 0, then RGB triples
-    raw[:, 1:] = rgba[:, :, :3].reshape(h, 3 * w)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
-
-
-class BlitRenderer:
-    """Redraw only what moves: a cached background plus a few "animated" artists.
-
-    The first :meth:`png` call (and the first after :meth:`invalidate`) draws the whole figure
-    without the dynamic artists and keeps that picture; later calls paste it back and draw only the
-    dynamic artists on top. Axes, ticks and labels are thus drawn once, which is what makes a slider
-    callback fast. Call :meth:`invalidate` whenever something static changes (limits, ticks, layout).
-    """
-
-    def __init__(self, fig, canvas) -> None:
-        self.fig, self.canvas = fig, canvas
-        self.background = None
-
-    def invalidate(self) -> None:
-        self.background = None
-
-    def png(self, dynamic: Sequence) -> bytes:
-        dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
-        for a in dynamic:
-            a.set_animated(True)  # left out of full draws, drawn by hand below
-        if self.background is None:
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            self.canvas.restore_region(self.background)
-        renderer = self.canvas.get_renderer()
-        for a in dynamic:
-            if a.get_visible():
-                a.draw(renderer)
-        return encode_png(np.asarray(self.canvas.buffer_rgba()))
-
-
 # -- network diagram ------------------------------------------------------------------------------------
 class NetworkPlot:
     """A layered network on one Axes whose colours, widths and labels can be updated in place.
@@ -244,7 +184,8 @@ class NetworkPlot:
 
     @property
     def artists(self) -> list:
-        """Everything :meth:`update` changes (for :class:`BlitRenderer`)."""
+        """Everything :meth:`update` changes: a live view marks them animated for its
+        :class:`~backprop_course.widgets.plotting.FastPNG`."""
         return [self.outline, self.edges, self.dots, *self.labels]
 
     def update(self, edge_values: Sequence[np.ndarray], node_values: Sequence | None = None,

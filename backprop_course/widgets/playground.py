@@ -42,14 +42,15 @@ import numpy as np
 import ipywidgets as W
 
 from backprop_course.widgets.base import View, guarded
-from backprop_course.widgets.netplot import (BlitRenderer, BoundaryPlot, LayerBarsPlot, LossCurvePlot,
-                                             decision_grid)
-from backprop_course.widgets.training_session import (ACTIVATIONS, DATASETS, INITS, MODES, OPTIMIZERS,
-                                                      OUTPUTS, STRUCTURE, TrainingSession, describe,
-                                                      load_dataset, make_optimizer, parse_hidden_sizes)
+from backprop_course.widgets.netplot import BoundaryPlot, LayerBarsPlot, LossCurvePlot, decision_grid
+from backprop_course.widgets.plotting import FastPNG
+from backprop_course.widgets.training_session import (ACTIVATIONS, DATASETS, INITS, MODES,
+                                                      OPTIMIZER_CHOICES, OUTPUTS, STRUCTURE,
+                                                      TrainingSession, describe, load_dataset,
+                                                      optimizer_options, parse_hidden_sizes)
 
-__all__ = ["DATASETS", "OPTIMIZERS", "parse_hidden_sizes", "accuracy", "make_optimizer", "load_dataset",
-           "TrainingPlayground", "playground"]
+__all__ = ["DATASETS", "OPTIMIZER_CHOICES", "parse_hidden_sizes", "accuracy", "optimizer_options",
+           "load_dataset", "TrainingPlayground", "playground"]
 
 
 def accuracy(Y: np.ndarray, T: np.ndarray, threshold: float = 0.5) -> float:
@@ -90,8 +91,8 @@ class TrainingPlayground(View):
     grid_resolution = 60
 
     def __init__(self, dataset: str = "moons", hidden: str = "8,8", activation: str = "tanh",
-                 init: str = "xavier", output: str = "sigmoid", optimizer: str = OPTIMIZERS[0], lr: float = 0.01,
-                 momentum: float = 0.9, mode: str = "minibatch", batch_size: int | None = None,
+                 init: str = "xavier", output: str = "sigmoid", optimizer: str = OPTIMIZER_CHOICES[0],
+                 lr: float = 0.01, momentum: float = 0.9, mode: str = "minibatch", batch_size: int | None = None,
                  epochs_per_run: int = 200, epochs_per_frame: int = 2, seed: int = 0) -> None:
         settings = dict(dataset=dataset, hidden=hidden, activation=activation, output=output, init=init,
                         optimizer=optimizer, lr=lr, momentum=momentum, mode=mode)
@@ -113,7 +114,7 @@ class TrainingPlayground(View):
         self.init = W.Dropdown(options=INITS, value=s.init, description="init", layout=wide)
         self.output = W.Dropdown(options=OUTPUTS, value=s.output, description="output",
                                  layout=wide, tooltip="activation of the output neuron")
-        self.optimizer = W.Dropdown(options=OPTIMIZERS, value=s.optimizer, description="optimizer",
+        self.optimizer = W.Dropdown(options=OPTIMIZER_CHOICES, value=s.optimizer, description="optimizer",
                                     layout=W.Layout(width="330px"))
         self.lr = W.FloatLogSlider(value=s.lr, base=10, min=-4, max=1, step=0.1, description="lr",
                                    continuous_update=True, readout_format=".2g")
@@ -170,7 +171,7 @@ class TrainingPlayground(View):
         fig = self.fig
         fig.clear()
         fig.set_layout_engine("none")
-        self._blit = BlitRenderer(fig, self._canvas)
+        self._fast = FastPNG(fig)
         self._curve = LossCurvePlot(fig.add_axes((0.05, 0.14, 0.3, 0.74)))
         n_layers = len(self.net.sizes) - 1
         self._bars = LayerBarsPlot(fig.add_axes((0.41, 0.14, 0.17, 0.74)), n_layers,
@@ -179,6 +180,8 @@ class TrainingPlayground(View):
         self._grid_xy = (xx, yy)
         self._boundary = BoundaryPlot(fig.add_axes((0.63, 0.1, 0.34, 0.8)), xx, yy, self.X, self.T,
                                       title="decision boundary (shade: predicted class)")
+        for artist in self._curve.artists + self._bars.artists + self._boundary.artists:
+            artist.set_animated(True)  # redrawn on every frame over the cached axes, ticks and titles
 
     def _set_quietly(self, control: W.Widget, **traits: Any) -> None:
         self._quiet = True
@@ -371,12 +374,12 @@ class TrainingPlayground(View):
         changed |= self._bars.update(norms if norms is not None else np.ones(n_layers),
                                      known=[norms is not None] * n_layers)
         if changed:
-            self._blit.invalidate()
+            self._fast.invalidate()
         self._boundary.update(zz)
 
     def render(self) -> None:
         """PNG of the figure; the moving parts are drawn over a cached background."""
-        self.image.value = self._blit.png(self._curve.artists + self._bars.artists + self._boundary.artists)
+        self.image.value = self._fast.png()
 
 
 def playground(**kwargs: Any) -> TrainingPlayground:

@@ -14,6 +14,7 @@ apart by colour alone. :func:`readable_log_ticks` gives a log axis tick labels a
 """
 from __future__ import annotations
 
+import io
 import math
 from typing import Any, Mapping, Sequence
 
@@ -25,7 +26,7 @@ __all__ = [
     "VALUE_COLOUR", "GRAD_COLOUR", "ACTIVE_COLOUR", "OKABE_ITO", "SERIES", "series_style", "series_styles",
     "log_tick_values", "readable_log_ticks",
     "fmt", "graph_geometry", "fit_text", "draw_computational_graph", "draw_activation", "draw_curve_descent",
-    "curve_ylim", "draw_contour_descent", "draw_ridgeline", "ridge_outline", "draw_layer_bars", "freeze_layout",
+    "curve_ylim", "draw_contour_descent", "draw_ridgeline", "ridge_outline", "freeze_layout",
     "FastPNG",
     "encode_png",
 ]
@@ -656,45 +657,6 @@ def ridge_outline(edges: np.ndarray, counts: np.ndarray, base: float, height: fl
     return np.column_stack([xs, ys])
 
 
-def draw_layer_bars(ax, values: Sequence[float], labels: Sequence[str], colour: str = GRAD_COLOUR,
-                    xlabel: str = "", title: str = "", log: bool = True):
-    """Draw one horizontal bar per layer (first layer at the top), e.g. gradient norms.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    values : sequence of float, length L
-    labels : sequence of str, length L
-    log : bool
-        Logarithmic x axis (gradient norms span many orders of magnitude); non-positive values are
-        drawn as empty bars.
-
-    Returns
-    -------
-    ax
-    """
-    v = np.asarray(values, dtype=float)
-    pos = np.arange(len(v))[::-1]
-    if log:
-        ok = np.isfinite(v) & (v > 0)
-        lo = v[ok].min() / 3 if ok.any() else 1e-3
-        hi = v[ok].max() * 3 if ok.any() else 1.0
-        ax.barh(pos, np.where(ok, v - lo, 0.0), left=lo, color=colour, alpha=0.8, height=0.6)
-        ax.set_xscale("log")
-        ax.set_xlim(lo, hi)
-    else:
-        ax.barh(pos, np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0), color=colour, alpha=0.8,
-                height=0.6)
-    ax.set_yticks(pos)
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
-    if xlabel:
-        ax.set_xlabel(xlabel, fontsize=9)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
 # ---------------------------------------------------------------------------------------------
 # Fast redraws: draw the static part once, then only the artists that change
 # ---------------------------------------------------------------------------------------------
@@ -802,31 +764,31 @@ class FastPNG:
 
 
 def encode_png(rgba: np.ndarray, level: int = 1) -> bytes:
-    """Encode an RGBA pixel array as an RGB PNG (no row filters, zlib ``level``).
+    """Encode an RGBA pixel array (a canvas's ``buffer_rgba()``) as an RGB PNG, through Pillow.
 
-    Faster than a general-purpose encoder for the flat colours of a plot, and about as small.
+    The alpha channel is dropped: the views' figures are opaque. ``level`` is zlib's compression
+    level; 1 is fast, and the flat colours of a plot compress well even so.
 
     Parameters
     ----------
     rgba : ndarray of uint8, shape (height, width, 4)
+    level : int in [0, 9]
 
     Returns
     -------
     bytes
         A complete PNG file.
     """
-    import struct
-    import zlib
+    from PIL import Image
 
+    rgba = np.ascontiguousarray(rgba)
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:
+        raise checks.error("encode_png", "rgba", "a uint8 array of shape (height, width, 4)",
+                           f"{rgba.dtype} array of shape {rgba.shape}", must="be",
+                           hint="; pass np.asarray(canvas.buffer_rgba())")
+    level = checks.integer(level, "level", "encode_png", 0, 9)
     h, w = rgba.shape[:2]
-    raw = np.empty((h, 1 + 3 * w), dtype=np.uint8)
-    raw[:, 0] = 0  # filter type "None" for every row
-    raw[:, 1:] = rgba[..., :3].reshape(h, 3 * w)
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + tag + data
-                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(raw.tobytes(), level)) + chunk(b"IEND", b""))
+    image = Image.frombuffer("RGBA", (w, h), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=level)
+    return out.getvalue()

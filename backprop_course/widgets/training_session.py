@@ -36,16 +36,16 @@ import numpy as np
 
 from backprop_course.engine import checks
 
-__all__ = ["DATASETS", "OPTIMIZERS", "INITS", "ACTIVATIONS", "OUTPUTS", "MODES", "DEFAULT_BATCH_SIZES",
-           "STRUCTURE", "Settings", "TrainingSession", "parse_hidden_sizes", "make_optimizer",
+__all__ = ["DATASETS", "OPTIMIZER_CHOICES", "INITS", "ACTIVATIONS", "OUTPUTS", "MODES",
+           "DEFAULT_BATCH_SIZES", "STRUCTURE", "Settings", "TrainingSession", "parse_hidden_sizes", "optimizer_options",
            "load_dataset", "describe"]
 
 #: Data sets offered (two classes, two inputs; T holds 0/1 in one column).
 DATASETS = ("moons", "circles", "spirals", "xor")
 #: The batch size each data set starts with (xor has only 4 points).
 DEFAULT_BATCH_SIZES = {"moons": 20, "circles": 20, "spirals": 20, "xor": 2}
-#: Optimizer names shown to the learner.
-OPTIMIZERS = ("gradient descent (momentum)", "Nesterov momentum", "RPROP")
+#: Optimizers shown to the learner; :func:`optimizer_options` names the engine optimizer behind each.
+OPTIMIZER_CHOICES = ("gradient descent (momentum)", "Nesterov momentum", "RPROP")
 INITS = ("xavier", "xavier_normal", "he", "standard_normal", "small_uniform")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "leaky_relu", "linear")
 OUTPUTS = ("sigmoid", "linear")
@@ -85,21 +85,25 @@ def parse_hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def make_optimizer(name: str, lr: float, momentum: float):
-    """The engine optimizer for a playground choice.
+def optimizer_options(choice: str, lr: float, momentum: float) -> tuple[str, dict]:
+    """The engine optimizer behind a playground choice: its name in ``OPTIMIZERS``, its options.
 
-    ``"Nesterov momentum"`` needs ``momentum > 0`` (the engine refuses 0); RPROP ignores ``lr`` and
-    ``momentum`` (it adapts a step size per weight).
+    ``name, options = optimizer_options(...)``, then ``get_optimizer(name, **options)`` builds it
+    (:func:`backprop_course.engine.optim.get_optimizer`). ``"Nesterov momentum"`` needs
+    ``momentum > 0`` (the engine refuses 0); RPROP takes neither ``lr`` nor ``momentum`` (it adapts a
+    step size per weight).
+
+    >>> optimizer_options("Nesterov momentum", 0.01, 0.9)
+    ('sgd', {'lr': 0.01, 'momentum': 0.9, 'nesterov': True})
     """
-    from backprop_course.engine.optim import RPROP, SGD
-
-    if name == "RPROP":
-        return RPROP()
-    if name == "Nesterov momentum":
-        return SGD(lr=lr, momentum=momentum, nesterov=True)
-    if name == "gradient descent (momentum)":
-        return SGD(lr=lr, momentum=momentum)
-    raise checks.error("make_optimizer", "optimizer", f"one of {list(OPTIMIZERS)}", repr(name))
+    if choice == "RPROP":
+        return "rprop", {}
+    if choice == "Nesterov momentum":
+        return "sgd", {"lr": lr, "momentum": momentum, "nesterov": True}
+    if choice == "gradient descent (momentum)":
+        return "sgd", {"lr": lr, "momentum": momentum}
+    raise checks.error("optimizer_options", "optimizer", f"one of {list(OPTIMIZER_CHOICES)}",
+                       repr(choice))
 
 
 def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +124,7 @@ class Settings:
     activation: str = "tanh"
     output: str = "sigmoid"
     init: str = "xavier"
-    optimizer: str = OPTIMIZERS[0]
+    optimizer: str = OPTIMIZER_CHOICES[0]
     lr: float = 0.01
     momentum: float = 0.9
     mode: str = "minibatch"
@@ -141,7 +145,7 @@ class Settings:
         hidden = tuple(int(h) for h in hidden)
         parse_hidden_sizes(",".join(map(str, hidden)))  # the same limits as typed text
         for name, choices in (("dataset", DATASETS), ("activation", ACTIVATIONS), ("output", OUTPUTS),
-                              ("init", INITS), ("optimizer", OPTIMIZERS), ("mode", MODES)):
+                              ("init", INITS), ("optimizer", OPTIMIZER_CHOICES), ("mode", MODES)):
             checks.one_of(getattr(self, name), name, _OWNER, choices)
         lr = checks.real(self.lr, "lr", _OWNER, "a float > 0", lambda v: v > 0)
         momentum = checks.real(self.momentum, "momentum", _OWNER, "a float in [0, 1)",
@@ -277,7 +281,11 @@ class TrainingSession:
 
     # -- building -------------------------------------------------------------------------------------
     def _new_optimizer(self):
-        return make_optimizer(self.settings.optimizer, self.settings.lr, self.settings.momentum)
+        from backprop_course.engine.optim import get_optimizer
+
+        s = self.settings
+        name, options = optimizer_options(s.optimizer, s.lr, s.momentum)
+        return get_optimizer(name, **options)
 
     def _build_network(self) -> None:
         from backprop_course.engine.mlp import MLP

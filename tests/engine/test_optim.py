@@ -6,8 +6,9 @@ started at w = (1.0, -0.5). Every expected number below is worked out by hand in
 import numpy as np
 import pytest
 
+from backprop_course.engine import optim
 from backprop_course.engine.mlp import MLP
-from backprop_course.engine.optim import RPROP, SGD, Optimizer, nesterov_lookahead_step
+from backprop_course.engine.optim import RPROP, SGD, Optimizer, get_optimizer, nesterov_lookahead_step
 from backprop_course.engine.value import Value
 
 W0 = (1.0, -0.5)
@@ -355,3 +356,44 @@ def test_momentum_updates_are_the_formula_bit_for_bit_on_large_arrays(nesterov):
         v = 0.9 * v - 0.03 * g
         np.testing.assert_array_equal(opt.velocity[0], v)
         np.testing.assert_array_equal(u, 0.9 * v - 0.03 * g if nesterov else v)
+
+
+# -- the registry: optimizers by name ------------------------------------------------------------------
+@pytest.mark.parametrize("name, options, expected", [
+    ("sgd", {}, SGD()),
+    ("sgd", {"lr": 0.05, "momentum": 0.9}, SGD(lr=0.05, momentum=0.9)),
+    ("sgd", {"lr": 0.05, "momentum": 0.9, "nesterov": True}, SGD(lr=0.05, momentum=0.9, nesterov=True)),
+    ("rprop", {}, RPROP()),
+    ("rprop", {"step_init": 0.3, "variant": "rprop+"}, RPROP(step_init=0.3, variant="rprop+")),
+])
+def test_get_optimizer_builds_the_class_with_its_options(name, options, expected):
+    opt = get_optimizer(name, **options)
+    assert type(opt) is optim.OPTIMIZERS[name] is type(expected)
+    assert repr(opt) == repr(expected)
+    # and it steps as the class built by hand does: momentum 0.9, lr 0.05, gradients 2 then 1 give
+    # -0.1 then -0.05 - 0.09 = -0.14 for the momentum rule (other rules differ, and must match too)
+    w1, w2 = [np.array([0.0])], [np.array([0.0])]
+    for g in (2.0, 1.0):
+        np.testing.assert_array_equal(opt.compute_update(w1, [np.array([g])]),
+                                      expected.compute_update(w2, [np.array([g])]))
+
+
+@pytest.mark.parametrize("name", ["adam", "SGD", "", None, 3])
+def test_get_optimizer_names_the_valid_names(name):
+    with pytest.raises(ValueError, match=r"The 'name' parameter of get_optimizer must be one of 'sgd', 'rprop'"):
+        get_optimizer(name)
+
+
+def test_get_optimizer_names_the_options_it_takes():
+    with pytest.raises(ValueError, match=r"must name options of RPROP \(eta_plus, .*step_init.*\)\. Got 'lr' "
+                                         r"instead; RPROP has no learning rate"):
+        get_optimizer("rprop", lr=0.1)
+    with pytest.raises(ValueError, match=r"options of SGD \(lr, momentum, nesterov\)\. Got 'beta' instead\.$"):
+        get_optimizer("sgd", lr=0.1, beta=0.9)
+    with pytest.raises(ValueError, match="The 'lr' parameter of SGD must be a float > 0"):
+        get_optimizer("sgd", lr=-1.0)   # values are checked by the class itself
+
+
+def test_every_registered_optimizer_is_an_optimizer_named_by_its_class():
+    for name, cls in optim.OPTIMIZERS.items():
+        assert issubclass(cls, Optimizer) and name == cls.__name__.lower()

@@ -2,9 +2,15 @@
 import numpy as np
 import pytest
 
-from backprop_course.engine.optim import RPROP, SGD
+from backprop_course.engine.optim import RPROP, SGD, get_optimizer
 from backprop_course.widgets.descent import (METHODS, SURFACES, DescentView, descend, get_surface,
-                                             grid, make_optimizer)
+                                             grid, optimizer_options)
+
+
+def menu_optimizer(method, lr, momentum=0.0):
+    """The optimizer the view builds for a menu entry."""
+    name, options = optimizer_options(method, lr, momentum)
+    return get_optimizer(name, **options)
 
 
 def central_diff(f, p, h=1e-6):
@@ -57,8 +63,8 @@ def test_linear_slope_is_three_and_each_step_moves_x_by_minus_three_lr():
 @pytest.mark.parametrize("name", ["quadratic", "valley", "local_minimum", "double_well"])
 def test_trajectory_is_exactly_the_optimizers_step_by_step(method, name):
     s = SURFACES[name]
-    t = descend(s, s.start, make_optimizer(method, 0.03, 0.8), steps=40)
-    opt = make_optimizer(method, 0.03, 0.8)
+    t = descend(s, s.start, menu_optimizer(method, 0.03, 0.8), steps=40)
+    opt = menu_optimizer(method, 0.03, 0.8)
     p = np.array(s.start, dtype=float)
     expected = [p.copy()]
     for _ in range(40):
@@ -73,12 +79,12 @@ def test_momentum_trajectory_matches_seed_001_rule_by_hand():
     # Delta w_t = -lr * f'(w) + momentum * Delta w_{t-1} on f = x^2 (f' = 2x), lr 0.1, momentum 0.5:
     # x0 = 2: dw1 = -0.4 -> x1 = 1.6; dw2 = -0.32 - 0.2 = -0.52 -> x2 = 1.08;
     # dw3 = -0.216 - 0.26 = -0.476 -> x3 = 0.604
-    t = descend(SURFACES["quadratic"], [2.0], make_optimizer("momentum", 0.1, 0.5), steps=3)
+    t = descend(SURFACES["quadratic"], [2.0], menu_optimizer("momentum", 0.1, 0.5), steps=3)
     np.testing.assert_allclose(t.points[:, 0], [2.0, 1.6, 1.08, 0.604])
 
 
 def test_rprop_first_step_is_the_initial_step_size_against_the_gradient_sign():
-    t = descend(SURFACES["bowl"], [2.0, -1.0], make_optimizer("rprop", 0.25), steps=2)
+    t = descend(SURFACES["bowl"], [2.0, -1.0], menu_optimizer("rprop", 0.25), steps=2)
     np.testing.assert_allclose(t.points[1], [1.75, -0.75])      # -sign(g) * 0.25
     np.testing.assert_allclose(t.points[2], [1.45, -0.45])      # step grew by eta+ = 1.2
 
@@ -118,9 +124,9 @@ def test_narrow_valley_plain_descent_zigzags_across():
 def test_momentum_escapes_the_shallow_local_minimum_plain_descent_does_not(name, lr):
     s = SURFACES[name]
     local_x, global_x = s.minima[1][0], s.minima[0][0]
-    plain = descend(s, s.start, make_optimizer("plain", lr), steps=300)
-    heavy = descend(s, s.start, make_optimizer("momentum", lr, 0.9), steps=300)
-    nest = descend(s, s.start, make_optimizer("nesterov", lr, 0.9), steps=300)
+    plain = descend(s, s.start, menu_optimizer("plain", lr), steps=300)
+    heavy = descend(s, s.start, menu_optimizer("momentum", lr, 0.9), steps=300)
+    nest = descend(s, s.start, menu_optimizer("nesterov", lr, 0.9), steps=300)
     assert plain.points[-1, 0] == pytest.approx(local_x, abs=0.02)
     assert heavy.points[-1, 0] == pytest.approx(global_x, abs=0.02)
     assert nest.points[-1, 0] == pytest.approx(global_x, abs=0.02)
@@ -140,9 +146,37 @@ def test_descend_rejects_bad_input(bad, match):
 def test_lookups_name_the_valid_choices():
     with pytest.raises(ValueError, match="'surface'.*bowl"):
         get_surface("saddle")
-    with pytest.raises(ValueError, match="'method'.*nesterov"):
-        make_optimizer("adam", 0.1)
-    assert isinstance(make_optimizer("rprop", 100.0), RPROP)  # step clipped into RPROP's bounds
+    with pytest.raises(ValueError, match="The 'method' parameter of optimizer_options must be one of "
+                                         r"\['plain', 'momentum', 'nesterov', 'rprop'\]"):
+        optimizer_options("adam", 0.1)
+
+
+@pytest.mark.parametrize("method, expected", [
+    ("plain", ("sgd", {"lr": 0.3})),                     # the momentum slider is ignored (and disabled)
+    ("momentum", ("sgd", {"lr": 0.3, "momentum": 0.8})),
+    ("nesterov", ("sgd", {"lr": 0.3, "momentum": 0.8, "nesterov": True})),
+    ("rprop", ("rprop", {"step_init": 0.3})),            # RPROP has no lr: it is the first step size
+])
+def test_each_menu_entry_names_an_engine_optimizer_with_the_engines_options(method, expected):
+    assert optimizer_options(method, 0.3, 0.8) == expected
+
+
+@pytest.mark.parametrize("lr, step_init", [(100.0, 50.0), (1e-9, 1e-6), (0.25, 0.25)])
+def test_rprop_first_step_is_lr_clipped_into_rprops_bounds(lr, step_init):
+    opt = menu_optimizer("rprop", lr)
+    assert isinstance(opt, RPROP) and opt.step_init == step_init
+
+
+@pytest.mark.parametrize("method, expected", [
+    ("plain", "SGD(lr=0.2, momentum=0.0, nesterov=False)"),
+    ("momentum", "SGD(lr=0.2, momentum=0.6, nesterov=False)"),
+    ("nesterov", "SGD(lr=0.2, momentum=0.6, nesterov=True)"),
+    ("rprop", "RPROP(eta_plus=1.2, eta_minus=0.5, step_init=0.2, step_min=1e-06, step_max=50.0, "
+              "variant='irprop-')"),
+])
+def test_view_builds_its_optimizer_from_the_engine_registry(method, expected):
+    v = DescentView(surface="bowl", method=method, lr=0.2, momentum=0.6)
+    assert v.state["optimizer"] == expected
 
 
 def test_grid_shapes():

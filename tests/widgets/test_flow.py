@@ -1,6 +1,4 @@
 """View 4 (gradient flow) and the network drawing helpers, checked against the engine."""
-import io
-
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -12,7 +10,7 @@ from backprop_course.widgets.flow import (PRESETS, GradientFlowView, delta_table
                                           loss_along_weight, revealed_layers, weight_options)
 from backprop_course.widgets.netplot import (decision_grid, draw_decision_boundary, draw_layer_bars,
                                              draw_loss_curve, draw_loss_slice, draw_network,
-                                             edge_segments, edge_style, encode_png, layer_layout)
+                                             edge_segments, edge_style, layer_layout)
 
 SMALL, DEEP_SIGMOID, DEEP_RELU = (list(PRESETS)[0], list(PRESETS)[1], list(PRESETS)[3])
 
@@ -127,14 +125,6 @@ def test_decision_grid_evaluates_every_point():
     assert xx.min() == pytest.approx(-1.0) and xx.max() == pytest.approx(3.0)
     assert yy.min() == pytest.approx(-3.0) and yy.max() == pytest.approx(5.0)
     np.testing.assert_allclose(zz, 10 * xx - yy)
-
-
-def test_encode_png_round_trips_pixels():
-    rng = np.random.default_rng(0)
-    rgba = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
-    img = Image.open(io.BytesIO(encode_png(rgba)))
-    assert img.size == (5, 7) and img.mode == "RGB"
-    np.testing.assert_array_equal(np.asarray(img), rgba[:, :, :3])
 
 
 # -- the view ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from backprop_course.engine.mlp import MLP
 from backprop_course.engine.optim import SGD
 from backprop_course.engine.training import train
 from backprop_course.widgets.playground import (DATASETS, TrainingPlayground, accuracy,
-                                                make_optimizer, parse_hidden_sizes)
+                                                optimizer_options, parse_hidden_sizes)
 from backprop_course.widgets.training_session import DEFAULT_BATCH_SIZES, describe
 
 
@@ -31,9 +31,9 @@ def test_accuracy_counts_sides_of_the_threshold():
     assert accuracy(Y, T) == 0.5
 
 
-def test_make_optimizer_rejects_unknown_names():
-    with pytest.raises(ValueError, match="'optimizer' parameter of make_optimizer"):
-        make_optimizer("adam", 0.1, 0.0)
+def test_optimizer_options_rejects_unknown_names():
+    with pytest.raises(ValueError, match="'optimizer' parameter of optimizer_options"):
+        optimizer_options("adam", 0.1, 0.0)
 
 
 def test_initial_state_matches_a_fresh_engine_network():

@@ -1,12 +1,16 @@
 """The pure drawing helpers: they draw what they are given, on the Axes they are given."""
+import io
+
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch, Polygon
+from PIL import Image
 
 from backprop_course.engine.graph import trace
 from backprop_course.engine.value import Value
+from backprop_course.widgets import netplot as N
 from backprop_course.widgets import plotting as P
 
 
@@ -142,12 +146,17 @@ def test_ridge_outline_and_ridgeline_rows():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["l1", "l2", "l3"]
 
 
-def test_layer_bars_log_scale_skips_non_positive_values():
+def test_layer_bars_mark_values_a_log_axis_cannot_show():
+    # the one draw_layer_bars lives with the network drawings (netplot); it is shared by views 4 and 5
     fig, ax = new_ax()
-    P.draw_layer_bars(ax, [1e-6, 0.0, 1e-2, float("nan")], ["1", "2", "3", "4"])
-    widths = [p.get_width() for p in ax.patches]
-    assert widths[1] == 0.0 and widths[3] == 0.0 and widths[2] > widths[0] > 0
-    assert ax.get_xscale() == "log"
+    N.draw_layer_bars(ax, [1e-6, 0.0, 1e-2, float("nan")], ["1", "2", "3", "4"])
+    bars = [p for p in ax.patches if p.get_visible()]
+    assert len(bars) == 2 and bars[1].get_height() > bars[0].get_height() > 0
+    bottom = ax.get_ylim()[0]
+    assert [b.get_y() + b.get_height() for b in bars] == pytest.approx([1e-6, 1e-2])   # tops at the values
+    assert [t.get_text() for t in ax.texts if t.get_visible()] == ["?", "?"]            # 0 and nan: unknown
+    assert ax.get_yscale() == "log" and bottom <= 1e-7
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3", "4"]
     fig.canvas.draw()
 
 
@@ -161,6 +170,36 @@ def test_freeze_layout_keeps_positions_and_drops_the_solver():
     fig.canvas.draw()
     assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
     assert ax.get_position().bounds == before and before != (0.125, 0.11, 0.775, 0.77)
+
+
+def test_encode_png_round_trips_pixels():
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    for level in (0, 1, 9):
+        img = Image.open(io.BytesIO(P.encode_png(rgba, level)))
+        assert img.size == (5, 7) and img.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(img), rgba[:, :, :3])   # alpha dropped, nothing else
+
+
+def test_encode_png_takes_a_canvas_buffer():
+    fig, ax = new_ax()
+    ax.plot([0, 1], [0, 1])
+    fig.canvas.draw()
+    buffer = np.asarray(fig.canvas.buffer_rgba())
+    img = Image.open(io.BytesIO(P.encode_png(buffer)))
+    np.testing.assert_array_equal(np.asarray(img), buffer[:, :, :3])
+
+
+@pytest.mark.parametrize("rgba, level, exc, match", [
+    (np.zeros((4, 4, 3), np.uint8), 1, ValueError, r"'rgba' parameter of encode_png must be a uint8 array of "
+                                                   r"shape \(height, width, 4\)\. Got uint8 array of shape \(4, 4, 3\)"),
+    (np.zeros((4, 4, 4)), 1, ValueError, "Got float64 array"),
+    (np.zeros((4, 4, 4), np.uint8), 10, ValueError, "'level' parameter of encode_png must be an int in \\[0, 9\\]"),
+    (np.zeros((4, 4, 4), np.uint8), 1.5, TypeError, "'level' parameter of encode_png"),
+])
+def test_encode_png_rejects_bad_input(rgba, level, exc, match):
+    with pytest.raises(exc, match=match):
+        P.encode_png(rgba, level)
 
 
 def test_fast_png_redraws_animated_artists_and_caches_the_rest():

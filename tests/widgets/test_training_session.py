@@ -10,8 +10,9 @@ from backprop_course import datasets
 from backprop_course.engine.mlp import MLP
 from backprop_course.engine.optim import RPROP, SGD
 from backprop_course.engine.training import train
-from backprop_course.widgets.training_session import (DATASETS, DEFAULT_BATCH_SIZES, OPTIMIZERS,
-                                                      Settings, TrainingSession, describe)
+from backprop_course.widgets.training_session import (DATASETS, DEFAULT_BATCH_SIZES,
+                                                      OPTIMIZER_CHOICES, Settings, TrainingSession,
+                                                      describe)
 
 SMALL = dict(dataset="xor", hidden="3", lr=0.5, momentum=0.9, mode="batch")
 
@@ -210,7 +211,7 @@ def test_the_session_imports_no_widgets_or_drawing():
 ACTIONS = st.one_of(
     st.tuples(st.just("lr"), st.sampled_from([1e-3, 0.05, 0.5, 3.0, 30.0])),
     st.tuples(st.just("momentum"), st.sampled_from([0.0, 0.5, 0.9])),
-    st.tuples(st.just("optimizer"), st.sampled_from(OPTIMIZERS)),
+    st.tuples(st.just("optimizer"), st.sampled_from(OPTIMIZER_CHOICES)),
     st.tuples(st.just("mode"), st.sampled_from(["online", "batch", "minibatch"])),
     st.tuples(st.just("batch_size"), st.integers(1, 6)),
     st.tuples(st.just("output"), st.sampled_from(["sigmoid", "linear"])),
@@ -275,3 +276,19 @@ def test_steps_by_hand_past_a_runs_target_end_the_run():
     s.run(1)
     s.step(2)
     assert s.tick() == 0 and not s.running and s.epoch == 2
+
+
+@pytest.mark.parametrize("choice, name, options, expected", [
+    ("gradient descent (momentum)", "sgd", {"lr": 0.5, "momentum": 0.9},
+     "SGD(lr=0.5, momentum=0.9, nesterov=False)"),
+    ("Nesterov momentum", "sgd", {"lr": 0.5, "momentum": 0.9, "nesterov": True},
+     "SGD(lr=0.5, momentum=0.9, nesterov=True)"),
+    ("RPROP", "rprop", {},   # RPROP takes neither lr nor momentum: it adapts one step size per weight
+     "RPROP(eta_plus=1.2, eta_minus=0.5, step_init=0.1, step_min=1e-06, step_max=50.0, variant='irprop-')"),
+])
+def test_each_choice_is_an_engine_optimizer_built_from_the_registry(choice, name, options, expected):
+    from backprop_course.widgets.training_session import optimizer_options
+
+    assert optimizer_options(choice, 0.5, 0.9) == (name, options)
+    session = TrainingSession(**SMALL, optimizer=choice)
+    assert repr(session.opt) == expected

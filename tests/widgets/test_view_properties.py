@@ -244,3 +244,33 @@ def test_init_view_draws_what_its_state_says(actions):
     for name, value in actions:
         getattr(init_view, name).value = value
         check_init(init_view)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradient flow and the playground: their moving parts are redrawn over cached pixels too
+# ---------------------------------------------------------------------------------------------
+def test_flow_view_draws_the_current_figure_after_each_change():
+    from backprop_course.widgets.flow import PRESETS, GradientFlowView
+
+    v = GradientFlowView(seed=1)
+    assert_picture_is_current(v)
+    for change in (lambda: v.set_step(1),                                # bars: unknown layers show "?"
+                   lambda: v.set_weight(0, 1, 0, 2.5),                   # edges, slice point and tangent
+                   lambda: v.set_weight(0, 0, 1, -3.0),                  # another weight: a new curve
+                   lambda: v.set_step(len(v.net.sizes)),                 # wraps to the forward pass
+                   lambda: setattr(v.preset, "value", list(PRESETS)[1])):  # a new network, new axes
+        change()
+        assert "error" not in v.state, v.state["error"]
+        assert_picture_is_current(v)
+
+
+def test_playground_draws_the_current_figure_after_each_change():
+    from backprop_course.widgets.playground import TrainingPlayground
+
+    v = TrainingPlayground(dataset="xor", hidden="3", lr=0.5, mode="batch")
+    assert_picture_is_current(v)
+    for change in (v.step, lambda: v.run(5), lambda: v.run(300),         # the loss axis grows
+                   lambda: setattr(v.lr, "value", 2.0), v.step, v.reset):
+        change()
+        assert "error" not in v.state, v.state["error"]
+        assert_picture_is_current(v)
