@@ -183,6 +183,62 @@ def derivation_targets(rounds: int) -> list[Action]:
     return acts
 
 
+def chain_actions(rounds: int) -> list[Action]:
+    from backprop_course.widgets.chain import ChainView
+
+    v = ChainView()
+    acts: list[Action] = []
+    for r in range(rounds):
+        acts += [setter(v.weight, w) for w in np.linspace(-3 + 0.1 * r, 3, 9)]
+        acts += [setter(v.depth, d) for d in (3, 10, 20, 5)]
+        acts += [setter(v.activation, a) for a in ("tanh", "relu", "sigmoid")]
+    return acts
+
+
+def chain_drag(rounds: int) -> list[Action]:
+    from backprop_course.widgets.chain import ChainView
+
+    v = ChainView(depth=10)
+    return [setter(v.weight, round(w, 2)) for w in np.linspace(0.5, 2.0, 12 * rounds)]
+
+
+def nudge_actions(rounds: int) -> list[Action]:
+    from backprop_course.widgets.nudge import NudgeView
+
+    v = NudgeView()
+    acts: list[Action] = []
+    for r in range(rounds):
+        acts += [setter(v.dx, round(d, 2)) for d in np.linspace(-0.5, 0.5, 11)]
+        acts += [setter(v.index, k) for k in (0, 2, 3, 1)]
+    return acts
+
+
+def nudge_drag(rounds: int) -> list[Action]:
+    from backprop_course.widgets.nudge import NudgeView
+
+    v = NudgeView()
+    return [setter(v.dx, round(d, 2)) for d in np.linspace(-0.5, 0.5, 12 * rounds)]
+
+
+def digits_actions(rounds: int) -> list[Action]:
+    from backprop_course.widgets.digits import DigitsView
+
+    v = DigitsView()
+    acts: list[Action] = []
+    for r in range(rounds):
+        acts += [setter(v.lr, lr) for lr in (0.01, 0.002, 0.005)]
+        acts += [setter(v.momentum, m) for m in (0.5, 0.9)]
+    return acts
+
+
+def digits_frames(rounds: int) -> list[Action]:
+    from backprop_course.widgets.digits import DigitsView
+
+    v = DigitsView()
+    # one frame of the run button's animation: train epochs_per_frame (1) epoch, then redraw
+    return [Action(v.step, "run frame")] * (10 * rounds)
+
+
 VIEWS: list[tuple[str, Callable[[int], list[Action]], bool]] = [
     ("1 graph explorer", graph_actions, True),
     ("2 neuron", neuron_actions, True),
@@ -194,12 +250,19 @@ VIEWS: list[tuple[str, Callable[[int], list[Action]], bool]] = [
     ("4 flow: new network", flow_presets, False),
     ("5 playground: run frame", playground_frames, True),
     ("7 derivation: new target", derivation_targets, False),
+    ("8 chain", chain_actions, True),
+    ("8 chain: weight drag", chain_drag, True),
+    ("9 nudge", nudge_actions, True),
+    ("9 nudge: dx drag", nudge_drag, True),
+    ("11 digits: sliders", digits_actions, True),
+    ("11 digits: run frame", digits_frames, True),
 ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="repetitions of each view's script")
+    parser.add_argument("--only", default="", help="run only the views whose name contains this text")
     parser.add_argument("--detail", action="store_true", help="also print median/max per kind of change")
     args = parser.parse_args(argv)
     import os
@@ -209,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'view':<28}{'n':>5}{'median ms':>12}{'p95 ms':>10}  target (median < 50, p95 < 100)")
     failed = False
     for name, make, targeted in VIEWS:
+        if args.only not in name:
+            continue
         try:
             labelled = timed(make(args.rounds))
         except ImportError as exc:  # a view that does not exist yet

@@ -315,15 +315,20 @@ class DigitsView(View):
         self._ax_acc.set_title("accuracy", fontsize=10)
         self._images, self._captions = [], []
         for ax in self._ax_img:
-            self._images.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1))
+            self._images.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1,
+                                          interpolation="nearest"))
             self._captions.append(ax.text(0.5, 1.04, "", transform=ax.transAxes, ha="center", va="bottom",
                                           fontsize=8))
             ax.set_axis_off()
         self._strip_title = fig.text(0.5, 0.3, "", ha="center", va="bottom", fontsize=10)
         for artist in (*self._lines.values(), *self._images, *self._captions, self._strip_title):
             artist.set_animated(True)
+        # the digit strip changes only when the mistakes do: FastPNG's cached middle layer
+        for artist in (*self._images, *self._captions, self._strip_title):
+            artist.set_gid(P.FastPNG.MIDDLE)
         self._fast = P.FastPNG(fig)
         self._key = None
+        self._strip = None
 
     # -- callbacks --------------------------------------------------------------------------------
     def _on_hidden(self, change: dict) -> None:
@@ -417,6 +422,21 @@ class DigitsView(View):
         self.readout.value = s["readout"]
         for name in ("train_loss", "test_loss", "train_acc", "test_acc"):
             self._lines[name].set_data(s["epochs"], s[name])
+        strip = (tuple(s["shown"]), tuple(s["shown_said"]), len(s["wrong"]))
+        if strip != self._strip:
+            self._draw_strip(s)
+            self._strip = strip
+            self._fast.invalidate_middle()
+        key = (s["epoch_xlim"], s["loss_ylim"])
+        if key != self._key:
+            self._ax_loss.set_xlim(*s["epoch_xlim"])
+            self._ax_acc.set_xlim(*s["epoch_xlim"])
+            self._ax_loss.set_ylim(*s["loss_ylim"])
+            self._ax_acc.set_ylim(*s["acc_ylim"])
+            self._key = key
+
+    def _draw_strip(self, s: dict) -> None:
+        """The misclassified test images with their captions."""
         for i, (img, cap) in enumerate(zip(self._images, self._captions)):
             if i < len(s["shown"]):
                 img.set_data(self.run.X_test[s["shown"][i]].reshape(8, 8))
@@ -429,13 +449,6 @@ class DigitsView(View):
         self._strip_title.set_text(
             f"the first {len(s['shown'])} of the {n} misclassified test images" if n else
             "no test image is misclassified")
-        key = (s["epoch_xlim"], s["loss_ylim"])
-        if key != self._key:
-            self._ax_loss.set_xlim(*s["epoch_xlim"])
-            self._ax_acc.set_xlim(*s["epoch_xlim"])
-            self._ax_loss.set_ylim(*s["loss_ylim"])
-            self._ax_acc.set_ylim(*s["acc_ylim"])
-            self._key = key
 
     def render(self) -> None:
         """Send the figure to the front end, redrawing only the curves, digits and captions."""
