@@ -272,7 +272,7 @@ class ChainView(View):
         ax.set_xlim(0.5, depth + 0.5)
         ax.set_xlabel("weight layer l  (1 = next to the input)")
         ax.set_ylabel("|dJ/dW(l)|  (log scale)")
-        ax.set_title(f"gradient of each weight, {depth}-layer {s['activation']} chain", fontsize=10)
+        ax.set_title(f"gradient of each weight, {depth}-layer {s['activation']} chain", fontsize=10, y=1.01)
         ax.grid(alpha=0.3)
         bx.set_ylim(*s["factor_ylim"])
         self._bars = []
@@ -292,7 +292,7 @@ class ChainView(View):
             self._sigmoid_line.set_animated(True)
         bx.set_xlabel("neuron of layer l, crossed on the way back")
         bx.set_ylabel("factor |W f'(z)|")
-        bx.set_title("below the dashed line 1: the product shrinks", fontsize=10)
+        bx.set_title("below the dashed line 1: the product shrinks", fontsize=10, y=1.01)
         bx.grid(alpha=0.3, axis="y")
         for bar in self._bars:
             bar.set_animated(True)

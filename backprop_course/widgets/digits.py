@@ -310,9 +310,9 @@ class DigitsView(View):
             ax.legend(fontsize=8, loc="upper right" if what == "loss" else "lower right")
         self._ax_loss.set_yscale("log")
         self._ax_loss.set_ylabel("E per sample (log scale)")
-        self._ax_loss.set_title("error", fontsize=10)
+        self._ax_loss.set_title("error", fontsize=10, y=1.01)
         self._ax_acc.set_ylabel("fraction classified correctly")
-        self._ax_acc.set_title("accuracy", fontsize=10)
+        self._ax_acc.set_title("accuracy", fontsize=10, y=1.01)
         self._images, self._captions = [], []
         for ax in self._ax_img:
             self._images.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1,

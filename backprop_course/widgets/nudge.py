@@ -335,7 +335,7 @@ class NudgeView(View):
         ax.set_ylim(*s["ylim"])
         ax.set_xlabel(f"change dx of input {k}")
         ax.set_ylabel("error E of this sample")
-        ax.set_title("E along one input, and its tangent", fontsize=10)
+        ax.set_title("E along one input, and its tangent", fontsize=10, y=1.01)
         ax.legend(fontsize=7, loc="best")
         ax.grid(alpha=0.3)
 
@@ -349,7 +349,7 @@ class NudgeView(View):
         ox.set_ylim(*s["output_ylim"])
         ox.set_xticks(nodes)
         ox.set_xlabel("output node")
-        ox.set_title("the prediction y", fontsize=10)
+        ox.set_title("the prediction y", fontsize=10, y=1.01)
         ox.legend(fontsize=7, loc="best")
         ox.grid(alpha=0.3, axis="y")
 
@@ -362,7 +362,7 @@ class NudgeView(View):
         gx.set_ylim(*s["grad_ylim"])
         gx.set_xlabel(f"input (red: input {k})")
         gx.set_ylabel("dE/dx after the nudge")
-        gx.set_title("dE/dx of every input", fontsize=10)
+        gx.set_title("dE/dx of every input", fontsize=10, y=1.01)
         gx.legend(fontsize=7, loc="best")
         gx.grid(alpha=0.3, axis="y")
         gx.xaxis.get_major_locator().set_params(integer=True)
