@@ -190,6 +190,19 @@ def test_random_control_sequences_readout_equals_state_and_axes_hold_what_they_d
             epochs = 0
         else:
             getattr(v, kind).value = value
+    check_view_draws_its_state(v, epochs)
+
+
+def test_a_fixed_control_sequence_draws_the_state():   # the fast tier's share of the property test
+    v = DigitsView(data=SMALL, epochs_per_run=2)
+    v.train(3)                      # past epochs_per_run: the epoch axis grows
+    v.lr.value = 0.02
+    v.step()
+    check_view_draws_its_state(v, 4)
+    assert v._ax_loss.get_xlim() == (0.0, 4.0)
+
+
+def check_view_draws_its_state(v, epochs):
     s = v.state
     assert s["epoch"] == epochs == len(s["train_loss"]) - 1
     assert v.run.opt.lr == pytest.approx(v.lr.value) and v.run.opt.momentum == pytest.approx(v.momentum.value)
