@@ -261,7 +261,26 @@ assert check.passed(1e-7)
 # > 5. a loss made for classification: `activation=["tanh", "linear"],
 # >    loss="softmax_cross_entropy"` turns the 10 outputs into probabilities and usually trains
 # >    faster than the squared error.
-#
+# >
+# > The view below trains the network of section 2 again, on the same split, and redraws after
+# > every epoch: the error and the accuracy on both sets, and the first test images it still gets
+# > wrong. It opens after the 30 epochs of section 2, with the same numbers; press **reset**, then
+# > **run**, to watch those epochs happen. The hidden width, the learning rate and the momentum can
+# > be changed too (a new width starts a new network; a new rate applies from the next epoch).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+digits_view = bc.widgets.digits_explorer(epochs_per_run=EPOCHS)
+digits_view.train(EPOCHS)
+# the run of section 2, number for number: losses, weights, accuracies and mistakes
+assert digits_view.run.loss == hist.loss
+assert all(np.array_equal(a, b) for a, b in zip(digits_view.run.net.parameters(), net.parameters()))
+assert digits_view.state["test_acc"][-1] == test_acc == log["test_acc"][-1]
+assert np.array_equal(digits_view.state["confusion"], confusion)
+assert np.array_equal(digits_view.state["wrong"], wrong)
+digits_view
+
+# %% [markdown]
 # Beyond this course: the same ideas scale up. Frameworks such as PyTorch and JAX build the
 # computational graph of lesson 02 for you and run the backward pass of lesson 06 on it
 # automatically; what they add is speed, more layer types (convolutions for images) and more

@@ -39,6 +39,9 @@ _LAZY = {
     # view 10: online, mini-batch and batch training side by side (lesson 09)
     "modes_explorer": "backprop_course.widgets.modes",
     "ModesView": "backprop_course.widgets.modes",
+    # view 11: the digits network of lesson 12 learning (loss, accuracy, mistakes)
+    "digits_explorer": "backprop_course.widgets.digits",
+    "DigitsView": "backprop_course.widgets.digits",
 }
 
 __all__ = sorted(_LAZY)

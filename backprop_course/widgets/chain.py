@@ -27,7 +27,7 @@ from backprop_course.engine.mlp import MLP
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
 
-__all__ = ["MAX_DEPTH", "ChainResult", "chain_gradients", "chain_view_state", "log_limits", "ChainView", "chain_explorer"]
+__all__ = ["MAX_DEPTH", "ChainResult", "chain_gradients", "chain_view_state", "log_limits", "decade_limits", "ChainView", "chain_explorer"]
 
 MAX_DEPTH = 30
 
@@ -130,6 +130,16 @@ def log_limits(values: np.ndarray, floor: float = 1e-300) -> tuple[float, float]
     return lo, hi
 
 
+def decade_limits(values: np.ndarray, floor: float = 1e-300) -> tuple[float, float]:
+    """:func:`log_limits` widened to whole decades (so small changes of the values keep the axis).
+
+    >>> decade_limits(np.array([1e-3, 0.0, 10.0]))
+    (0.0001, 100.0)
+    """
+    lo, hi = log_limits(values, floor)
+    return float(10.0 ** np.floor(np.log10(lo))), float(10.0 ** np.ceil(np.log10(hi)))
+
+
 def chain_view_state(depth: int, activation: str = "sigmoid", weight: float = 1.0, x: float = 1.0,
                      target: float = 0.0) -> dict:
     """Everything :class:`ChainView` shows, as data: the numbers, the readout and the axes' limits.
@@ -146,7 +156,10 @@ def chain_view_state(depth: int, activation: str = "sigmoid", weight: float = 1.
     grads = np.abs(r.grads)
     zero = [l + 1 for l in range(r.depth) if not grads[l] > 1e-300]
     finite = r.factors[np.isfinite(r.factors)]
-    top = max(1.5, 1.1 * float(finite.max())) if finite.size else 1.5
+    # the factor axis grows in doublings from 1.5 and the gradient axis in whole decades, so while
+    # a slider is dragged the axes stay put and only the bars and the line move
+    need = 1.1 * float(finite.max()) if finite.size else 0.0
+    top = 1.5 * 2.0 ** max(0, int(np.ceil(np.log2(need / 1.5)))) if need > 1.5 else 1.5
     ratio = f"{grads[0] / grads[-1]:.3e}" if grads[-1] > 0 else "undefined (|dJ/dW(L)| is 0)"
     parts = [f"<b>L = {r.depth}</b>, f = {r.activation}, every W = {r.weight:+.2f}, x = {P.fmt(r.x)},"
              f" t = {P.fmt(r.target)}: &nbsp; y = {r.outputs[-1]:.4g}, J = {r.loss:.4g}",
@@ -163,7 +176,7 @@ def chain_view_state(depth: int, activation: str = "sigmoid", weight: float = 1.
     return dict(depth=r.depth, activation=r.activation, weight=r.weight, x=r.x, target=r.target,
                 net_inputs=r.net_inputs, outputs=r.outputs, slopes=r.slopes, factors=r.factors,
                 grads=grads, loss=r.loss, output=float(r.outputs[-1]), first_grad=float(grads[0]),
-                last_grad=float(grads[-1]), zero_layers=zero, grad_ylim=log_limits(grads),
+                last_grad=float(grads[-1]), zero_layers=zero, grad_ylim=decade_limits(grads),
                 factor_ylim=(0.0, top), readout="<br>".join(parts), warning=warning)
 
 
@@ -201,13 +214,18 @@ class ChainView(View):
         self.fig.set_layout_engine("none")
         self._ax_grad, self._ax_factor = self.fig.subplots(1, 2, gridspec_kw=dict(
             left=0.1, right=0.985, bottom=0.14, top=0.92, wspace=0.25))
+        self._fast = P.FastPNG(self.fig)
+        self._key = None
         self.observe_controls(self.depth, self.weight, self.activation)
         self.refresh()
 
     def render(self) -> None:
-        """Send the figure to the front end (a fast PNG encoding of the drawn pixels)."""
-        self._canvas.draw()
-        self.image.value = P.encode_png(np.asarray(self._canvas.buffer_rgba()))
+        """Send the figure to the front end, redrawing only the gradients and factors that moved.
+
+        The axes, ticks, titles and labels depend only on ``self._key`` (depth, activation and the
+        axes' limits, which change in whole steps), so they are drawn once per key and reused.
+        """
+        self.image.value = self._fast.png(key=self._key)
 
     def set(self, depth: int | None = None, weight: float | None = None,
             activation: str | None = None) -> None:
@@ -230,35 +248,54 @@ class ChainView(View):
         self._draw(s)
 
     def _draw(self, s: dict) -> None:
+        depth, grads = s["depth"], s["grads"]
+        key = (depth, s["activation"], s["grad_ylim"], s["factor_ylim"])
+        if key != self._key:
+            self._draw_static(s)
+            self._key = key
+        layers = np.arange(1, depth + 1)
+        shown = grads > 1e-300
+        self._grad_line.set_data(layers[shown], grads[shown])
+        for bar, f in zip(self._bars, s["factors"]):
+            bar.set_height(f if np.isfinite(f) else s["factor_ylim"][1])
+        if self._sigmoid_line is not None:
+            self._sigmoid_line.set_ydata([0.25 * abs(s["weight"])] * 2)
+
+    def _draw_static(self, s: dict) -> None:
+        """Axes, limits, titles and the artists that move, for one depth, activation and limits."""
         ax, bx = self._ax_grad, self._ax_factor
         ax.cla()
         bx.cla()
-        depth, grads = s["depth"], s["grads"]
-        layers = np.arange(1, depth + 1)
-        shown = grads > 1e-300
-        ax.semilogy(layers[shown], grads[shown], "o-", color=P.GRAD_COLOUR, ms=5)
+        depth = s["depth"]
+        self._grad_line, = ax.semilogy([], [], "o-", color=P.GRAD_COLOUR, ms=5, animated=True)
         ax.set_ylim(*s["grad_ylim"])
         ax.set_xlim(0.5, depth + 0.5)
         ax.set_xlabel("weight layer l  (1 = next to the input)")
         ax.set_ylabel("|dJ/dW(l)|  (log scale)")
-        ax.set_title(f"gradient of each weight, {depth}-layer {s['activation']} chain", fontsize=10)
+        ax.set_title(f"gradient of each weight, {depth}-layer {s['activation']} chain", fontsize=10, y=1.01)
         ax.grid(alpha=0.3)
         bx.set_ylim(*s["factor_ylim"])
+        self._bars = []
         if depth > 1:
-            bx.bar(np.arange(1, depth), s["factors"], color=P.VALUE_COLOUR, alpha=0.8, width=0.6)
+            self._bars = list(bx.bar(np.arange(1, depth), np.zeros(depth - 1), color=P.VALUE_COLOUR,
+                                     alpha=0.8, width=0.6))
             bx.set_xlim(0.5, depth - 0.5)
         else:
             bx.text(0.5, 0.5, "one layer: no factor between\nthe output and W(1)", ha="center",
                     va="center", transform=bx.transAxes, fontsize=9)
         bx.axhline(1.0, color="grey", ls="--", lw=1)
+        self._sigmoid_line = None
         if s["activation"] == "sigmoid":
-            bx.axhline(0.25 * abs(s["weight"]), color=P.GRAD_COLOUR, ls=":", lw=1.2,
-                       label="|W|/4: the largest a sigmoid allows")
+            self._sigmoid_line = bx.axhline(0.25 * abs(s["weight"]), color=P.GRAD_COLOUR, ls=":", lw=1.2,
+                                            label="|W|/4: the largest a sigmoid allows")
             bx.legend(fontsize=8, loc="upper right")
+            self._sigmoid_line.set_animated(True)
         bx.set_xlabel("neuron of layer l, crossed on the way back")
         bx.set_ylabel("factor |W f'(z)|")
-        bx.set_title("below the dashed line 1: the product shrinks", fontsize=10)
+        bx.set_title("below the dashed line 1: the product shrinks", fontsize=10, y=1.01)
         bx.grid(alpha=0.3, axis="y")
+        for bar in self._bars:
+            bar.set_animated(True)
         for a in (ax, bx):
             a.xaxis.get_major_locator().set_params(integer=True)
 

@@ -145,6 +145,29 @@ def _limits(values: np.ndarray, pad: float = 0.08) -> tuple[float, float]:
     return lo - pad * span, hi + pad * span
 
 
+def _sweep(net: Any, x: np.ndarray, t: np.ndarray, index: int, offsets: np.ndarray):
+    """Outputs (m, sizes[-1]) and dE/dx (m, sizes[0]) with input ``index`` moved by each offset.
+
+    One forward and one backward pass over m copies of the sample: E sums over samples, so row i of
+    dE/dX is the gradient of sample i alone.
+    """
+    x, t = _sample(net, x, t, "nudge_view_state")
+    X = np.repeat(x, len(offsets), axis=0)
+    X[:, index] += offsets
+    Y = np.array(net.forward(X))
+    return Y, np.asarray(net.backward(np.repeat(t, len(offsets), axis=0)).inputs, dtype=float)
+
+
+def _widen(limits: tuple[float, float], values: np.ndarray) -> tuple[float, float]:
+    """``limits``, widened (with the same 8% margin) only if some finite value lies outside."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    lo, hi = limits
+    if v.size and (v.min() < lo or v.max() > hi):
+        return _limits(np.concatenate([v, limits]), pad=0.08)
+    return limits
+
+
 def nudge_view_state(net: Any, x: Any, t: Any, index: int, dx: float, span: float,
                      points: int = 61) -> dict:
     """Everything :class:`NudgeView` draws and states, as data.
@@ -175,8 +198,16 @@ def nudge_view_state(net: Any, x: Any, t: Any, index: int, dx: float, span: floa
     curve = error_along_input(net, x, t, r.index, offsets)
     tangent = r.loss0 + r.grad0[r.index] * offsets
     drawn = np.concatenate([curve, tangent, [r.loss, r.predicted, r.loss0]])
+    # The outputs and dE/dx panels are scaled for every position of the slider at once (one batched
+    # pass over the offsets), so dragging dx moves the bars, not the axes; the values shown now are
+    # added in case they reach past the sampled ones.
+    swept_outputs, swept_grads = _sweep(net, x, t, r.index, offsets)
+    out_lim = _limits(np.concatenate([swept_outputs.ravel(), r.outputs0, r.target, [0.0]]))
+    grad_lim = _limits(np.concatenate([swept_grads.ravel(), r.grad0, [0.0]]))
     outs = np.concatenate([r.outputs0, r.outputs, r.target, [0.0]])
     grads = np.concatenate([r.grad0, r.grad, [0.0]])
+    output_ylim = _widen(out_lim, outs)
+    grad_ylim = _widen(grad_lim, grads)
     k = r.index
     true_change, predicted_change = r.loss - r.loss0, r.predicted - r.loss0
     c0, c1 = int(np.argmax(r.outputs0)), int(np.argmax(r.outputs))
@@ -192,8 +223,8 @@ def nudge_view_state(net: Any, x: Any, t: Any, index: int, dx: float, span: floa
                 offsets=offsets, curve=curve, tangent=tangent, true_change=true_change,
                 predicted_change=predicted_change,
                 prediction_error=abs(true_change - predicted_change), class0=c0, class_=c1,
-                xlim=(-1.05 * span, 1.05 * span), ylim=_limits(drawn), output_ylim=_limits(outs),
-                grad_ylim=_limits(grads), readout=readout)
+                xlim=(-1.05 * span, 1.05 * span), ylim=_limits(drawn), output_ylim=output_ylim,
+                grad_ylim=grad_ylim, readout=readout)
 
 
 class NudgeView(View):
@@ -245,13 +276,19 @@ class NudgeView(View):
         self.fig.set_layout_engine("none")
         self._ax_error, self._ax_out, self._ax_grad = self.fig.subplots(1, 3, gridspec_kw=dict(
             width_ratios=[1.3, 1, 1], left=0.07, right=0.99, bottom=0.14, top=0.92, wspace=0.42))
+        self._fast = P.FastPNG(self.fig)
+        self._key = None
         self.observe_controls(self.index, self.dx)
         self.refresh()
 
     def render(self) -> None:
-        """Send the figure to the front end (a fast PNG encoding of the drawn pixels)."""
-        self._canvas.draw()
-        self.image.value = P.encode_png(np.asarray(self._canvas.buffer_rgba()))
+        """Send the figure to the front end, redrawing only what the nudge moves.
+
+        The curve of E, its tangent, the axes and their labels depend only on ``self._key`` (the
+        input and the axes' limits, which stay put while dx is dragged): they are drawn once per
+        key; the markers at dx and the bars are drawn over them on every move.
+        """
+        self.image.value = self._fast.png(key=self._key)
 
     def set(self, index: int | None = None, dx: float | None = None) -> None:
         """Set both controls at once and redraw once."""
@@ -269,6 +306,21 @@ class NudgeView(View):
         self._draw(s)
 
     def _draw(self, s: dict) -> None:
+        key = (s["index"], s["ylim"], s["output_ylim"], s["grad_ylim"])
+        if key != self._key:
+            self._draw_static(s)
+            self._key = key
+        dx = s["dx"]
+        self._loss_point.set_data([dx], [s["loss"]])
+        self._predicted_point.set_data([dx], [s["predicted"]])
+        self._dx_line.set_xdata([dx, dx])
+        for bar, y in zip(self._out_bars, s["outputs"]):
+            bar.set_height(y)
+        for bar, g in zip(self._grad_bars, s["grad"]):
+            bar.set_height(g)
+
+    def _draw_static(self, s: dict) -> None:
+        """The axes for one input and one set of limits, and the artists that move with dx."""
         ax, ox, gx = self._ax_error, self._ax_out, self._ax_grad
         for a in (ax, ox, gx):
             a.cla()
@@ -276,41 +328,47 @@ class NudgeView(View):
         blue, red = P.OKABE_ITO["blue"], P.OKABE_ITO["vermillion"]
         ax.plot(s["offsets"], s["curve"], "-", color=blue, label="true E (forward passes)")
         ax.plot(s["offsets"], s["tangent"], "--", color=red, label=f"prediction E0 + dE/dx{k}·dx")
-        ax.plot([dx], [s["loss"]], "o", color=blue, ms=7)
-        ax.plot([dx], [s["predicted"]], "s", mfc="none", mec=red, mew=2, ms=8)
-        ax.axvline(dx, color="grey", lw=0.6)
+        self._loss_point, = ax.plot([dx], [s["loss"]], "o", color=blue, ms=7)
+        self._predicted_point, = ax.plot([dx], [s["predicted"]], "s", mfc="none", mec=red, mew=2, ms=8)
+        self._dx_line = ax.axvline(dx, color="grey", lw=0.6)
         ax.set_xlim(*s["xlim"])
         ax.set_ylim(*s["ylim"])
         ax.set_xlabel(f"change dx of input {k}")
         ax.set_ylabel("error E of this sample")
-        ax.set_title("E along one input, and its tangent", fontsize=10)
+        ax.set_title("E along one input, and its tangent", fontsize=10, y=1.01)
         ax.legend(fontsize=7, loc="best")
         ax.grid(alpha=0.3)
 
         nodes = np.arange(len(s["outputs"]))
-        ox.bar(nodes, s["outputs"], color=P.VALUE_COLOUR, alpha=0.8, width=0.6, label="y after nudge")
-        ox.plot(nodes, s["outputs0"], "_", color="black", ms=14, mew=2, label="y before")
-        ox.plot(nodes, s["target"], "x", color=red, ms=7, mew=2, label="target t")
+        self._out_bars = list(ox.bar(nodes, s["outputs"], color=P.VALUE_COLOUR, alpha=0.8, width=0.6,
+                                     label="y after nudge"))
+        # drawn over the bars, so they move with them to the top layer (zorder 3 > the bars' 1)
+        markers = [ox.plot(nodes, s["outputs0"], "_", color="black", ms=14, mew=2, label="y before",
+                           zorder=3)[0],
+                   ox.plot(nodes, s["target"], "x", color=red, ms=7, mew=2, label="target t", zorder=3)[0]]
         ox.set_ylim(*s["output_ylim"])
         ox.set_xticks(nodes)
         ox.set_xlabel("output node")
-        ox.set_title("the prediction y", fontsize=10)
+        ox.set_title("the prediction y", fontsize=10, y=1.01)
         ox.legend(fontsize=7, loc="best")
         ox.grid(alpha=0.3, axis="y")
 
         inputs = np.arange(len(s["grad"]))
         colours = [P.GRAD_COLOUR if i == k else P.PENDING_COLOUR for i in inputs]
-        gx.bar(inputs, s["grad"], color=colours, width=0.8)
-        gx.plot(inputs, s["grad0"], "_", color="black", ms=max(3, 14 - len(inputs) // 6), mew=1.5,
-                label="before the nudge")
+        self._grad_bars = list(gx.bar(inputs, s["grad"], color=colours, width=0.8))
+        markers += gx.plot(inputs, s["grad0"], "_", color="black", ms=max(3, 14 - len(inputs) // 6),
+                           mew=1.5, label="before the nudge", zorder=3)
         gx.axhline(0, color="grey", lw=0.6)
         gx.set_ylim(*s["grad_ylim"])
         gx.set_xlabel(f"input (red: input {k})")
         gx.set_ylabel("dE/dx after the nudge")
-        gx.set_title("dE/dx of every input", fontsize=10)
+        gx.set_title("dE/dx of every input", fontsize=10, y=1.01)
         gx.legend(fontsize=7, loc="best")
         gx.grid(alpha=0.3, axis="y")
         gx.xaxis.get_major_locator().set_params(integer=True)
+        for artist in (self._loss_point, self._predicted_point, self._dx_line, *self._out_bars,
+                       *self._grad_bars, *markers):
+            artist.set_animated(True)
 
 
 def nudge_explorer(net: Any = None, x: Any = None, t: Any = None, **kwargs: Any) -> NudgeView:
