@@ -37,7 +37,7 @@ import numpy as np
 from .checks import error, integer, one_of
 from .optim import step_discarding_grads
 
-__all__ = ["train", "train_step", "History", "TrainingDiverged", "MODES"]
+__all__ = ["train", "train_step", "update_batches", "History", "TrainingDiverged", "MODES"]
 
 MODES = ("online", "batch", "minibatch")
 
@@ -169,8 +169,12 @@ def _check_args(net, X, T, optimizer, mode, batch_size, epochs, seed, callback):
 
 
 # -- the loop ---------------------------------------------------------------------------------------
-def _batches(mode: str, n: int, batch_size: int, rng: np.random.Generator):
-    """Index sets for one epoch: slices keep the data as views, shuffles use the seeded rng."""
+def update_batches(mode: str, n: int, batch_size: int, rng: np.random.Generator):
+    """The row index sets of one epoch's updates, exactly as :func:`train` uses them.
+
+    Slices keep the data as views; the shuffles draw from ``rng`` (one permutation per epoch, none in
+    batch mode). A view that trains step by step calls this to repeat ``train``'s updates exactly.
+    """
     if mode == "batch":
         return [slice(None)]
     order = rng.permutation(n)
@@ -310,7 +314,7 @@ def train(net, X, T, optimizer, mode: str = "batch", batch_size: int | None = No
         bar = tqdm(total=epochs, desc=f"training ({mode})", unit="epoch")
     try:
         for epoch in range(1, epochs + 1):
-            batches = _batches(mode, len(X), size, rng)
+            batches = update_batches(mode, len(X), size, rng)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 norms = _run_epoch(net, X, T, optimizer, batches, record_grad_norms)
                 loss = float(net.loss(X, T))

@@ -33,7 +33,7 @@ import ipywidgets as W
 from backprop_course.engine import checks
 from backprop_course.engine.mlp import MLP
 from backprop_course.engine.optim import SGD
-from backprop_course.engine.training import _batches, train_step
+from backprop_course.engine.training import update_batches, train_step
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
 
@@ -149,7 +149,7 @@ class DigitsRun:
         for _ in range(epochs):
             if self.diverged:
                 break
-            batches = _batches("minibatch", len(self.X_train), self.batch_size, self._rng)
+            batches = update_batches("minibatch", len(self.X_train), self.batch_size, self._rng)
             with np.errstate(all="ignore"):
                 for idx in batches:
                     train_step(self.net, self.X_train[idx], self.T_train[idx], self.opt)
