@@ -51,7 +51,7 @@ def register_grade(subparsers) -> argparse.ArgumentParser:
     """Add the ``grade`` subcommand to the ``backprop-course`` parser."""
     parser = subparsers.add_parser(
         "grade", help="grade submitted exercise notebooks",
-        description="Grade exercise notebooks. Learner code runs in separate processes with a time limit "
+        description="Grade exercise notebooks. Learner code runs in sandboxed processes with a time limit "
                     "per exercise; scores are decided in this process. Exit code 0 when grading ran, "
                     "1 when no file could be graded.")
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="notebooks to grade")
