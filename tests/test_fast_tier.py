@@ -17,9 +17,9 @@ class _Selected:
         self.items = list(session.items)
 
 
-def _selected(*args: str) -> list[str]:
+def _selected(*args: str, target: str = NOTEBOOK) -> list[str]:
     record = _Selected()
-    code = pytest.main(["--collect-only", "-q", "--rootdir", str(ROOT), *args, NOTEBOOK], plugins=[record])
+    code = pytest.main(["--collect-only", "-q", "--rootdir", str(ROOT), *args, target], plugins=[record])
     assert code in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED), code
     return [item.nodeid for item in record.items]
 
@@ -27,3 +27,10 @@ def _selected(*args: str) -> list[str]:
 def test_nbval_cells_are_slow_and_left_out_of_the_fast_tier(capsys):
     assert len(_selected("-m", "slow")) > 3  # nbval collects one item per code cell, all marked slow
     assert _selected("-m", "not slow") == []
+
+
+def test_browser_tests_are_left_out_of_the_fast_tier(capsys):
+    # each starts a JupyterLab server and Chromium (10-20 s): the fast tier must stay under 90 s
+    browser = str(ROOT / "tests" / "browser")
+    assert len(_selected("-m", "browser", target=browser)) >= 2
+    assert _selected("-m", "not slow", target=browser) == []
