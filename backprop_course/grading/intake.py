@@ -219,7 +219,6 @@ def extract(nb, filename: str | None = None) -> Extracted:
     ids: list[str] = []
     unknown: dict[str, None] = {}
     foreign: dict[str, None] = {}
-    stem = None
 
     def note(text: str) -> None:
         if len(notes) < _MAX_NOTES * 2:
@@ -237,13 +236,16 @@ def extract(nb, filename: str | None = None) -> Extracted:
         elif ex_id not in ids:
             ids.append(ex_id)
 
-    raw_meta = nb.get("metadata") if isinstance(nb, dict) else None
-    if raw_meta is not None and not isinstance(raw_meta, dict):
-        note(f"the notebook's metadata was ignored ({_kind(raw_meta)}, not an object)")
-    nb_meta_raw = _dict(raw_meta).get(META_KEY)
-    if nb_meta_raw is not None and not isinstance(nb_meta_raw, dict):
-        note(f"the notebook's metadata {META_KEY!r} was ignored ({_kind(nb_meta_raw)}, not an object)")
-    nb_meta = _dict(nb_meta_raw)
+    def course_meta(raw: object, whose: str) -> dict:
+        """The course's part of a metadata object (empty when missing), noting what had the wrong type."""
+        if raw is not None and not isinstance(raw, dict):
+            note(f"{whose} metadata was ignored ({_kind(raw)}, not an object)")
+        ours = _dict(raw).get(META_KEY)
+        if ours is not None and not isinstance(ours, dict):
+            note(f"{whose} metadata {META_KEY!r} was ignored ({_kind(ours)}, not an object)")
+        return _dict(ours)
+
+    nb_meta = course_meta(nb.get("metadata") if isinstance(nb, dict) else None, "the notebook's")
     stem = _notebook_stem(nb_meta, filename)
     if stem:
         for ex in registry.for_notebook(stem):
@@ -267,13 +269,7 @@ def extract(nb, filename: str | None = None) -> Extracted:
             continue
         if cell.get("cell_type") != "code":
             continue
-        raw = cell.get("metadata")
-        if raw is not None and not isinstance(raw, dict):
-            note(f"cell {number}: its metadata was ignored ({_kind(raw)}, not an object)")
-        meta_raw = _dict(raw).get(META_KEY)
-        if meta_raw is not None and not isinstance(meta_raw, dict):
-            note(f"cell {number}: its metadata {META_KEY!r} was ignored ({_kind(meta_raw)}, not an object)")
-        meta = _dict(meta_raw)
+        meta = course_meta(cell.get("metadata"), f"cell {number}: its")
         role = meta.get("role") if isinstance(meta.get("role"), str) else None
         exercise = meta.get("exercise")
         if exercise is not None:

@@ -202,20 +202,20 @@ def _run(route: str, cells, function, exercise_id, cases, timeout, forbidden) ->
             popen.update(user=owner[0], group=owner[1], extra_groups=[])
         start = time.perf_counter()
         proc = subprocess.Popen(argv, **popen)
-        os.close(write_end)
-        write_end = -1
-        printed = [0]
-        drain = threading.Thread(target=_drain, args=(proc.stdout, printed), daemon=True)
-        drain.start()
-        talk = _Conversation(proc, os.fdopen(read_end, "rb"), nonce, header,
-                             encoded, result)
-        read_end = -1
-        talker = threading.Thread(target=talk.run, daemon=True)
-        talker.start()
-        try:
-            result.returncode = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            result.timed_out = True
+        try:                        # from here on, whatever happens, the child's processes end
+            os.close(write_end)
+            write_end = -1
+            printed = [0]
+            drain = threading.Thread(target=_drain, args=(proc.stdout, printed), daemon=True)
+            drain.start()
+            talk = _Conversation(proc, os.fdopen(read_end, "rb"), nonce, header, encoded, result)
+            read_end = -1
+            talker = threading.Thread(target=talk.run, daemon=True)
+            talker.start()
+            try:
+                result.returncode = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                result.timed_out = True
         finally:
             _end_everything(proc, route, owner)
         talker.join(timeout=10)
@@ -227,8 +227,6 @@ def _run(route: str, cells, function, exercise_id, cases, timeout, forbidden) ->
             if fd >= 0:
                 os.close(fd)
         if workdir is not None:
-            if owner is not None:
-                walls.kill_user_processes(*owner)
             shutil.rmtree(workdir, ignore_errors=True)
     return result
 
@@ -249,9 +247,7 @@ def _end_everything(proc: subprocess.Popen, route: str, owner) -> None:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL failed
         pass
-    for stream in (proc.stdin,):
-        try:
-            if stream:
-                stream.close()
-        except OSError:
-            pass
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass

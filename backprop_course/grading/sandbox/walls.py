@@ -42,7 +42,7 @@ from pathlib import Path
 
 from .guard import ALWAYS_BLOCKED_MODULES, Policy
 from .install import CHILD_VISIBLE as _VISIBLE_IN_SITE_PACKAGES
-from .install import SANDBOX_USER
+from .install import SANDBOX_USER, is_child_visible
 
 __all__ = ["ROUTES", "ENV_VAR", "SANDBOX_USER", "CHILD_VISIBLE", "SandboxUnavailable", "choose_route",
            "child_environment", "policy_for", "bwrap_command", "sandbox_user", "kill_user_processes",
@@ -179,28 +179,33 @@ def _module_locations(names) -> list[str]:
     return found
 
 
-def hidden_package_parts() -> list[str]:
-    """Every file and folder of the package the child may not read (CHILD_VISIBLE is the rest)."""
-    keep = {PACKAGE_DIR / rel for rel in CHILD_VISIBLE}
+@functools.lru_cache(maxsize=None)
+def hidden_package_parts() -> tuple[str, ...]:
+    """Every file and folder of the package the child may not read (the rule is :func:`.install.is_child_visible`)."""
     hidden = []
 
     def walk(folder: Path) -> None:
         for item in sorted(folder.iterdir()):
-            if item in keep:
-                continue
-            if any(k.is_relative_to(item) for k in keep) and item.is_dir():
-                walk(item)
-            else:
+            if not is_child_visible(item.relative_to(PACKAGE_DIR)):
                 hidden.append(str(item))
+            elif item.is_dir():
+                walk(item)
     walk(PACKAGE_DIR)
-    return hidden
+    return tuple(hidden)
+
+
+@functools.lru_cache(maxsize=None)
+def _forbidden_modules(forbidden: frozenset) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(module names, their installed folders or files) among the names an exercise forbids."""
+    names = tuple(sorted(n for n in forbidden if n.isidentifier() and n != PACKAGE_DIR.name))
+    return names, tuple(_module_locations(names))
 
 
 def policy_for(forbidden, workdir: str) -> Policy:
     """The audit hook's policy for one exercise (``forbidden``: the names the exercise forbids)."""
-    forbidden_modules = [n for n in set(forbidden) if n.isidentifier() and n != PACKAGE_DIR.name]
+    forbidden_modules, locations = _forbidden_modules(frozenset(forbidden))
     readable = [*_python_roots(), str(PACKAGE_DIR), *_ETC_FILES, *_DEVICES, "/usr/share"]
-    hidden = [*hidden_package_parts(), *_module_locations(forbidden_modules)]
+    hidden = [*hidden_package_parts(), *locations]
     return Policy(readable=readable, hidden=hidden, writable=[workdir],
                   blocked_modules=[PACKAGE_DIR.name, *ALWAYS_BLOCKED_MODULES, *forbidden_modules],
                   allowed_modules=[PACKAGE_DIR.name, f"{PACKAGE_DIR.name}._lazy", f"{PACKAGE_DIR.name}.grading",
@@ -235,8 +240,7 @@ def bwrap_command(argv: list[str], forbidden) -> list[str]:
     for rel in CHILD_VISIBLE:
         cmd += ["--ro-bind", os.path.join(pkg, rel), os.path.join(pkg, rel)]
     # Modules the exercise forbids (e.g. torch, scipy, sympy where it is the answer): empty too.
-    names = [n for n in set(forbidden) if n.isidentifier() and n != PACKAGE_DIR.name]
-    for location in _module_locations(names):
+    for location in _forbidden_modules(frozenset(forbidden))[1]:
         if os.path.isdir(location):   # an empty package whose __init__ refuses to import
             stub = str(Path(__file__).with_name("_hidden_module.py"))
             cmd += ["--tmpfs", location, "--ro-bind", stub, os.path.join(location, "__init__.py")]
