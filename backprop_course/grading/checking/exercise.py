@@ -10,7 +10,7 @@ import numpy as np
 from .cases import Case
 from .compare import Comparison, compare_numbers
 
-__all__ = ["Exercise", "case_rng"]
+__all__ = ["Exercise", "Misconception", "case_rng"]
 
 
 def case_rng(exercise_id: str, seed: int | None) -> np.random.Generator:
@@ -22,6 +22,30 @@ def case_rng(exercise_id: str, seed: int | None) -> np.random.Generator:
     if seed is None:
         return np.random.default_rng()
     return np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(exercise_id.encode())])
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A classic mistake, written as the wrong function a learner would write.
+
+    Parameters
+    ----------
+    name : str
+        A few words naming the mistake, e.g. ``"sign flip"`` or ``"mean instead of sum"``.
+    explanation : str
+        One or two sentences in the course's own words: what went wrong and how to put it right.
+        Never an expected value.
+    lesson : str
+        Where the course teaches the point, e.g. ``"lesson 06, 'The output layer'"``.
+    source : str
+        The wrong function as Python source (numpy as ``np`` only), defining the exercise's function
+        name; the course runs it on the same cases as the learner's answer to recognise the mistake.
+    """
+
+    name: str
+    explanation: str
+    lesson: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,8 @@ class Exercise:
         Shown when a case without its own hint fails.
     show : callable, optional
         Summarises expected and actual values for feedback (e.g. statistics of random weights).
+    misconceptions : tuple of Misconception
+        The classic mistakes this exercise recognises and names when an answer fails.
     """
 
     id: str
@@ -68,6 +94,7 @@ class Exercise:
     points: float = 1.0
     hint: str = ""
     show: Callable[[Any], Any] | None = None
+    misconceptions: tuple = ()
 
     def shown(self, value: Any) -> Any:
         """What feedback prints for an expected or actual value (a summary for random outputs)."""
