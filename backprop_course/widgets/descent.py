@@ -41,6 +41,7 @@ from backprop_course.engine import checks
 from backprop_course.engine.optim import Optimizer, get_optimizer
 from backprop_course.widgets import plotting as P
 from backprop_course.widgets.base import View
+from backprop_course.widgets.pointer import PointerGesture, attach_pointer, pixel_to_data
 
 __all__ = ["Surface", "SURFACES", "METHODS", "Trajectory", "get_surface", "optimizer_options", "descend",
            "grid", "DescentView", "descent_explorer"]
@@ -351,7 +352,47 @@ class DescentView(View):
         self.surface.observe(self._on_surface, names="value")
         self.observe_controls(self.method, self.lr, self.momentum, self.steps, self.start_x,
                               self.start_y)
+        self.gesture = PointerGesture(self.press_at, self.drag_to)
+        self.pointer = attach_pointer(self.image, self.gesture)
+        self.image.add_class("bc-descent-image")
+        self.image.tooltip = "press on the plot to put the start point there; drag to move it"
         self.refresh()
+
+    # -- direct manipulation ----------------------------------------------------------------------
+    def start_at_pixel(self, x_px: float, y_px: float, clamp: bool = False):
+        """The start point under image pixel ``(x_px, y_px)``, kept inside the surface's bounds.
+
+        On a 1-D curve only x counts (the point sits on the curve); None outside the plot.
+        """
+        if self._built_for is None:
+            return None
+        s = get_surface(self.surface.value)
+        point = pixel_to_data(self._ax, x_px, y_px, clamp=clamp)
+        if point is None:
+            return None
+        return tuple(float(np.clip(v, lo, hi)) for v, (lo, hi) in zip(point[: s.dim], s.bounds))
+
+    def press_at(self, x_px: float, y_px: float) -> bool:
+        """A press on the figure: move the start point there. Returns True (a drag may follow)."""
+        start = self.start_at_pixel(x_px, y_px)
+        if start is None:
+            return False
+        self._move_start(start)
+        return True
+
+    def drag_to(self, x_px: float, y_px: float) -> None:
+        """The pointer moved with the button held: the start point follows (along the plot's edge
+        when the pointer leaves it)."""
+        start = self.start_at_pixel(x_px, y_px, clamp=True)
+        if start is not None:
+            self._move_start(start)
+
+    def _move_start(self, start) -> None:
+        with self.held():
+            for slider, v in zip((self.start_x, self.start_y), start):
+                slider.value = float(v)
+        if not self._hold:  # pointer events come from the browser: throttled like a dragged slider
+            self.throttle.request(deferrable=True)
 
     # -- driving the view -----------------------------------------------------------------------
     def render(self) -> None:

@@ -5,8 +5,9 @@ their weights, and, as the backward pass reaches them, by their gradients dE/dw.
 button reveals the error terms (deltas, the 2017 note's dL/dz^n, Gashler's -e) one layer at a time, from
 the output layer down, as equations (10)-(11) of the 2017 note compute them. Bars show the gradient norm of
 every weight layer; a deep sigmoid preset makes them shrink layer by layer (vanishing gradients).
-Any single weight can be edited with a selector and one slider; the loss, every gradient and a plot
-of the loss along that weight (with its tangent, whose slope is dE/dw) update at once.
+Any single weight can be edited with a selector and one slider, or on the drawing itself: click an edge
+to select its weight, drag sideways to change it. The loss, every gradient and a plot of the loss along
+that weight (with its tangent, whose slope is dE/dw) update at once.
 
 The pure functions below do the numbers and are tested against the engine directly; the view only
 wires controls to them.
@@ -23,6 +24,7 @@ from backprop_course.engine import checks
 from backprop_course.widgets.base import View, guarded
 from backprop_course.widgets.netplot import LayerBarsPlot, LossSlicePlot, NetworkPlot
 from backprop_course.widgets.plotting import FastPNG
+from backprop_course.widgets.pointer import PointerGesture, attach_pointer, nearest_segment
 
 __all__ = ["PRESETS", "GradientFlowView", "gradient_flow", "revealed_layers", "loss_along_weight",
            "weight_options", "delta_table_html", "flow_view"]
@@ -223,7 +225,44 @@ class GradientFlowView(View):
         self.step_button.on_click(lambda _: self.set_step(self.state.get("step", 0) + 1))
         self.all_button.on_click(lambda _: self.set_step(self.n_layers))
         self.forward_button.on_click(lambda _: self.set_step(0))
+        self.gesture = PointerGesture(self.press_at, self.drag_to)
+        self.pointer = attach_pointer(self.image, self.gesture)
+        self.image.tooltip = "click an edge to select its weight; drag sideways to change it"
         self._build_net()
+
+    # -- direct manipulation ----------------------------------------------------------------------
+    #: Pixels of sideways drag per unit of weight.
+    drag_pixels_per_unit = 60.0
+
+    def weight_at_pixel(self, x_px: float, y_px: float) -> tuple[int, int, int] | None:
+        """The weight ``(l, j, k)`` whose edge is drawn under image pixel ``(x_px, y_px)``, or None."""
+        plot = self._net_plot
+        i = nearest_segment(plot.ax, plot.segments, x_px, y_px)
+        return None if i is None else plot.index[i]
+
+    def press_at(self, x_px: float, y_px: float) -> bool:
+        """A press on the drawing: select the weight under the pointer (True: a drag may follow)."""
+        chosen = self.weight_at_pixel(x_px, y_px)
+        if chosen is None:
+            return False
+        if self.weight_choice.value != chosen:
+            self.weight_choice.value = chosen
+        self._drag_from = (float(x_px), float(self.weight.value))
+        return True
+
+    def drag_to(self, x_px: float, y_px: float) -> None:
+        """Sideways drag after a press on an edge: right increases the weight, left decreases it."""
+        x0, w0 = self._drag_from
+        r = self.weight_range
+        value = float(np.clip(w0 + (float(x_px) - x0) / self.drag_pixels_per_unit, -r, r))
+        l, j, k = self.weight_choice.value
+        self._quiet = True
+        try:
+            self.weight.value = value
+        finally:
+            self._quiet = False
+        self.net.weights[l][j, k] = float(self.weight.value)
+        self.throttle.request(deferrable=True)  # from the browser: one frame at a time, the last drawn
 
     # -- model ------------------------------------------------------------------------------------
     @property
