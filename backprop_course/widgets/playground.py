@@ -117,7 +117,7 @@ class TrainingPlayground(View):
         self.optimizer = W.Dropdown(options=OPTIMIZER_CHOICES, value=s.optimizer, description="optimizer",
                                     layout=W.Layout(width="330px"))
         self.lr = W.FloatLogSlider(value=s.lr, base=10, min=-4, max=1, step=0.1, description="lr",
-                                   continuous_update=True, readout_format=".2g")
+                                   continuous_update=True, readout_format=".3g")
         self.momentum = W.FloatSlider(value=s.momentum, min=0.0, max=0.99, step=0.01,
                                       description="momentum", continuous_update=True)
         self.mode = W.Dropdown(options=MODES, value=s.mode, description="mode", layout=wide)
