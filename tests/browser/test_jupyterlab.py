@@ -326,7 +326,7 @@ DRAGS = {
     "flow": (3, 0, "img", {"abs": 0.0051}, True),
     "init": (4, 1, "img", {"abs": 0.5}, False),       # on release: its redraw cannot keep up (init_view.py)
     "derivation": (5, 0, "math", {"abs": 0.5}, False),  # on release: a new SymPy derivation per position
-    "playground": (6, 0, None, {"rel": 0.05}, True),  # 2-digit readout; lr only changes the optimizer: nothing to redraw
+    "playground": (6, 0, None, {"rel": 0.05}, True),  # 3-digit readout; lr only changes the optimizer: nothing to redraw
 }
 
 _WATCH_JS = """(el, kind) => {
