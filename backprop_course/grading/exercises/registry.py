@@ -13,8 +13,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import sys
 from functools import lru_cache
-from pathlib import Path
 
 from ...engine import checks
 from ..checking.exercise import Exercise, Worksheet
@@ -32,8 +32,8 @@ def _course_order(stem: str) -> tuple:
 
 def discover() -> tuple[str, ...]:
     """The stems of the exercise modules in this package, in course order (no module is imported)."""
-    folder = str(Path(__file__).resolve().parent)
-    stems = [m.name for m in pkgutil.iter_modules([folder]) if STEM_PATTERN.match(m.name) and not m.ispkg]
+    folders = sys.modules[__package__].__path__          # this package's folder(s)
+    stems = {m.name for m in pkgutil.iter_modules(folders) if STEM_PATTERN.match(m.name) and not m.ispkg}
     return tuple(sorted(stems, key=_course_order))
 
 
