@@ -150,3 +150,21 @@ def test_a_new_module_is_found_by_adding_the_file(tmp_path, monkeypatch):
 def test_worksheet_rejects_an_unknown_stem():
     with pytest.raises(ValueError, match="stem"):
         registry.worksheet("ex99_missing")
+
+
+def test_readme_lesson_map_links_each_exercise_notebook_in_its_lesson_row():
+    # the README's lesson map is prose, checked against the registry rather than kept as a second list
+    rows = {line.split("|")[1].strip(): line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
+    for stem in STEMS:
+        lesson = registry.worksheet(stem).lesson
+        assert f"`exercises/{stem}.ipynb`" in rows.get(lesson, ""), f"README's lesson {lesson} row lacks {stem}"
+
+
+def test_every_mentioned_exercise_notebook_exists():
+    import re
+
+    texts = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "lessons_src").glob("*.py")]
+    for path in texts:
+        for stem in re.findall(r"exercises/(?:solutions/)?(ex\d\d[a-z]?_\w+)\.ipynb", path.read_text(encoding="utf-8")):
+            assert stem in STEMS, f"{path.relative_to(ROOT)} mentions exercises/{stem}.ipynb, which no module defines"
