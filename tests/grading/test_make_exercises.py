@@ -12,7 +12,8 @@ import textwrap
 import nbformat
 import pytest
 
-from backprop_course.grading.checking.exercise import Exercise, Worksheet
+from backprop_course.grading.checking.exercise import Exercise
+from backprop_course.grading.exercises.worksheet import Worksheet
 from backprop_course.grading.exercises import registry
 from backprop_course.grading.exercises.strip import BEGIN, END, stub_line
 

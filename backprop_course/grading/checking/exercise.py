@@ -1,8 +1,9 @@
 """What an exercise is: its id, the learner's function, its cases, the reference that judges them, and
 the text of its notebook (prompt and model answer; the learner's stub is derived from the answer).
 
-Each module of :mod:`backprop_course.grading.exercises` is one learner notebook: a :class:`Worksheet`
-(title, lesson, introduction) and its ``EXERCISES``. To add an exercise, write (or extend) one module;
+Each module of :mod:`backprop_course.grading.exercises` is one learner notebook: a ``WORKSHEET``
+(:class:`~backprop_course.grading.exercises.worksheet.Worksheet`: title, lesson, introduction) and its
+``EXERCISES``. To add an exercise, write (or extend) one module;
 ``scripts/make_exercises.py`` writes the notebooks and the docs tables from it.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from .cases import Case
 from .compare import Comparison, compare_numbers
 
-__all__ = ["Exercise", "Misconception", "Worksheet", "case_rng"]
+__all__ = ["Exercise", "Misconception", "case_rng"]
 
 
 def case_rng(exercise_id: str, seed: int | None) -> np.random.Generator:
@@ -147,27 +148,3 @@ class Exercise:
                 return Comparison(False, None, "the calls of this case did not all return")
         return self.compare(expected, actual)
 
-
-@dataclass(frozen=True)
-class Worksheet:
-    """The notebook-level text of one learner notebook (``exercises/<stem>.ipynb``).
-
-    Parameters
-    ----------
-    stem : str
-        The notebook's file stem and the name of its module, e.g. ``"ex06_backprop"``.
-    title : str
-        The notebook's heading, e.g. ``"Exercises 6: backpropagation in a network"``.
-    lesson : str
-        The two-digit number of the lesson it practises, e.g. ``"06"``.
-    intro : str
-        Markdown introduction (what the exercises practise, what to know first).
-    setup_extra : str
-        Lines appended to the shared setup cell (e.g. ``"import sympy as sp"``); empty for most.
-    """
-
-    stem: str
-    title: str
-    lesson: str
-    intro: str
-    setup_extra: str = ""

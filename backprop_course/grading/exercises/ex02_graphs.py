@@ -5,8 +5,9 @@ import numpy as np
 
 from ...engine.value import Value
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex02_graphs"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "trace", "torch", "autograd", "jax"})

@@ -6,8 +6,9 @@ import numpy as np
 from ...engine.activations import get_activation
 from ...engine.mlp import MLP
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex03_neuron"
 FORBIDDEN = frozenset({"engine", "activations", "get_activation", "ACTIVATIONS", "MLP", "expit",

@@ -12,9 +12,10 @@ import numpy as np
 from ...engine.optim import SGD
 from ...engine.value import Value
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import compare_numbers
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex04_descent"
 FORBIDDEN = frozenset({"engine", "optim", "SGD", "compute_update", "Value", "backward", "descend",

@@ -13,9 +13,10 @@ from ...engine import checks
 from ...engine.mlp import MLP
 from ...engine.value import Value
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import compare_numbers
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex05_chain"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "MLP", "sympy", "symbolic", "derive_chain",

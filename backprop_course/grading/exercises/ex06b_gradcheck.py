@@ -10,10 +10,11 @@ import numpy as np
 from ...engine.gradcheck import relative_error
 from ...engine.mlp import MLP
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..sandbox.codec import FunctionSpec
 from ..checking.compare import compare_numbers
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex06b_gradcheck"
 FORBIDDEN = frozenset({"engine", "gradcheck", "approx_fprime",

@@ -7,9 +7,10 @@ rename the symbols, so an answer typed in with fixed names fails.
 """
 from __future__ import annotations
 
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import Comparison
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex07_symbolic"
 FORBIDDEN = frozenset({"symbolic", "derive_weight_gradient", "derive_input_gradient", "engine"})

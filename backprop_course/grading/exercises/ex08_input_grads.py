@@ -12,8 +12,9 @@ import numpy as np
 
 from ...engine.mlp import MLP
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 from ._nets import net_from
 
 NOTEBOOK = "ex08_input_grads"

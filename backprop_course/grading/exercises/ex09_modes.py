@@ -11,8 +11,9 @@ import numpy as np
 
 from ...engine.training import train
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 from ._nets import net_from, sgd_over_batches
 
 NOTEBOOK = "ex09_modes"

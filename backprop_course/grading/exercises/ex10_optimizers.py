@@ -10,8 +10,9 @@ import numpy as np
 
 from ...engine.optim import RPROP, SGD
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex10_optimizers"
 FORBIDDEN = frozenset({"engine", "optim", "SGD", "RPROP", "compute_update", "train", "torch",

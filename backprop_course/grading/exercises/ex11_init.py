@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.init import init_variance
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..sandbox.codec import RngSeed
 from ..checking.compare import Comparison
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex11_init"
 FORBIDDEN = frozenset({"engine", "initialize", "INITIALIZERS", "MLP", "torch", "glorot_uniform",

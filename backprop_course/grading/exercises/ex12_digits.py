@@ -12,8 +12,9 @@ import numpy as np
 
 from ...datasets import one_hot, train_test_split
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
 from ._nets import net_from, sgd_over_batches
 
 NOTEBOOK = "ex12_digits"

@@ -2,7 +2,7 @@
 
 Each module of :mod:`backprop_course.grading.exercises` whose name looks like ``exNN_name`` or
 ``exNNx_name`` (``ex06_backprop``, ``ex06b_gradcheck``) is one learner notebook: it defines
-``WORKSHEET`` (a :class:`~backprop_course.grading.checking.exercise.Worksheet`: title, lesson,
+``WORKSHEET`` (a :class:`~backprop_course.grading.exercises.worksheet.Worksheet`: title, lesson,
 introduction) and ``EXERCISES`` (its :class:`~backprop_course.grading.checking.exercise.Exercise` list).
 Adding such a module adds the notebook everywhere: this registry, ``scripts/make_exercises.py`` (the
 notebooks and the docs tables), the grader, ``progress`` and the tests. Modules are imported lazily
@@ -17,7 +17,8 @@ import sys
 from functools import lru_cache
 
 from ...engine import checks
-from ..checking.exercise import Exercise, Worksheet
+from ..checking.exercise import Exercise
+from .worksheet import Worksheet
 
 __all__ = ["NOTEBOOKS", "STEM_PATTERN", "all_exercises", "get", "for_notebook", "worksheet", "worksheets"]
 
