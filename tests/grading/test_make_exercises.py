@@ -169,3 +169,10 @@ def test_every_mentioned_exercise_notebook_exists():
     for path in texts:
         for stem in re.findall(r"exercises/(?:solutions/)?(ex\d\d[a-z]?_\w+)\.ipynb", path.read_text(encoding="utf-8")):
             assert stem in STEMS, f"{path.relative_to(ROOT)} mentions exercises/{stem}.ipynb, which no module defines"
+
+
+def test_progress_groups_a_notebook_under_its_worksheets_lesson():
+    from backprop_course.grading.reports import progress
+
+    assert progress._lesson("ex06b_gradcheck") == "06" == registry.worksheet("ex06b_gradcheck").lesson
+    assert [progress._lesson(stem) for stem in STEMS] == [registry.worksheet(stem).lesson for stem in STEMS]
