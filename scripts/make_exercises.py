@@ -3,8 +3,10 @@
 
 Usage::
 
-    python scripts/make_exercises.py            # writes exercises/solutions/*.ipynb, exercises/*.ipynb
-                                                # and the generated tables of docs/grading.md
+    python scripts/make_exercises.py            # writes the exercise notebooks whose cells changed
+                                                # (exercises/solutions/*.ipynb, exercises/*.ipynb) and
+                                                # the generated tables of docs/grading.md
+    python scripts/make_exercises.py --force    # rewrites every exercise notebook
     python scripts/make_exercises.py --check    # exit 1 if a notebook's cells or a table are stale
     python scripts/execute_notebooks.py exercises/*.ipynb exercises/solutions/*.ipynb   # store outputs
 
@@ -15,7 +17,7 @@ answer between ``# BEGIN SOLUTION`` and ``# END SOLUTION``. The learner notebook
 passed through ``backprop_course.grading.exercises.strip.strip_notebook``, so a stub is never written by
 hand (tests/grading/test_notebooks.py proves both stay so). Cells carry metadata
 ``{"backprop_course": {"role": ..., "exercise": ...}}`` that the grader reads. A stored notebook's cell
-ids are kept, so regenerating an unchanged notebook changes nothing but its (cleared) outputs.
+ids are kept, and a notebook whose cells did not change is not rewritten (its outputs stay).
 """
 from __future__ import annotations
 
@@ -199,6 +201,8 @@ def check() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report what is stale (exit 1 if anything is)")
+    parser.add_argument("--force", action="store_true",
+                        help="rewrite every notebook (outputs cleared), not only those whose cells changed")
     args = parser.parse_args(argv)
     if args.check:
         problems = check()
@@ -209,12 +213,22 @@ def main(argv: list[str] | None = None) -> int:
                   "exercises/*.ipynb exercises/solutions/*.ipynb")
         return 1 if problems else 0
     (ROOT / "exercises" / "solutions").mkdir(parents=True, exist_ok=True)
+    written = []
     for stem in registry.NOTEBOOKS:
         solution_path, learner_path = notebook_paths(stem)
-        solution, learner = build(stem, _read(solution_path))
+        stored_solution, stored_learner = _read(solution_path), _read(learner_path)
+        solution, learner = build(stem, stored_solution)
+        if not args.force and not cell_differences(solution, stored_solution) \
+                and not cell_differences(learner, stored_learner):
+            continue                     # unchanged: keep the stored notebooks and their outputs
         nbformat.write(solution, solution_path)
         nbformat.write(learner, learner_path)
+        written += [str(learner_path.relative_to(ROOT)), str(solution_path.relative_to(ROOT))]
         print(f"wrote exercises/{stem}.ipynb and its solution")
+    if written:
+        print("store their outputs: python scripts/execute_notebooks.py " + " ".join(written))
+    else:
+        print("every exercise notebook is up to date")
     DOCS.write_text(render_docs(DOCS.read_text(encoding="utf-8")), encoding="utf-8")
     print("wrote the exercise tables of docs/grading.md")
     return 0

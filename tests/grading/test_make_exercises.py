@@ -37,6 +37,9 @@ def test_stored_notebooks_are_what_the_modules_generate(stem):
         f"{stem} is stale: run python scripts/make_exercises.py and execute the notebooks"
     assert make_exercises.cell_differences(learner, stored_learner) == []
     assert [c.id for c in solution.cells] == [c.id for c in stored_solution.cells]   # ids kept: a quiet diff
+    stubs = {c.metadata[META]["exercise"]: c.source for c in stored_learner.cells
+             if c.metadata.get(META, {}).get("role") == "solution"}
+    assert stubs == {ex.id: ex.stub for ex in registry.for_notebook(stem)}
 
 
 def test_cell_differences_names_a_changed_cell():
@@ -176,3 +179,36 @@ def test_progress_groups_a_notebook_under_its_worksheets_lesson():
 
     assert progress._lesson("ex06b_gradcheck") == "06" == registry.worksheet("ex06b_gradcheck").lesson
     assert [progress._lesson(stem) for stem in STEMS] == [registry.worksheet(stem).lesson for stem in STEMS]
+
+
+def test_main_rewrites_only_the_stale_notebooks_and_the_tables(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    shutil.copytree(EXERCISES, tmp_path / "exercises")
+    (tmp_path / "docs").mkdir()
+    docs = tmp_path / "docs" / "grading.md"
+    shutil.copyfile(ROOT / "docs" / "grading.md", docs)
+    monkeypatch.setattr(make_exercises, "ROOT", tmp_path)
+    monkeypatch.setattr(make_exercises, "DOCS", docs)
+    before = {p: p.read_bytes() for p in (tmp_path / "exercises").rglob("*.ipynb")}
+    stem = STEMS[1]
+    stale = tmp_path / "exercises" / f"{stem}.ipynb"
+    nb = _read(stale)
+    nb.cells[2].source = "edited by hand"
+    nbformat.write(nb, stale)
+    begin, end = make_exercises._marked("exercises")
+    text = docs.read_text(encoding="utf-8")
+    docs.write_text(text.replace(begin, f"{begin}\nstale row"), encoding="utf-8")
+
+    assert make_exercises.main(["--check"]) == 1
+    assert make_exercises.main([]) == 0
+    assert docs.read_text(encoding="utf-8") == text
+    changed = {p.relative_to(tmp_path).as_posix() for p, data in before.items() if p.read_bytes() != data}
+    assert changed == {f"exercises/{stem}.ipynb", f"exercises/solutions/{stem}.ipynb"}
+    assert _read(stale).cells[2].source == registry.for_notebook(stem)[0].prompt
+    assert make_exercises.main(["--check"]) == 0
+    assert make_exercises.main(["--force"]) == 0
+    changed = {p for p, data in before.items() if p.read_bytes() != data}
+    assert len(changed) == 2 * len(STEMS)             # outputs cleared everywhere, sources unchanged
+    assert make_exercises.main(["--check"]) == 0
+    capsys.readouterr()
