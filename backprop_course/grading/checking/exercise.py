@@ -3,8 +3,8 @@ the text of its notebook (prompt and model answer; the learner's stub is derived
 
 Each module of :mod:`backprop_course.grading.exercises` is one learner notebook: a ``WORKSHEET``
 (:class:`~backprop_course.grading.exercises.worksheet.Worksheet`: title, lesson, introduction) and its
-``EXERCISES``. To add an exercise, write (or extend) one module;
-``scripts/make_exercises.py`` writes the notebooks and the docs tables from it.
+``EXERCISES``. To add an exercise, write (or extend) one module; ``scripts/make_exercises.py`` writes
+the notebooks and the docs tables from it.
 """
 from __future__ import annotations
 
@@ -147,4 +147,3 @@ class Exercise:
             if not isinstance(actual, list) or len(actual) != len(expected):
                 return Comparison(False, None, "the calls of this case did not all return")
         return self.compare(expected, actual)
-
