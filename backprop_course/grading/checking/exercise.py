@@ -1,4 +1,11 @@
-"""What an exercise is: its id, the learner's function, its cases and the reference that judges them."""
+"""What an exercise is: its id, the learner's function, its cases, the reference that judges them, and
+the text of its notebook (prompt and model answer; the learner's stub is derived from the answer).
+
+Each module of :mod:`backprop_course.grading.exercises` is one learner notebook: a ``WORKSHEET``
+(:class:`~backprop_course.grading.exercises.worksheet.Worksheet`: title, lesson, introduction) and its
+``EXERCISES``. To add an exercise, write (or extend) one module; ``scripts/make_exercises.py`` writes
+the notebooks and the docs tables from it.
+"""
 from __future__ import annotations
 
 import zlib
@@ -80,6 +87,11 @@ class Exercise:
         Summarises expected and actual values for feedback (e.g. statistics of random weights).
     misconceptions : tuple of Misconception
         The classic mistakes this exercise recognises and names when an answer fails.
+    prompt : str
+        The exercise's Markdown text in the notebook (a ``### Exercise N.k - ...`` heading, then the task).
+    solution : str
+        The code cell of the solution notebook: the function, with the model answer between
+        ``# BEGIN SOLUTION`` and ``# END SOLUTION``. The learner's cell, :attr:`stub`, is derived from it.
     """
 
     id: str
@@ -95,6 +107,20 @@ class Exercise:
     hint: str = ""
     show: Callable[[Any], Any] | None = None
     misconceptions: tuple = ()
+    prompt: str = ""
+    solution: str = ""
+
+    @property
+    def stub(self) -> str:
+        """The learner's code cell: :attr:`solution` with each marked answer replaced by a raising line."""
+        from ..exercises.strip import strip_source   # the one strip rule, shared with the notebook writer
+
+        return strip_source(self.solution, self.id)
+
+    @property
+    def check_call(self) -> str:
+        """The check cell of the notebooks, e.g. ``bc.check("ex03.sigmoid", sigmoid)``."""
+        return f'bc.check("{self.id}", {self.function})'
 
     def shown(self, value: Any) -> Any:
         """What feedback prints for an expected or actual value (a summary for random outputs)."""

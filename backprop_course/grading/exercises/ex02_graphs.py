@@ -5,11 +5,68 @@ import numpy as np
 
 from ...engine.value import Value
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex02_graphs"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "trace", "torch", "autograd", "jax"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 2: computational graphs by hand",
+    lesson="02",
+    intro="""Practice for lesson 2. You will redo the small graph of the lesson by hand, with
+numbers, and then write the backward step of the two gates it is made of: an add gate and a multiply
+gate. Every backward step has the same shape: the gradient arriving from above (the *upstream*
+gradient) times the *local* gradient the gate stored on the way forward.""",
+)
+
+GRAPH_PROMPT = """### Exercise 2.1 - the graph q = x + y, f = q * z
+
+Write `graph_forward_backward(x, y, z)` returning the tuple `(q, f, df_dx, df_dy, df_dz)` for the graph
+of the lesson: first the forward pass (q, then f), then the backward pass with the chain rule. Use plain
+arithmetic, not `bc.Value`. With x = -2, y = 5, z = -4 you should get q = 3, f = -12, and gradients
+-4, -4 and 3."""
+
+GRAPH_SOLUTION = '''def graph_forward_backward(x, y, z):
+    """Forward and backward pass of f = (x + y) * z.
+
+    Returns (q, f, df/dx, df/dy, df/dz) as floats.
+    """
+    # BEGIN SOLUTION
+    q = x + y              # forward: the add gate
+    f = q * z              # forward: the multiply gate
+    df_dq = z              # local gradient of f with respect to q
+    df_dz = q              # local gradient of f with respect to z
+    df_dx = df_dq * 1.0    # chain rule through the add gate (its local gradients are 1)
+    df_dy = df_dq * 1.0
+    return (q, f, df_dx, df_dy, df_dz)
+    # END SOLUTION'''
+
+ADD_GATE_PROMPT = """### Exercise 2.2 - backward of an add gate
+
+An add gate computes `out = x + y`. Given its inputs and the upstream gradient `dL/dout`, return
+`(dL/dx, dL/dy)`. The inputs may be numbers or numpy arrays of one shape (work entry by entry)."""
+
+ADD_GATE_SOLUTION = '''def add_gate_backward(x, y, upstream):
+    """Gradients (dL/dx, dL/dy) of an add gate out = x + y, given dL/dout = upstream."""
+    # BEGIN SOLUTION
+    # d(out)/dx = d(out)/dy = 1: the gate hands the upstream gradient to both inputs unchanged
+    return (upstream * 1.0, upstream * 1.0)
+    # END SOLUTION'''
+
+MUL_GATE_PROMPT = """### Exercise 2.3 - backward of a multiply gate
+
+A multiply gate computes `out = x * y`. Return `(dL/dx, dL/dy)` given its inputs and `upstream =
+dL/dout`, entry by entry for arrays. Think about which input each local gradient is."""
+
+MUL_GATE_SOLUTION = '''def mul_gate_backward(x, y, upstream):
+    """Gradients (dL/dx, dL/dy) of a multiply gate out = x * y, given dL/dout = upstream."""
+    # BEGIN SOLUTION
+    # d(out)/dx = y and d(out)/dy = x: each input receives the OTHER input times upstream
+    return (upstream * y, upstream * x)
+    # END SOLUTION'''
 
 
 def _graph(x, y, z):
@@ -60,6 +117,7 @@ MUL_HINT = "a multiply gate swaps its inputs: dL/dx = upstream * y and dL/dy = u
 EXERCISES = [
     Exercise(
         id="ex02.graph", function="graph_forward_backward", title="the 2017 note's graph by hand",
+        prompt=GRAPH_PROMPT, solution=GRAPH_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)), Case("public 2", (1.0, 2.0, 3.0))],
         hidden=_graph_hidden, reference=_graph, forbidden=FORBIDDEN,
@@ -67,6 +125,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex02.add_gate", function="add_gate_backward", title="backward of an add gate",
+        prompt=ADD_GATE_PROMPT, solution=ADD_GATE_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)),
                         Case("public 2", (np.array([1.0, -3.0]), np.array([2.0, 0.5]), np.array([0.5, -2.0])))],
@@ -74,6 +133,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex02.mul_gate", function="mul_gate_backward", title="backward of a multiply gate",
+        prompt=MUL_GATE_PROMPT, solution=MUL_GATE_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (3.0, -4.0, 1.0)),
                         Case("public 2", (np.array([1.0, -3.0]), np.array([2.0, 0.5]), np.array([0.5, -2.0])))],

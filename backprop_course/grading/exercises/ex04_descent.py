@@ -12,6 +12,7 @@ import numpy as np
 from ...engine.optim import SGD
 from ...engine.value import Value
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import compare_numbers
 from ..checking.exercise import Exercise
@@ -19,6 +20,87 @@ from ..checking.exercise import Exercise
 NOTEBOOK = "ex04_descent"
 FORBIDDEN = frozenset({"engine", "optim", "SGD", "compute_update", "Value", "backward", "descend",
                        "descent_explorer", "widgets", "train", "torch"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 4: gradient descent",
+    lesson="04",
+    intro="""Practice for lesson 4. Gradient descent walks downhill by stepping against the gradient:
+with learning rate $\\epsilon$ (`lr` in code) every weight moves by $\\Delta w = -\\epsilon\\, \\partial E /
+\\partial w$. You will write that step, run it on the lesson's bowls $f(w) = \\sum_i a_i w_i^2$ and watch
+the path, and then work out from the curvatures $a_i$ which learning rates make descent bounce or
+diverge.""",
+)
+
+STEP_PROMPT = """### Exercise 4.1 - one step downhill
+
+Write `descent_step(w, grad, lr)`. `w` holds the current weights and `grad` the gradient
+$\\partial E / \\partial w$ at `w` (numpy arrays of one shape, any shape). Return the tuple
+`(delta_w, w_new)`: the change $\\Delta w = -\\epsilon\\, \\partial E / \\partial w$ and the weights after the
+step, $w + \\Delta w$. Build a new array for `w_new` (do not change `w` in place).
+
+Check with the lesson: weights `[1, -2]`, gradient `[0.5, -1]` and `lr = 0.1` give
+$\\Delta w$ = `[-0.05, 0.1]`; on the blog post's line $f(x) = 3x + 4$ a step from $x = 2$ lands on $x = 1.7$."""
+
+STEP_SOLUTION = '''def descent_step(w, grad, lr):
+    """One gradient-descent step: returns (delta_w, w_new), both shaped like w."""
+    # BEGIN SOLUTION
+    delta_w = -lr * grad          # step against the gradient, scaled by the learning rate
+    w_new = w + delta_w           # a new array: w itself is left as it was
+    return (delta_w, w_new)
+    # END SOLUTION'''
+
+PATH_PROMPT = """### Exercise 4.2 - a descent run on a bowl
+
+The bowl $f(w) = \\sum_i a_i w_i^2$ has its minimum at $w = 0$, and its gradient has the entries
+$\\partial f / \\partial w_i = 2 a_i w_i$. With one curvature $a = 1$ it is the lesson's $f(x) = x^2$; with
+$a = (0.1, 2)$ it is the lesson's long valley.
+
+Write `descent_path(w0, a, lr, steps)`: start at `w0` (shape `(n,)`, the same shape as `a`), make `steps`
+gradient-descent steps, and return an array of shape `(steps + 1, n)` whose row 0 is `w0` and row k the
+weights after k steps.
+
+The first public case is the lesson's bouncing run ($x_0 = 2.5$, $\\epsilon = 0.9$: the sign flips at
+every step while $|x|$ shrinks by the factor 0.8); the second is the zig-zag in the valley. Once your
+check passes, try `lr = 1.1` on the first bowl and look at the path."""
+
+PATH_SOLUTION = '''def descent_path(w0, a, lr, steps):
+    """The iterates of gradient descent on f(w) = sum a_i w_i^2, shape (steps + 1, n), row 0 = w0."""
+    # BEGIN SOLUTION
+    w = np.array(w0, dtype=float)
+    path = [w.copy()]
+    for _ in range(steps):
+        grad = 2.0 * a * w        # the gradient of the bowl at the current point
+        w = w - lr * grad         # one step against it
+        path.append(w.copy())
+    return np.array(path)
+    # END SOLUTION'''
+
+LR_LIMITS_PROMPT = """### Exercise 4.3 - how large may the learning rate be?
+
+On the bowl $f(w) = \\sum_i a_i w_i^2$ (every $a_i > 0$) one step changes each weight to
+$w_i - \\epsilon \\cdot 2 a_i w_i = (1 - 2\\epsilon a_i)\\, w_i$: every coordinate is multiplied by its own
+factor. A coordinate **bounces** (changes sign) when its factor is negative, and the run **diverges**
+when some factor has a size above 1. Every coordinate must behave, so the most sharply curved direction
+(the largest $a_i$) sets both limits.
+
+Write `learning_rate_limits(a)` returning the tuple `(no_bounce, converge)`:
+
+- `no_bounce`: the largest $\\epsilon$ at which no factor is negative;
+- `converge`: the learning rate above which the run diverges: for every smaller $\\epsilon > 0$ all factors
+  have a size below 1.
+
+The lesson's table answers the first public case ($a = 1$: bouncing for $0.5 < \\epsilon < 1$, divergence
+beyond 1), and its valley the second."""
+
+LR_LIMITS_SOLUTION = '''def learning_rate_limits(a):
+    """(no_bounce, converge): the learning-rate limits of gradient descent on f(w) = sum a_i w_i^2."""
+    # BEGIN SOLUTION
+    steepest = np.max(a)                 # the most sharply curved direction binds
+    no_bounce = 1.0 / (2.0 * steepest)   # 1 - 2 lr a >= 0
+    converge = 1.0 / steepest            # 1 - 2 lr a > -1
+    return (no_bounce, converge)
+    # END SOLUTION'''
 
 
 def _descent_step(w, grad, lr):
@@ -113,18 +195,21 @@ def _limits_hidden(rng):
 EXERCISES = [
     Exercise(
         id="ex04.step", function="descent_step", title="one gradient-descent step", notebook=NOTEBOOK,
+        prompt=STEP_PROMPT, solution=STEP_SOLUTION,
         public=lambda: [Case("public 1", (np.array([1.0, -2.0]), np.array([0.5, -1.0]), 0.1)),
                         Case("public 2", (np.array([2.0]), np.array([3.0]), 0.1))],
         hidden=_step_hidden, reference=_descent_step, forbidden=FORBIDDEN, hint=STEP_HINT,
     ),
     Exercise(
         id="ex04.path", function="descent_path", title="a descent run on a bowl", notebook=NOTEBOOK,
+        prompt=PATH_PROMPT, solution=PATH_SOLUTION,
         public=lambda: [Case("public 1", (np.array([2.5]), np.array([1.0]), 0.9, 10)),
                         Case("public 2", (np.array([-4.5, 1.5]), np.array([0.1, 2.0]), 0.45, 6))],
         hidden=_path_hidden, reference=_descent_path, forbidden=FORBIDDEN, points=2.0, hint=PATH_HINT,
     ),
     Exercise(
         id="ex04.lr_limits", function="learning_rate_limits", title="when descent bounces and diverges",
+        prompt=LR_LIMITS_PROMPT, solution=LR_LIMITS_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([1.0]),)), Case("public 2", (np.array([0.1, 2.0]),))],
         hidden=_limits_hidden, reference=_lr_limits, forbidden=FORBIDDEN, hint=LIMIT_HINT,

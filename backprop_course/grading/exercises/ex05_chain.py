@@ -13,6 +13,7 @@ from ...engine import checks
 from ...engine.mlp import MLP
 from ...engine.value import Value
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import compare_numbers
 from ..checking.exercise import Exercise
@@ -20,6 +21,105 @@ from ..checking.exercise import Exercise
 NOTEBOOK = "ex05_chain"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "MLP", "sympy", "symbolic", "derive_chain",
                        "gradcheck", "torch", "autograd", "jax"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 5: the chain rule along one path",
+    lesson="05",
+    intro="""Practice for lesson 5. When a quantity depends on $x$ through a chain of links
+$x \\to u_1 \\to u_2 \\to \\dots \\to u_m$, its derivative with respect to $x$ is the product of the links'
+local derivatives, each evaluated at the value that enters that link. You will compute such products
+for a chain of simple functions, then for the UFLDL guide's network with one sigmoid neuron per layer.""",
+)
+
+CHAIN_DERIVATIVE_PROMPT = """### Exercise 5.1 - the derivative of a composition
+
+A composition is given as a list `steps` of links applied to $x$ in order. Each link is a tuple whose
+first entry names it; `"add"` and `"mul"` carry a constant `c` as the second entry:
+
+| link | what it does to the incoming value $u$ | local derivative |
+|---|---|---|
+| `("add", c)` | $u + c$ | $1$ |
+| `("mul", c)` | $c\\,u$ | $c$ |
+| `("sigmoid",)` | $\\sigma(u) = 1/(1 + e^{-u})$ | $\\sigma(u)\\,(1 - \\sigma(u))$ |
+| `("tanh",)` | $\\tanh u$ | $1 - \\tanh^2 u$ |
+| `("exp",)` | $e^u$ | $e^u$ |
+| `("square",)` | $u^2$ | $2u$ |
+
+Write `chain_derivative(x, steps)` returning the tuple `(value, derivative)`: the output of the whole
+chain and its derivative with respect to `x`, both floats. Go forward once, and at each link keep its
+local derivative at the value that enters it, as the nodes of a computational graph do (lesson 02).
+
+The public cases are the blog post's line $3x + 4$ at $x = 2$, the first neuron of the lesson's chain
+($\\sigma(0.8 x - 0.3)$ at $x = 1.5$), and the lesson's whole chain of three neurons at $x = 1.5$,
+whose output is $h(x)$:
+
+```python
+[("mul", 0.8), ("add", -0.3), ("sigmoid",), ("mul", -1.2), ("add", 0.5), ("sigmoid",),
+ ("mul", 1.6), ("add", -0.4), ("sigmoid",)]
+```"""
+
+CHAIN_DERIVATIVE_SOLUTION = '''def chain_derivative(x, steps):
+    """(value, d value / dx) of the composition described by steps, applied to x."""
+    # BEGIN SOLUTION
+    u = float(x)
+    derivative = 1.0
+    for step in steps:
+        name = step[0]
+        if name == "add":
+            local, u = 1.0, u + step[1]
+        elif name == "mul":
+            local, u = step[1], step[1] * u
+        elif name == "sigmoid":
+            s = 1.0 / (1.0 + np.exp(-u))
+            local, u = s * (1.0 - s), s
+        elif name == "tanh":
+            t = np.tanh(u)
+            local, u = 1.0 - t * t, t
+        elif name == "exp":
+            e = np.exp(u)
+            local, u = e, e
+        elif name == "square":
+            local, u = 2.0 * u, u * u
+        else:
+            raise ValueError(f"unknown link {name!r}")
+        derivative *= local       # chain rule: one local derivative per link
+    return (u, derivative)
+    # END SOLUTION'''
+
+CHAIN_GRADIENTS_PROMPT = """### Exercise 5.2 - every gradient of a chain of neurons
+
+The UFLDL guide's network has one sigmoid neuron per layer. With $L$ weight layers, input $x = a^{(1)}$ and
+target $y$:
+
+$$z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}, \\qquad a^{(l+1)} = f(z^{(l+1)}), \\qquad
+  J = \\tfrac12 \\big(y - a^{(L+1)}\\big)^2,$$
+
+with $f$ the sigmoid. Write `chain_gradients(x, y, W, b)`: `W` and `b` are arrays of length $L$ (`W[0]`
+is $W^{(1)}$). Return the tuple `(dJ_dW, dJ_db)`, two arrays of length $L$ holding
+$\\partial J / \\partial W^{(l)}$ and $\\partial J / \\partial b^{(l)}$.
+
+Use the lesson's recipe: the output error term $\\delta = -(y - h(x))\\, f'(z^{(L+1)})$, one factor
+$W^{(l)} f'(z^{(l)})$ for every neuron passed on the way back, and for a weight (not for a bias) the
+activation it multiplies. With $L = 1$ this is a single neuron and the blog post's error
+$E = \\tfrac12 (t - a)^2$. The public case is the lesson's chain: you should find
+$\\partial J / \\partial W^{(1)} \\approx -0.012859$ and $\\partial J / \\partial b^{(3)} \\approx 0.089645$."""
+
+CHAIN_GRADIENTS_SOLUTION = '''def chain_gradients(x, y, W, b):
+    """(dJ/dW, dJ/db), arrays of length L, for a chain of single sigmoid neurons with J = (y - h)^2 / 2."""
+    # BEGIN SOLUTION
+    L = len(W)
+    a = [float(x)]                                   # a[l] is UFLDL's a^(l+1); a[0] is the input
+    for l in range(L):
+        a.append(1.0 / (1.0 + np.exp(-(W[l] * a[l] + b[l]))))
+    dJ_dW, dJ_db = np.zeros(L), np.zeros(L)
+    delta = -(y - a[L]) * a[L] * (1.0 - a[L])        # output error term dJ/dz
+    for l in range(L - 1, -1, -1):
+        dJ_db[l] = delta                              # dz/db = 1
+        dJ_dW[l] = delta * a[l]                       # dz/dW = the incoming activation
+        delta = delta * W[l] * a[l] * (1.0 - a[l])    # pass back through the neuron below: W f'(z)
+    return (dJ_dW, dJ_db)
+    # END SOLUTION'''
 
 #: The links a composition may have: name -> how a Value graph applies it (c is the step's constant).
 _OPS = {
@@ -126,6 +226,7 @@ LESSON_STEPS = [("mul", 0.8), ("add", -0.3), ("sigmoid",), ("mul", -1.2), ("add"
 EXERCISES = [
     Exercise(
         id="ex05.chain_derivative", function="chain_derivative", title="the derivative of a composition",
+        prompt=CHAIN_DERIVATIVE_PROMPT, solution=CHAIN_DERIVATIVE_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (2.0, [("mul", 3.0), ("add", 4.0)])),
                         Case("public 2", (1.5, [("mul", 0.8), ("add", -0.3), ("sigmoid",)])),
@@ -135,6 +236,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex05.chain_gradients", function="chain_gradients", title="every gradient of a chain of neurons",
+        prompt=CHAIN_GRADIENTS_PROMPT, solution=CHAIN_GRADIENTS_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (1.5, 0.2, np.array([0.8, -1.2, 1.6]), np.array([-0.3, 0.5, -0.4])))],
         hidden=_grad_hidden, reference=_chain_gradients, forbidden=FORBIDDEN, points=2.0, hint=GRAD_HINT,

@@ -11,6 +11,7 @@ import numpy as np
 from ...engine.activations import get_activation
 from ...engine.mlp import MLP
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
 from ._nets import net_from
@@ -18,6 +19,99 @@ from ._nets import net_from
 NOTEBOOK = "ex06_backprop"
 FORBIDDEN = frozenset({"engine", "MLP", "backward", "gradcheck", "Gradients", "torch", "autograd",
                        "jax", "get_activation", "numerical_gradient"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 6: backpropagation in a network",
+    lesson="06",
+    intro="""Practice for lesson 6. Shapes follow the package: a layer's weight matrix `W` has shape
+`(neurons in this layer, neurons in the layer below)`, so row j holds the weights *into* neuron j;
+activations and error terms are `(n_samples, neurons)` arrays, one row per sample. Every neuron uses
+the sigmoid, and the error is E = 1/2 sum (t - y)^2 over samples and outputs. The *error term* (delta)
+of a neuron is dE/d(net input).""",
+)
+
+OUTPUT_DELTA_PROMPT = """### Exercise 6.1 - error term of the output neurons
+
+For output neurons with activations `a` and targets `t` (both `(n, m)`), return
+$\\partial E / \\partial\\, in_i$: the derivative of $E$ with respect to the output, $-(t_i - a_i)$
+("Backpropagation for dummies", eq. (11)), times the sigmoid's slope $a_i (1 - a_i)$."""
+
+OUTPUT_DELTA_SOLUTION = '''def output_delta(a, t):
+    """Error terms dE/d(net input) of sigmoid output neurons; a, t and the result are (n, m)."""
+    # BEGIN SOLUTION
+    return -(t - a) * a * (1.0 - a)
+    # END SOLUTION'''
+
+HIDDEN_DELTA_PROMPT = """### Exercise 6.2 - error term of hidden neurons
+
+A hidden neuron influences E through every neuron it feeds. Given its activations `a` `(n, h)`, the
+weights of the next layer `weights_next` `(m, h)` and the next layer's error terms `delta_next`
+`(n, m)`, return the hidden error terms `(n, h)`:
+
+$$\\delta_i = a_i (1 - a_i) \\sum_k w_{ki}\\, \\delta_k$$
+
+(the blog post's eqs. (9) and (13) combined, with $\\delta = \\partial E / \\partial\\, in$). Write the sum as one matrix product."""
+
+HIDDEN_DELTA_SOLUTION = '''def hidden_delta(a, weights_next, delta_next):
+    """Error terms (n, h) of sigmoid hidden neurons from the next layer's weights (m, h) and deltas (n, m)."""
+    # BEGIN SOLUTION
+    return (delta_next @ weights_next) * a * (1.0 - a)
+    # END SOLUTION'''
+
+WEIGHT_GRADIENT_PROMPT = """### Exercise 6.3 - weight gradients
+
+The gradient of E with respect to the weight from neuron j (below) to neuron i (above) is the error
+term of i times the activation of j, added up over the samples. Given `delta` `(n, m)` and the
+activations of the layer below `a_prev` `(n, k)`, return dE/dW with the weight matrix's shape
+`(m, k)`."""
+
+WEIGHT_GRADIENT_SOLUTION = '''def weight_gradient(delta, a_prev):
+    """dE/dW (m, k) from error terms delta (n, m) and the activations below a_prev (n, k)."""
+    # BEGIN SOLUTION
+    return delta.T @ a_prev
+    # END SOLUTION'''
+
+MLP_BACKWARD_PROMPT = """### Exercise 6.4 - the backward pass of a whole network
+
+Now put it together for a network of any depth with biases. `weights[l]` has shape
+`(sizes[l+1], sizes[l])`, `biases[l]` shape `(sizes[l+1],)`, `X` is `(n, sizes[0])` and `T` is
+`(n, sizes[-1])`. Run the forward pass (net input = A @ W.T + b, then the sigmoid), then the backward
+pass, and return a dict with four lists/arrays:
+
+- `"deltas"`: the error terms of every layer, `deltas[l]` of shape `(n, sizes[l+1])`;
+- `"weights"`: dE/dW for every layer (shapes of the weights);
+- `"biases"`: dE/db for every layer (shapes of the biases);
+- `"inputs"`: dE/dX, shape of `X`.
+
+Everything the function needs must be inside its cell."""
+
+MLP_BACKWARD_SOLUTION = '''def mlp_backward(weights, biases, X, T):
+    """Gradients of E = 1/2 sum (T - Y)^2 for a sigmoid MLP; see the prompt for the returned dict."""
+    # BEGIN SOLUTION
+    def sigmoid(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    # forward pass, keeping every layer's activations (activations[0] is the input)
+    activations = [X]
+    for W, b in zip(weights, biases):
+        activations.append(sigmoid(activations[-1] @ W.T + b))
+    Y = activations[-1]
+
+    L = len(weights)
+    deltas, grad_w, grad_b = [None] * L, [None] * L, [None] * L
+    delta = -(T - Y) * Y * (1.0 - Y)                 # output error term
+    for l in range(L - 1, -1, -1):
+        deltas[l] = delta
+        grad_w[l] = delta.T @ activations[l]          # sum over samples of delta_i * a_j
+        grad_b[l] = delta.sum(axis=0)                 # a bias is a weight on a constant input 1
+        upstream = delta @ weights[l]                 # dE/d(activations of the layer below)
+        if l > 0:
+            a = activations[l]
+            delta = upstream * a * (1.0 - a)          # hidden error term
+    return {"weights": grad_w, "biases": grad_b, "deltas": deltas, "inputs": upstream}
+    # END SOLUTION'''
 
 
 def _fprime_from_a(a):
@@ -124,6 +218,7 @@ _PUBLIC_NET = (
 EXERCISES = [
     Exercise(
         id="ex06.output_delta", function="output_delta", title="error term of output neurons",
+        prompt=OUTPUT_DELTA_PROMPT, solution=OUTPUT_DELTA_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([[0.75]]), np.array([[1.0]]))),
                         Case("public 2", (np.array([[0.2, 0.9], [0.6, 0.4]]), np.array([[0.0, 1.0], [1.0, 0.0]])))],
@@ -131,6 +226,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex06.hidden_delta", function="hidden_delta", title="error term of hidden neurons",
+        prompt=HIDDEN_DELTA_PROMPT, solution=HIDDEN_DELTA_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([[0.5, 0.8, 0.3]]), np.array([[0.2, -0.4, 0.6], [1.0, 0.5, -0.7]]),
                                           np.array([[0.1, -0.2]])))],
@@ -138,6 +234,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex06.weight_gradient", function="weight_gradient", title="weight gradients from error terms",
+        prompt=WEIGHT_GRADIENT_PROMPT, solution=WEIGHT_GRADIENT_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([[0.1, -0.2]]), np.array([[0.5, 0.8, 0.3]]))),
                         Case("public 2", (np.array([[0.1, -0.2], [0.3, 0.05]]), np.array([[0.5, 0.8, 0.3], [0.1, 0.2, 0.9]])))],
@@ -145,6 +242,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex06.mlp_backward", function="mlp_backward", title="backward pass of a whole MLP",
+        prompt=MLP_BACKWARD_PROMPT, solution=MLP_BACKWARD_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_NET)],
         hidden=_mlp_hidden, reference=_mlp_backward, forbidden=FORBIDDEN, points=3.0, hint=MLP_HINT,
     ),

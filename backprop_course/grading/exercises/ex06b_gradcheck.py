@@ -10,6 +10,7 @@ import numpy as np
 from ...engine.gradcheck import relative_error
 from ...engine.mlp import MLP
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..sandbox.codec import FunctionSpec
 from ..checking.compare import compare_numbers
@@ -18,6 +19,50 @@ from ..checking.exercise import Exercise
 NOTEBOOK = "ex06b_gradcheck"
 FORBIDDEN = frozenset({"engine", "gradcheck", "approx_fprime",
                        "scipy", "torch", "autograd", "jax", "backward", "MLP"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 6b: checking gradients numerically",
+    lesson="06",
+    intro="""Practice for lesson 6, second part. A backward pass is easy to get subtly wrong, and the
+usual safety net is to compare it with finite differences: nudge one number a little each way, watch
+how the output moves, and divide. The central difference (f(x + h) - f(x - h)) / 2h is far more
+accurate than the one-sided (f(x + h) - f(x)) / h.""",
+)
+
+NUMERICAL_GRADIENT_PROMPT = """### Exercise 6b.1 - a central-difference gradient
+
+Write `numerical_gradient(f, x, eps)`: `f` maps an array to a number, `x` is a float array of any
+shape. Return an array shaped like `x` whose entry i is (f(x with x_i + eps) - f(x with x_i - eps)) /
+(2 eps). Change one entry at a time, and put it back before moving on (`np.ndindex(x.shape)` visits
+every index). The hidden cases include the loss of a small network as a function of its weights."""
+
+NUMERICAL_GRADIENT_SOLUTION = '''def numerical_gradient(f, x, eps):
+    """Central-difference estimate of the gradient of the scalar f at x (same shape as x)."""
+    # BEGIN SOLUTION
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + eps
+        f_plus = f(x)
+        x[index] = saved - eps
+        f_minus = f(x)
+        x[index] = saved                      # restore before the next entry
+        grad[index] = (f_plus - f_minus) / (2.0 * eps)
+    return grad
+    # END SOLUTION'''
+
+RELATIVE_ERROR_PROMPT = """### Exercise 6b.2 - how close is close?
+
+Return the entrywise relative error |a - n| / max(|a| + |n|, 1e-8) of an analytic gradient `analytic`
+and a numerical one `numeric` (arrays of one shape). The floor 1e-8 keeps two zero entries from
+giving 0/0."""
+
+RELATIVE_ERROR_SOLUTION = '''def relative_error(analytic, numeric):
+    """Entrywise |a - n| / max(|a| + |n|, 1e-8)."""
+    # BEGIN SOLUTION
+    return np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-8)
+    # END SOLUTION'''
 
 
 def _wavy_gradient(p: dict, x: np.ndarray) -> np.ndarray:
@@ -99,12 +144,14 @@ def _re_hidden(rng):
 EXERCISES = [
     Exercise(
         id="ex06b.numerical_gradient", function="numerical_gradient",
+        prompt=NUMERICAL_GRADIENT_PROMPT, solution=NUMERICAL_GRADIENT_SOLUTION,
         title="central-difference gradient", notebook=NOTEBOOK,
         public=_ng_public, hidden=_ng_hidden, reference=_numerical_gradient, forbidden=FORBIDDEN,
         compare=lambda e, a: compare_numbers(e, a, rtol=1e-7, atol=1e-7), points=2.0, hint=NG_HINT,
     ),
     Exercise(
         id="ex06b.relative_error", function="relative_error", title="relative error with a floor",
+        prompt=RELATIVE_ERROR_PROMPT, solution=RELATIVE_ERROR_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([1.0, -2.0, 0.0]), np.array([1.001, -2.0, 0.0])))],
         hidden=_re_hidden, reference=_relative_error, forbidden=FORBIDDEN, hint=RE_HINT,

@@ -7,12 +7,49 @@ rename the symbols, so an answer typed in with fixed names fails.
 """
 from __future__ import annotations
 
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import Comparison
 from ..checking.exercise import Exercise
 
 NOTEBOOK = "ex07_symbolic"
 FORBIDDEN = frozenset({"symbolic", "derive_weight_gradient", "derive_input_gradient", "engine"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 7: derivations with SymPy",
+    lesson="07",
+    intro="""Practice for lesson 7. Let SymPy do the calculus: build the expression, call `sp.diff`,
+and return the result. Your answer is judged by symbolic equality (SymPy simplifies the difference from
+the reference to 0), so any correct form passes. The hidden cases call your function with symbols of
+other names, so build everything from the arguments.""",
+    setup_extra="import sympy as sp",
+)
+
+SIGMOID_DERIVATIVE_PROMPT = """### Exercise 7.1 - the derivative of the sigmoid
+
+Given a SymPy symbol `x`, return d/dx of 1 / (1 + e^(-x)). Then, in a cell of your own, check that it
+equals g (1 - g)."""
+
+SIGMOID_DERIVATIVE_SOLUTION = '''def sigmoid_derivative(x):
+    """d/dx of the sigmoid 1 / (1 + exp(-x)), as a SymPy expression in x."""
+    # BEGIN SOLUTION
+    g = 1 / (1 + sp.exp(-x))
+    return sp.diff(g, x)
+    # END SOLUTION'''
+
+WEIGHT_GRADIENT_PROMPT = """### Exercise 7.2 - the gradient of one weight
+
+A single sigmoid neuron with weight `w` receives the input `a`; its target is `t` and its error is
+E = 1/2 (t - g(w a))^2. Given the three symbols, return dE/dw as a SymPy expression."""
+
+WEIGHT_GRADIENT_SOLUTION = '''def neuron_weight_gradient(w, a, t):
+    """dE/dw for E = (t - g(w*a))**2 / 2 with g the sigmoid, as a SymPy expression."""
+    # BEGIN SOLUTION
+    y = 1 / (1 + sp.exp(-w * a))
+    E = sp.Rational(1, 2) * (t - y) ** 2
+    return sp.diff(E, w)
+    # END SOLUTION'''
 #: Answers longer than this (in srepr characters) are refused before simplify can take long.
 MAX_ANSWER_CHARS = 5000
 
@@ -65,6 +102,7 @@ W_HINT = "E = (t - g(w*a))**2 / 2 with g the sigmoid; differentiate E with respe
 EXERCISES = [
     Exercise(
         id="ex07.sigmoid_derivative", function="sigmoid_derivative", title="d/dx of the sigmoid in SymPy",
+        prompt=SIGMOID_DERIVATIVE_PROMPT, solution=SIGMOID_DERIVATIVE_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _symbols("x"))],
         hidden=lambda rng: [Case(f"hidden {i}", _symbols(name), True, D_HINT)
                             for i, name in enumerate(("z", f"in_{int(rng.integers(1, 10))}"), start=1)],
@@ -72,6 +110,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex07.weight_gradient", function="neuron_weight_gradient", title="dE/dw of one sigmoid neuron",
+        prompt=WEIGHT_GRADIENT_PROMPT, solution=WEIGHT_GRADIENT_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _symbols("w", "a", "t"))],
         hidden=lambda rng: [Case("hidden 1", _symbols(f"w_{int(rng.integers(1, 10))}{int(rng.integers(1, 10))}",
                                                       "a_j", "t_i"), True, W_HINT),

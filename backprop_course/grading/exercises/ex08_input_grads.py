@@ -12,6 +12,7 @@ import numpy as np
 
 from ...engine.mlp import MLP
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
 from ._nets import net_from
@@ -19,6 +20,115 @@ from ._nets import net_from
 NOTEBOOK = "ex08_input_grads"
 FORBIDDEN = frozenset({"engine", "MLP", "backward", "gradcheck", "Gradients", "numerical_gradient",
                        "symbolic", "derive_input_gradient", "get_activation", "torch", "autograd", "jax"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 8: gradients with respect to the inputs",
+    lesson="08",
+    intro="""Practice for lesson 8. Gashler's second derivation ends in
+dE/dy_0k = -sum_j e_1j w_1jk: the error terms of layer 1, weighted by the connections leaving input k.
+Shapes follow the package: `weights[l]` has shape `(sizes[l+1], sizes[l])` (row j holds the weights
+*into* node j of the layer above), activations and error terms are `(n_samples, neurons)`. Mind the
+sign convention: Gashler's error term is e = -dE/d(net input), while the package (and lesson 6) use
+delta = dE/d(net input), so e = -delta. Every layer uses the sigmoid and E = 1/2 sum (t - y)^2 over
+samples and outputs.""",
+)
+
+INPUT_GRADIENT_PROMPT = """### Exercise 8.1 - one layer: from error terms to input gradients
+
+Given Gashler's error terms of layer 1, `e` of shape `(n, m)` (one row per sample, one column per node
+j of layer 1), and the weights `W` of shape `(m, k)` from the k inputs into those nodes, return
+$\\partial E / \\partial y_{0k}$ for every sample and input, shape `(n, k)`:
+
+$$\\frac{\\partial E}{\\partial y_{0k}} = -\\sum_j e_{1j}\\, w_{1jk}.$$
+
+Write the sum as one matrix product. With `e = [[0.1, -0.2, 0.05]]` and
+`W = [[0.4, -0.3], [0.2, 0.5], [-0.6, 0.1]]` the answer is `[[0.03, 0.125]]`."""
+
+INPUT_GRADIENT_SOLUTION = '''def input_gradient(e, W):
+    """dE/dY0 (n, k) from Gashler's error terms e (n, m) of layer 1 and its weights W (m, k)."""
+    # BEGIN SOLUTION
+    # sum over the nodes j of layer 1 of e_1j * w_1jk, for every sample (row) and input k (column),
+    # and the minus sign because Gashler's e is -dE/d(net input)
+    return -(e @ W)
+    # END SOLUTION'''
+
+NETWORK_INPUT_GRADIENT_PROMPT = """### Exercise 8.2 - dE/dX of a whole network
+
+For a sigmoid network of any depth with biases (`weights[l]` of shape `(sizes[l+1], sizes[l])`,
+`biases[l]` of shape `(sizes[l+1],)`), inputs `X` `(n, sizes[0])` and targets `T` `(n, sizes[-1])`,
+return dE/dX with the shape of `X`. Run the forward pass (net input = A @ W.T + b, then the sigmoid),
+backpropagate the error terms down to layer 1 as in lesson 6, and finish with exercise 8.1's product.
+Note what the last step does *not* have: inputs have no activation function, so no factor g'.
+Everything the function needs must be inside its cell."""
+
+NETWORK_INPUT_GRADIENT_SOLUTION = '''def network_input_gradient(weights, biases, X, T):
+    """dE/dX (shape of X) of E = 1/2 sum (T - Y)^2 for a sigmoid MLP with biases."""
+    # BEGIN SOLUTION
+    def sigmoid(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    activations = [X]                                   # forward, keeping every layer's output
+    for W, b in zip(weights, biases):
+        activations.append(sigmoid(activations[-1] @ W.T + b))
+    Y = activations[-1]
+
+    delta = -(T - Y) * Y * (1.0 - Y)                    # output error term (delta = -e)
+    for l in range(len(weights) - 1, 0, -1):            # down to layer 1
+        a = activations[l]
+        delta = (delta @ weights[l]) * a * (1.0 - a)    # hidden error terms
+    return delta @ weights[0]                           # -sum_j e_1j w_1jk: no g' at the inputs
+    # END SOLUTION'''
+
+NUDGE_TABLE_PROMPT = """### Exercise 8.3 - predicted and measured changes of the error
+
+Lesson 8 nudged every pixel of a digit in turn and compared the change of E with the first-order
+prediction $\\Delta E \\approx \\frac{\\partial E}{\\partial x_k} \\Delta x$. Do the same for one sample:
+given the network (`weights`, `biases` as in 8.2), one input vector `x` of shape `(k,)`, its target `t`
+of shape `(sizes[-1],)` and a step `dx` (a number, possibly negative), return the tuple
+`(predicted, measured)`, two arrays of shape `(k,)`:
+
+- `predicted[i]` = dE/dx_i * dx, with the input gradient from one backward pass;
+- `measured[i]` = E(x with x_i increased by dx) - E(x), from forward passes, changing one input at a
+  time (the others keep their values).
+
+The cell is graded on its own, so it needs its own forward and backward pass (copy them from 8.2).
+Afterwards, try a large `dx`: which entries stop agreeing, and why?"""
+
+NUDGE_TABLE_SOLUTION = '''def nudge_table(weights, biases, x, t, dx):
+    """(predicted, measured) changes of E when each input of the sample x (k,) moves by dx alone."""
+    # BEGIN SOLUTION
+    def sigmoid(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def forward(X):
+        activations = [X]
+        for W, b in zip(weights, biases):
+            activations.append(sigmoid(activations[-1] @ W.T + b))
+        return activations
+
+    def error(X):
+        return 0.5 * np.sum((T - forward(X)[-1]) ** 2)
+
+    X, T = x.reshape(1, -1), t.reshape(1, -1)           # one sample as a batch of one
+    activations = forward(X)
+    Y = activations[-1]
+    delta = -(T - Y) * Y * (1.0 - Y)
+    for l in range(len(weights) - 1, 0, -1):
+        a = activations[l]
+        delta = (delta @ weights[l]) * a * (1.0 - a)
+    grad = (delta @ weights[0])[0]                      # dE/dx, shape (k,)
+
+    E0 = error(X)
+    measured = np.zeros_like(grad)
+    for i in range(X.shape[1]):
+        shifted = X.copy()                              # only input i moves
+        shifted[0, i] += dx
+        measured[i] = error(shifted) - E0
+    return (grad * dx, measured)
+    # END SOLUTION'''
 
 
 def _input_gradient(e, weights):
@@ -125,6 +235,7 @@ _PUBLIC_NET = (
 EXERCISES = [
     Exercise(
         id="ex08.input_gradient", function="input_gradient", title="input gradient from the error terms",
+        prompt=INPUT_GRADIENT_PROMPT, solution=INPUT_GRADIENT_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_E, _PUBLIC_W)),
                         Case("public 2", (np.vstack([_PUBLIC_E, [[-0.3, 0.0, 0.2]]]), _PUBLIC_W))],
@@ -132,12 +243,14 @@ EXERCISES = [
     ),
     Exercise(
         id="ex08.network_input_gradient", function="network_input_gradient",
+        prompt=NETWORK_INPUT_GRADIENT_PROMPT, solution=NETWORK_INPUT_GRADIENT_SOLUTION,
         title="dE/dX of a whole sigmoid network", notebook=NOTEBOOK,
         public=lambda: [Case("public 1", _PUBLIC_NET)],
         hidden=_net_hidden, reference=_network_input_gradient, forbidden=FORBIDDEN, points=2.0, hint=NET_HINT,
     ),
     Exercise(
         id="ex08.nudge_table", function="nudge_table", title="predicted and measured changes of E",
+        prompt=NUDGE_TABLE_PROMPT, solution=NUDGE_TABLE_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_NET[0], _PUBLIC_NET[1], _PUBLIC_NET[2][1], _PUBLIC_NET[3][1], 0.1))],
         hidden=_nudge_hidden, reference=_nudge_table, forbidden=FORBIDDEN, points=2.0, hint=NUDGE_HINT,

@@ -11,6 +11,7 @@ import numpy as np
 
 from ...engine.training import train
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
 from ._nets import net_from, sgd_over_batches
@@ -18,6 +19,101 @@ from ._nets import net_from, sgd_over_batches
 NOTEBOOK = "ex09_modes"
 FORBIDDEN = frozenset({"engine", "training", "train", "train_step", "_batches", "update_batches", "MLP", "backward", "SGD",
                        "optim", "compute_update", "gradcheck", "Gradients", "torch", "autograd", "jax"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 9: online, batch and mini-batch updates",
+    lesson="09",
+    intro="""Practice for lesson 9. An *epoch* is one pass over the n training samples; the modes
+differ in how the per-sample gradients of that pass are grouped into weight *updates*: one sample per
+update (online), all n in one update (batch), or chunks of `batch_size` (mini-batch). The gradient of
+an update is the gradient of E **summed** over its samples, as in "Backpropagation for dummies" and `bc.train`.
+The gradient exercises use a single layer of sigmoid neurons without biases: weights `W` of shape
+`(m, k)`, inputs `X` `(n, k)`, targets `T` `(n, m)`, outputs Y = sigmoid(X @ W.T) and
+E = 1/2 sum (t - y)^2.""",
+)
+
+EPOCH_BATCHES_PROMPT = """### Exercise 9.1 - which samples each update uses
+
+Write `epoch_batches(mode, n, batch_size, epochs, seed)` returning, for each of the `epochs` epochs,
+the list of index arrays (or lists of ints) its updates use, exactly as `bc.train` visits the samples:
+
+- make **one** generator, `rng = np.random.default_rng(seed)`, before the first epoch;
+- `"online"`: every epoch draws a fresh `order = rng.permutation(n)`; update u uses the one sample
+  `[order[u]]`;
+- `"batch"`: a single update with all samples `0, 1, ..., n-1`; no shuffling, so the rng is not used;
+- `"minibatch"`: every epoch draws a fresh `order = rng.permutation(n)` and cuts it into consecutive
+  chunks of `batch_size` (the last one is shorter when `batch_size` does not divide n, and it is kept);
+  each chunk is sorted into increasing order (the order inside a batch does not change its summed
+  gradient).
+
+`batch_size` is `None` in the online and batch modes. With `("minibatch", 7, 3, 1, 0)` the permutation
+is `[2, 4, 3, 6, 5, 0, 1]`, so the answer is `[[[2, 3, 4], [0, 5, 6], [1]]]`: one epoch, three updates.
+How many updates does each mode make per epoch?"""
+
+EPOCH_BATCHES_SOLUTION = '''def epoch_batches(mode, n, batch_size, epochs, seed):
+    """Per epoch, the list of index arrays of its updates (see the prompt for the three modes)."""
+    # BEGIN SOLUTION
+    rng = np.random.default_rng(seed)            # one generator for the whole run
+    schedule = []
+    for _ in range(epochs):
+        if mode == "batch":
+            schedule.append([np.arange(n)])      # one update, every sample, no shuffling
+            continue
+        order = rng.permutation(n)               # a fresh order every epoch
+        if mode == "online":
+            schedule.append([order[u:u + 1] for u in range(n)])
+        else:
+            schedule.append([np.sort(order[s:s + batch_size]) for s in range(0, n, batch_size)])
+    return schedule
+    # END SOLUTION'''
+
+PER_SAMPLE_GRADIENTS_PROMPT = """### Exercise 9.2 - per-sample gradients, and the batch gradient as their sum
+
+Return the gradient of every sample's own error $E_p = \\tfrac12 \\sum_i (t_{pi} - y_{pi})^2$ with
+respect to `W`, stacked into an array of shape `(n, m, k)`: entry `[p]` is $\\partial E_p / \\partial W$,
+the outer product of sample p's error terms $\\delta_p = -(t_p - y_p)\\, y_p (1 - y_p)$ (shape `(m,)`)
+with its inputs $x_p$ (shape `(k,)`).
+
+Then, in a cell of your own, check the lesson's claim: summing your result over the samples
+(`.sum(axis=0)`) gives the batch gradient $\\delta^T X$ of the summed error, and compare its size with
+one sample's gradient. Batch mode steps along the sum; what does that mean for its learning rate?"""
+
+PER_SAMPLE_GRADIENTS_SOLUTION = '''def per_sample_gradients(W, X, T):
+    """dE_p/dW for every sample p of a sigmoid layer without biases: shape (n, m, k)."""
+    # BEGIN SOLUTION
+    Y = 1.0 / (1.0 + np.exp(-(X @ W.T)))                # (n, m) outputs, one row per sample
+    deltas = -(T - Y) * Y * (1.0 - Y)                   # (n, m) error terms
+    return deltas[:, :, None] * X[:, None, :]           # row p: outer(delta_p, x_p)
+    # END SOLUTION'''
+
+TRAIN_EPOCH_PROMPT = """### Exercise 9.3 - one epoch of updates
+
+Write `train_epoch(W, X, T, lr, batches)`: plain gradient descent (no momentum) through one epoch
+whose updates use the given `batches`, a list of lists of sample indices such as exercise 9.1
+produces. For each batch in turn, compute the gradient of E summed over the batch's samples **at the
+current weights**, then take the step W <- W - lr * gradient. Return the list of weight matrices after
+each update (copies, one per batch). Do not change the `W` you were given.
+
+The same function runs all three modes: `[[0], [1], ...]` is online, `[[0, 1, ..., n-1]]` is batch.
+Two things to check for yourself afterwards: with the online batches, the next sample sees the weights
+the previous one produced; and a batch update is not the same as the n online updates of an epoch,
+even though both use each sample's gradient once."""
+
+TRAIN_EPOCH_SOLUTION = '''def train_epoch(W, X, T, lr, batches):
+    """Weights after each update of one epoch of gradient descent over the given batches."""
+    # BEGIN SOLUTION
+    W = W.copy()                                        # never change the caller's array
+    history = []
+    for idx in batches:
+        Xb, Tb = X[idx], T[idx]                         # the samples of this update
+        Y = 1.0 / (1.0 + np.exp(-(Xb @ W.T)))
+        deltas = -(Tb - Y) * Y * (1.0 - Y)
+        gradient = deltas.T @ Xb                        # summed over the batch, at the current W
+        W = W - lr * gradient
+        history.append(W.copy())
+    return history
+    # END SOLUTION'''
 
 
 class _NoUpdate:
@@ -168,6 +264,7 @@ _PUBLIC_T = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
 EXERCISES = [
     Exercise(
         id="ex09.epoch_batches", function="epoch_batches", title="the samples of every update, per epoch",
+        prompt=EPOCH_BATCHES_PROMPT, solution=EPOCH_BATCHES_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", ("batch", 5, None, 2, 0)),
                         Case("public 2", ("online", 4, None, 2, 0)),
@@ -176,12 +273,14 @@ EXERCISES = [
     ),
     Exercise(
         id="ex09.per_sample_gradients", function="per_sample_gradients",
+        prompt=PER_SAMPLE_GRADIENTS_PROMPT, solution=PER_SAMPLE_GRADIENTS_SOLUTION,
         title="per-sample gradients and their sum", notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_W, _PUBLIC_X[:2], _PUBLIC_T[:2]))],
         hidden=_ps_hidden, reference=_per_sample_gradients, forbidden=FORBIDDEN, hint=PS_HINT,
     ),
     Exercise(
         id="ex09.train_epoch", function="train_epoch", title="one epoch of updates over given batches",
+        prompt=TRAIN_EPOCH_PROMPT, solution=TRAIN_EPOCH_SOLUTION,
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_W, _PUBLIC_X, _PUBLIC_T, 0.5, [[0, 1], [2, 3]]))],
         hidden=_te_hidden, reference=_train_epoch, forbidden=FORBIDDEN, points=2.0, hint=TE_HINT,

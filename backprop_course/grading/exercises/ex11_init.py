@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...engine.init import init_variance
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..sandbox.codec import RngSeed
 from ..checking.compare import Comparison
@@ -19,6 +20,30 @@ from ..checking.exercise import Exercise
 NOTEBOOK = "ex11_init"
 FORBIDDEN = frozenset({"engine", "initialize", "INITIALIZERS", "MLP", "torch", "glorot_uniform",
                        "xavier_uniform_", "GlorotUniform"})
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 11: initialisation",
+    lesson="11",
+    intro="""Practice for lesson 11. Xavier (Glorot) initialisation draws a layer's weights with
+variance 2 / (fan_in + fan_out), so that signals keep their size going forward and gradients going
+backward. Its uniform version draws from U(-r, r); since U(-r, r) has variance r^2 / 3, the bound is
+r = sqrt(6 / (fan_in + fan_out)).""",
+)
+
+XAVIER_UNIFORM_PROMPT = """### Exercise 11.1 - Xavier uniform
+
+Return a `(fan_out, fan_in)` weight matrix drawn from U(-r, r) with the `rng` you are given (a
+`numpy.random.Generator`; never the global `np.random`), so that the same seed always gives the same
+weights. Random weights cannot be compared one by one: the check tests the shape, the bound, the mean,
+the variance and the determinism."""
+
+XAVIER_UNIFORM_SOLUTION = '''def xavier_uniform(fan_in, fan_out, rng):
+    """A (fan_out, fan_in) matrix drawn from U(-r, r), r = sqrt(6 / (fan_in + fan_out))."""
+    # BEGIN SOLUTION
+    r = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=(fan_out, fan_in))
+    # END SOLUTION'''
 #: Statistics are tested only on matrices with at least this many entries.
 MIN_ENTRIES_FOR_STATS = 2000
 
@@ -94,6 +119,7 @@ def _hidden(rng):
 EXERCISES = [
     Exercise(
         id="ex11.xavier_uniform", function="xavier_uniform", title="Xavier uniform initialisation",
+        prompt=XAVIER_UNIFORM_PROMPT, solution=XAVIER_UNIFORM_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [_case("public 1", 120, 80, 0)],
         hidden=_hidden, reference=_spec, compare=_compare, forbidden=FORBIDDEN, points=2.0, hint=HINT, show=_show,
     ),

@@ -12,6 +12,7 @@ import numpy as np
 
 from ...datasets import one_hot, train_test_split
 from . import draw
+from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
 from ._nets import net_from, sgd_over_batches
@@ -23,6 +24,138 @@ CONFUSION_FORBIDDEN = _ALWAYS | {"metrics", "confusion_matrix", "accuracy_score"
 TRAIN_FORBIDDEN = _ALWAYS | {"MLP", "train", "train_step", "training", "SGD", "optim", "compute_update",
                              "backward", "gradcheck", "Gradients", "get_activation", "ACTIVATIONS",
                              "set_state", "datasets"}
+
+WORKSHEET = Worksheet(
+    stem=NOTEBOOK,
+    title="Exercises 12: the digits network from scratch",
+    lesson="12",
+    intro="""Practice for lesson 12, the capstone. The lesson let the package do the work: `bc.datasets`
+prepared the digits, `bc.MLP`, `bc.SGD` and `bc.train` trained the network, and a few lines of numpy
+counted its mistakes. Here you write those pieces yourself with numpy alone, so that every step of the
+course (one-hot targets, the forward pass, error terms, summed batch gradients, the update) sits in code
+you wrote. Shapes follow the package: `weights[l]` has shape `(sizes[l+1], sizes[l])` (row j holds the
+weights *into* neuron j), `biases[l]` shape `(sizes[l+1],)`, and samples are rows. The error is the
+seeds' E = 1/2 sum (t - y)^2 over the samples of a batch and the outputs.
+
+When all three checks pass, try the real thing in cells of your own: split `bc.datasets.digits()` with
+your first function, train `[64, 32, 10]` with your `train_mlp` on mini-batches of 32 (a fresh
+permutation each epoch, as in exercise 9.1), and measure the test set with your `accuracy_confusion`.
+Without momentum a rate around 0.05 works: from the lesson's starting weights (`bc.MLP([64, 32, 10],
+activation=["tanh", "sigmoid"], seed=0)`), 30 epochs give above 95 % on the test images.""",
+)
+
+ONE_HOT_SPLIT_PROMPT = """### Exercise 12.1 - one-hot targets and a seeded train/test split
+
+Write `one_hot_split(X, labels, n_classes, test_fraction, seed)`. `X` is an `(n, d)` array of inputs and
+`labels` a sequence of n class numbers in `0 .. n_classes - 1`.
+
+1. Build the one-hot targets `T`, shape `(n, n_classes)`: row p is all zeros except a 1 in column
+   `labels[p]`. Take the number of columns from `n_classes`, not from the labels (a class may be missing
+   from a small sample).
+2. Split as `bc.datasets.train_test_split` does in the lesson: draw one random order of the samples with
+   `np.random.default_rng(seed).permutation(n)`; the first `round(n * test_fraction)` positions of that
+   order are the test samples, the remaining ones (in the order's sequence) the training samples. Inputs
+   and targets must be split with the same order, or images and digits get separated.
+
+Return `(X_train, X_test, T_train, T_test)`."""
+
+ONE_HOT_SPLIT_SOLUTION = '''def one_hot_split(X, labels, n_classes, test_fraction, seed):
+    """One-hot targets from labels, then a seeded split: (X_train, X_test, T_train, T_test)."""
+    # BEGIN SOLUTION
+    labels = np.asarray(labels, dtype=int)
+    T = np.eye(n_classes)[labels]                      # row p: the identity row of class labels[p]
+    n = len(X)
+    order = np.random.default_rng(seed).permutation(n) # one shuffled order for inputs AND targets
+    n_test = int(round(n * test_fraction))
+    test, train = order[:n_test], order[n_test:]       # the test part comes first
+    return X[train], X[test], T[train], T[test]
+    # END SOLUTION'''
+
+ACCURACY_CONFUSION_PROMPT = """### Exercise 12.2 - predictions, accuracy and the confusion matrix
+
+`Y` holds a network's outputs, shape `(n, k)` (k = 10 for the digits), and `T` the one-hot targets of
+the same shape. Return the tuple `(predicted, accuracy, confusion)`:
+
+- `predicted`: shape `(n,)`, the class the network answers for each sample, i.e. the position of its
+  largest output;
+- `accuracy`: the fraction of samples (a float between 0 and 1) whose answer is the true class, the
+  position of the 1 in its target row;
+- `confusion`: a `(k, k)` array of counts; entry `[i, j]` is the number of samples of **true class i
+  (row)** that the network labelled **j (column)**. Its diagonal holds the correct answers, and all its
+  entries add up to n.
+
+A trap worth knowing: with index arrays that repeat a pair, numpy's `A[rows, cols] += 1` adds 1 only
+once per distinct pair."""
+
+ACCURACY_CONFUSION_SOLUTION = '''def accuracy_confusion(Y, T):
+    """(predicted classes (n,), accuracy, confusion (k, k) with rows = true class, columns = answer)."""
+    # BEGIN SOLUTION
+    k = Y.shape[1]
+    predicted = Y.argmax(axis=1)                       # the answer: the largest output of each row
+    true = T.argmax(axis=1)                            # where the 1 sits in each one-hot target
+    accuracy = float(np.mean(predicted == true))
+    confusion = np.zeros((k, k), dtype=int)
+    np.add.at(confusion, (true, predicted), 1)         # adds 1 for every sample, repeated pairs too
+    return predicted, accuracy, confusion
+    # END SOLUTION'''
+
+TRAIN_MLP_PROMPT = """### Exercise 12.3 - training a network, from scratch
+
+Write `train_mlp(weights, biases, activations, X, T, lr, batches)`: plain gradient descent (no
+momentum) on a fully connected network of any depth.
+
+- `weights`, `biases`: the initial parameters, lists with one array per layer (shapes above);
+- `activations`: one name per layer, `"tanh"` or `"sigmoid"` (the lesson's network is
+  `["tanh", "sigmoid"]`); both slopes can be written with the layer's output a: tanh' = 1 - a^2 and
+  sigmoid' = a (1 - a);
+- `X` `(n, sizes[0])`, `T` `(n, sizes[-1])`; `lr` the learning rate;
+- `batches`: a list of index lists, e.g. `[[0, 2], [1, 3], [3]]`; a sample may appear in several.
+
+For each batch in turn: run the forward pass on its samples (net input `A @ W.T + b`, then the layer's
+activation), record the batch's E at the current weights, backpropagate the error terms from the output
+down, form every layer's gradient **summed** over the batch's samples, and only then update every layer:
+W <- W - lr dE/dW, b <- b - lr dE/db. Return the tuple `(weights, biases, losses)`: the final parameters
+(lists of arrays, shapes as given) and the list of the batches' E values, one per update, each measured
+before its update. Do not change the arrays you were given.
+
+The check compares your result with the package's own training step on the same network and batches.
+Everything the function needs (the activations, their slopes) must be inside its cell."""
+
+TRAIN_MLP_SOLUTION = '''def train_mlp(weights, biases, activations, X, T, lr, batches):
+    """Plain gradient descent over the given batches; returns (weights, biases, losses)."""
+    # BEGIN SOLUTION
+    def f(name, z):
+        if name == "tanh":
+            return np.tanh(z)
+        e = np.exp(-np.abs(z))                         # a sigmoid that never overflows
+        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def slope(name, a):
+        # the derivative of the activation, written with its output a = f(z)
+        return 1.0 - a * a if name == "tanh" else a * (1.0 - a)
+
+    weights = [np.array(W, dtype=float) for W in weights]   # copies: the caller's arrays stay unchanged
+    biases = [np.array(b, dtype=float) for b in biases]
+    L, losses = len(weights), []
+    for idx in batches:
+        Xb, Tb = X[idx], T[idx]                        # the samples of this update
+        outs = [Xb]                                    # forward pass, keeping every layer's output
+        for W, b, name in zip(weights, biases, activations):
+            outs.append(f(name, outs[-1] @ W.T + b))
+        Y = outs[-1]
+        losses.append(0.5 * np.sum((Tb - Y) ** 2))     # E of this batch at the weights before the update
+        grad_w, grad_b = [None] * L, [None] * L
+        delta = -(Tb - Y) * slope(activations[-1], Y)  # output error term dE/d(net input)
+        for l in range(L - 1, -1, -1):                 # backward pass, top layer first
+            grad_w[l] = delta.T @ outs[l]              # summed over the samples of the batch
+            grad_b[l] = delta.sum(axis=0)              # a bias is a weight on a constant input 1
+            if l > 0:
+                delta = (delta @ weights[l]) * slope(activations[l - 1], outs[l])
+        for l in range(L):                             # update only now that every gradient is known
+            weights[l] = weights[l] - lr * grad_w[l]
+            biases[l] = biases[l] - lr * grad_b[l]
+    return weights, biases, losses
+    # END SOLUTION'''
 
 
 # -- references ---------------------------------------------------------------------------------------------
@@ -168,11 +301,13 @@ _PUBLIC_NET = (
 EXERCISES = [
     Exercise(
         id="ex12.one_hot_split", function="one_hot_split", title="one-hot targets and a seeded train/test split",
+        prompt=ONE_HOT_SPLIT_PROMPT, solution=ONE_HOT_SPLIT_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_SPLIT)],
         hidden=_split_hidden, reference=_one_hot_split, forbidden=SPLIT_FORBIDDEN, hint=SPLIT_HINT,
     ),
     Exercise(
         id="ex12.accuracy_confusion", function="accuracy_confusion",
+        prompt=ACCURACY_CONFUSION_PROMPT, solution=ACCURACY_CONFUSION_SOLUTION,
         title="predicted classes, accuracy and confusion matrix", notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_Y, _PUBLIC_T))],
         hidden=_conf_hidden, reference=_accuracy_confusion, forbidden=CONFUSION_FORBIDDEN, points=2.0,
@@ -180,6 +315,7 @@ EXERCISES = [
     ),
     Exercise(
         id="ex12.train_mlp", function="train_mlp", title="an MLP trained by gradient descent, from scratch",
+        prompt=TRAIN_MLP_PROMPT, solution=TRAIN_MLP_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_NET)],
         hidden=_train_hidden, reference=_train_mlp, forbidden=TRAIN_FORBIDDEN, points=3.0, hint=TRAIN_HINT,
     ),

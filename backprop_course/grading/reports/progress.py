@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +33,6 @@ __all__ = ["ExerciseProgress", "CourseProgress", "course_progress", "exercise_fo
 
 PASS, FAIL, NOT_ATTEMPTED = "pass", "fail", "not attempted"
 VERDICTS = (PASS, FAIL, NOT_ATTEMPTED)
-_LESSON = re.compile(r"ex(\d+[a-z]?)_")
 
 
 @dataclass(frozen=True)
@@ -105,8 +103,10 @@ def _grade(path: Path, seed: int, timeout: float):
 
 
 def _lesson(notebook: str) -> str:
-    m = _LESSON.match(notebook)
-    return m.group(1) if m else notebook
+    """The lesson a course notebook practises, from its module's WORKSHEET (ex06b_gradcheck -> "06")."""
+    from ..exercises import registry
+
+    return registry.worksheet(notebook).lesson
 
 
 def _rows(report, name: str) -> list[ExerciseProgress]:
