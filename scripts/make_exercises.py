@@ -981,6 +981,115 @@ Everything the function needs (the activations, their slopes) must be inside its
             },
         ],
     },
+    {
+        "stem": "ex15_matrices",
+        "title": "Exercises 15: backward with matrices",
+        "lesson": "15",
+        "intro": """Practice for lesson 15. Shapes follow the package: a layer's weights `W` have shape
+`(neurons out, neurons in)` (row j holds the weights *into* neuron j), a batch `X` has one sample per row,
+and an affine layer computes `Z = X @ W.T + b`. The *upstream gradient* of an array is dE/d(that array),
+with the array's own shape. One rule checks every answer here: **a gradient has the shape of what it is
+the gradient of.**""",
+        "exercises": [
+            {
+                "id": "ex15.affine_backward", "function": "affine_backward",
+                "prompt": """### Exercise 15.1 - the affine layer's backward pass
+
+An affine layer computed `Z = X @ W.T + b` for a batch `X` `(n, k)`, weights `W` `(m, k)` and a bias `b`
+`(m,)`. Given the upstream gradient `upstream` = dE/dZ `(n, m)`, the cached input `X` and `W`, return the
+tuple `(dX, dW, db)`: dE/dX `(n, k)`, dE/dW `(m, k)` and dE/db `(m,)`. Let the shapes tell you which
+product to take.""",
+                "code": '''def affine_backward(upstream, X, W):
+    """dE/dX (n, k), dE/dW (m, k) and dE/db (m,) of Z = X @ W.T + b, from upstream = dE/dZ (n, m)."""
+    # BEGIN SOLUTION
+    dX = upstream @ W             # each input feeds every output through its column of W
+    dW = upstream.T @ X           # entry (j, k): sum over samples of upstream[:, j] * X[:, k]
+    db = upstream.sum(axis=0)     # the bias was copied to every sample: add the copies' gradients
+    return (dX, dW, db)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex15.bias_backward", "function": "bias_backward",
+                "prompt": """### Exercise 15.2 - broadcast forward, sum backward
+
+In the forward pass a parameter `p` of shape `shape` (a tuple) was added to an array by numpy's
+broadcasting, so the result had the shape of `upstream` (new axes in front, and axes where `p` has
+length 1 stretched). Given the upstream gradient `upstream` and `shape`, return dE/dp with exactly the
+shape `shape`. Examples: a bias of shape `(m,)` added to a batch `(n, m)`; a column `(n, 1)`; a single
+number, `shape == ()`; a 3-D upstream.""",
+                "code": '''def bias_backward(upstream, shape):
+    """dE/dp of a parameter p of shape `shape` that was broadcast to upstream's shape in the forward pass."""
+    # BEGIN SOLUTION
+    g = np.asarray(upstream, dtype=float)
+    lead = g.ndim - len(shape)                 # axes broadcasting put in front of p's own axes
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, s in enumerate(shape) if s == 1)   # p's own axes of length 1
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g.reshape(shape)
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex15.two_layer", "function": "two_layer",
+                "prompt": """### Exercise 15.3 - a two-layer network from modules
+
+Assemble the network affine -> ReLU -> affine -> sigmoid from small modules, each with a `forward`
+that keeps what its backward pass needs (its *cache*) and a `backward` that turns the upstream gradient
+into the gradient of its input (and stores the gradients of its parameters). `W1` is `(h, k)`, `b1`
+`(h,)`, `W2` `(m, h)`, `b2` `(m,)`, `X` `(n, k)` and `T` `(n, m)`; the error is
+E = 1/2 sum (t - y)^2 over the samples and outputs. Return a dict with the keys `"loss"` (E),
+`"dW1"`, `"db1"`, `"dW2"`, `"db2"` and `"dX"`, each with the shape of what it is the gradient of.
+
+Where a ReLU's input is exactly 0 its derivative does not exist; use 0 there, as the package does (the
+gradient passes only where the input was **> 0**). Keep the classes inside the function's cell.""",
+                "code": '''def two_layer(W1, b1, W2, b2, X, T):
+    """E and its gradients for affine -> ReLU -> affine -> sigmoid; see the prompt for the returned dict."""
+    # BEGIN SOLUTION
+    class Affine:
+        def __init__(self, W, b):
+            self.W, self.b = W, b
+
+        def forward(self, A):
+            self.A = A                             # cache: the input, needed for dW
+            return A @ self.W.T + self.b
+
+        def backward(self, dZ):
+            self.dW = dZ.T @ self.A
+            self.db = dZ.sum(axis=0)
+            return dZ @ self.W
+
+    class ReLU:
+        def forward(self, Z):
+            self.open = Z > 0                      # cache: where the gate let the input through
+            return np.where(self.open, Z, 0.0)
+
+        def backward(self, dA):
+            return dA * self.open
+
+    class Sigmoid:
+        def forward(self, Z):
+            e = np.exp(-np.abs(Z))
+            self.Y = np.where(Z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))   # cache: the output
+            return self.Y
+
+        def backward(self, dY):
+            return dY * self.Y * (1.0 - self.Y)
+
+    layers = [Affine(W1, b1), ReLU(), Affine(W2, b2), Sigmoid()]
+    Y = X
+    for layer in layers:
+        Y = layer.forward(Y)
+    loss = 0.5 * np.sum((T - Y) ** 2)
+    grad = -(T - Y)                                # dE/dY
+    for layer in reversed(layers):
+        grad = layer.backward(grad)
+    return {"loss": loss, "dW1": layers[0].dW, "db1": layers[0].db,
+            "dW2": layers[2].dW, "db2": layers[2].db, "dX": grad}
+    # END SOLUTION''',
+            },
+        ],
+    },
 ]
 
 
