@@ -112,10 +112,9 @@ def _tie_net(rng, k, h, m, n):
     def grid(size):
         return rng.integers(-16, 17, size=size) / 8.0
 
-    W1, W2, X = grid((h, k)), grid((m, h)), grid((n, k))
-    W1[W1 == 0] = 0.5
-    X[X == 0] = -0.25
-    b1, b2 = grid(h), grid(m)
+    W1, W2, X, b1, b2 = grid((h, k)), grid((m, h)), grid((n, k)), grid(h), grid(m)
+    for arr, fill in ((W1, 0.5), (W2, -0.375), (X, -0.25), (b1, 0.125), (b2, -0.625)):
+        arr[arr == 0] = fill                         # no zeros that could hide a missing term
     b1[0] = -float(X[0] @ W1[0])
     T = rng.uniform(0.05, 0.95, size=(n, m))
     return [W1, b1, W2, b2, X, T]
