@@ -25,7 +25,8 @@
 #   network from them, number for number.
 #
 # **Time:** about 40 minutes. Prerequisites: [lesson 02](02_computational_graphs.ipynb) (gates on a
-# computational graph) and [lesson 06](06_backprop_network.ipynb) (error terms and the 2-2-2 example).
+# computational graph, a node used twice) and [lesson 06](06_backprop_network.ipynb) (error terms and
+# the 2-2-2 example).
 
 # %%
 import random
@@ -193,8 +194,8 @@ assert np.allclose(dW_sympy, g.weights[0], rtol=1e-12, atol=1e-14)
 # ## 3. Broadcast forward, sum backward
 #
 # In `Z = A @ W.T + b` the bias `b` of shape `(m,)` is added to every row: numpy *broadcasts* it,
-# which is the same as copying it $n$ times. Lesson 02's rule for a value used in several places (a
-# fan-out) says its gradient is the **sum** of the gradients of its copies. So the backward pass of a
+# which is the same as copying it $n$ times. Lesson 02 (section 7, "When a node is used twice") showed
+# that a value used in several places receives the **sum** of the gradients arriving along each use. So the backward pass of a
 # broadcast is a sum over the axis the copies were made along:
 #
 # | forward (broadcast) | shape of the parameter | backward (sum) |
@@ -239,11 +240,11 @@ for name, wrong in wrong_ways.items():
 # %% [markdown]
 # ## 4. Gates that route: max and ReLU
 #
-# Lesson 02 met three gates: an add gate *distributes* the upstream gradient unchanged to both inputs,
-# a multiply gate *swaps* its inputs (each gets the upstream gradient times the other input), and a
-# **max gate routes**: $\max(x, y)$ equals whichever input is larger, so a small nudge of the larger
-# input moves the output one for one, and a nudge of the smaller one does nothing. The whole upstream
-# gradient goes to the winner, none to the loser. Elementwise on arrays, the forward pass must remember
+# Lesson 02's gates each treat the upstream gradient in their own way: an add gate *distributes* it
+# unchanged to both inputs, a multiply gate *swaps* its inputs (each input gets the upstream gradient
+# times the other input). A third kind, the **max gate**, *routes*: $\max(x, y)$ equals whichever
+# input is larger, so a small nudge of the larger input moves the output one for one, and a nudge of
+# the smaller one does nothing. The whole upstream gradient goes to the winner, none to the loser. Elementwise on arrays, the forward pass must remember
 # *who won* (its cache) so that the backward pass can route:
 
 # %%
