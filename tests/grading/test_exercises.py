@@ -343,6 +343,33 @@ EDITS.update({
 })
 
 
+BUGS.update({
+    "ex15.affine_backward": {
+        "dW from the upstream gradient alone": (
+            "def affine_backward(upstream, X, W):\n    return (upstream @ W, upstream.T @ upstream @ W, upstream.sum(axis=0))"),
+        "sign error": "def affine_backward(upstream, X, W):\n    return (-(upstream @ W), -(upstream.T @ X), -upstream.sum(axis=0))",
+        "bias gradient summed over the wrong axis": (
+            "def affine_backward(upstream, X, W):\n    return (upstream @ W, upstream.T @ X, upstream.sum(axis=1))"),
+    },
+    "ex15.bias_backward": {
+        "sums everything": "def bias_backward(upstream, shape):\n    return np.full(shape, upstream.sum())",
+        "returns the upstream gradient unchanged": "def bias_backward(upstream, shape):\n    return upstream",
+    },
+    "ex15.two_layer": {
+        "ReLU gate opened at 0 too": None,  # filled below from the solution by text edits
+        "loss without the 1/2": None,
+        "sign error": None,
+    },
+})
+EDITS.update({
+    "ex15.two_layer": {
+        "ReLU gate opened at 0 too": [("self.open = Z > 0", "self.open = Z >= 0")],
+        "loss without the 1/2": [("loss = 0.5 * np.sum((T - Y) ** 2)", "loss = np.sum((T - Y) ** 2)")],
+        "sign error": [("grad = -(T - Y)", "grad = T - Y")],
+    },
+})
+
+
 CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
 
 

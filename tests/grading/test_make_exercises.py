@@ -143,12 +143,12 @@ def test_a_new_module_is_found_by_adding_the_file(tmp_path, monkeypatch):
     # one more folder on the package's path holding one extra module: discovery needs nothing else
     import backprop_course.grading.exercises as pkg
 
-    extra = tmp_path / "ex13_extra.py"
+    extra = tmp_path / "ex99_extra.py"
     extra.write_text(textwrap.dedent('''
-        NOTEBOOK = "ex13_extra"
+        NOTEBOOK = "ex99_extra"
     '''))
     monkeypatch.setattr(pkg, "__path__", [*pkg.__path__, str(tmp_path)])
-    assert registry.discover()[-1] == "ex13_extra"
+    assert registry.discover()[-1] == "ex99_extra"
 
 
 def test_worksheet_rejects_an_unknown_stem():
