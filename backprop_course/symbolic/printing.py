@@ -198,7 +198,7 @@ class LatexForm(_CourseNotation, _Memo, LatexPrinter):
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         body = self._print(expr.expr)
-        if isinstance(expr.expr, sp.Add):
+        if isinstance(expr.expr, sp.Add) or body.startswith("-"):  # d(-u)/dz, not "d - u / dz"
             body = self.paren(body)
         return f"\\frac{{\\partial {body}}}{{\\partial {self._print(expr.variables[0])}}}"
 
