@@ -981,6 +981,84 @@ Everything the function needs (the activations, their slopes) must be inside its
             },
         ],
     },
+    {
+        "stem": "ex14_softmax",
+        "title": "Exercises 14: softmax and cross-entropy, stable for large scores",
+        "lesson": "14",
+        "intro": """Practice for lesson 14. A classifier's last layer gives K scores (logits) per sample; the
+softmax turns them into probabilities, the cross-entropy scores those against the targets, and the
+backward pass starts from the gradient the lesson derived with SymPy, dE/dz = y - t. You write all three
+for a **batch**: `Z` has shape `(n_samples, K)`, one row per sample, and `T` the same shape, one target
+probability vector (usually one-hot) per row. The loss is **summed** over the samples, as everywhere in
+the course.
+
+The checks use scores as large as |z| = 1000 in both signs, where `np.exp` overflows (it is infinite
+above about 709.78) or underflows to 0 (below about -745): the log-sum-exp trick of the lesson is
+required. Everything a function needs must sit in its own cell (the grader runs each cell alone).""",
+        "exercises": [
+            {
+                "id": "ex14.softmax", "function": "softmax",
+                "prompt": """### Exercise 14.1 - a stable softmax for a batch
+
+Write `softmax(Z)` for `Z` of shape `(n, K)`: row p of the result is the softmax of row p of `Z`,
+
+y_pi = exp(z_pi) / sum_m exp(z_pm).
+
+Subtract each row's largest score before exponentiating (the result is the same mathematically, and
+nothing overflows). Every row of the result must sum to 1. With `Z = [[1, 2, 3]]` you should get about
+`[[0.090031, 0.244728, 0.665241]]`, and `[[1000, 999, 998]]` must give the same numbers in reverse
+order, not NaN.""",
+                "code": '''def softmax(Z):
+    """Row-wise softmax of the scores Z (n, K); rows of the result sum to 1."""
+    # BEGIN SOLUTION
+    shifted = Z - Z.max(axis=1, keepdims=True)         # each row's largest score becomes 0: no overflow
+    E = np.exp(shifted)
+    return E / E.sum(axis=1, keepdims=True)            # each row's sum is at least 1: no 0/0
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex14.cross_entropy", "function": "cross_entropy",
+                "prompt": """### Exercise 14.2 - the cross-entropy, with the log-sum-exp trick
+
+Write `cross_entropy(Z, T)` returning the float
+
+E = - sum over samples p and classes i of  t_pi * log softmax(z_p)_i .
+
+Do not take the logarithm of a softmax probability: for large scores a probability underflows to 0,
+`log(0)` is `-inf` and `0 * log(0)` is NaN. Compute the log-softmax directly, row by row, with
+c = the row's largest score:
+
+log softmax(z)_i = z_i - c - log(sum_m exp(z_m - c)).
+
+With `Z = [[1, 2, 3]]` and `T = [[0, 1, 0]]` you should get about 1.407606. Sum over the samples: no
+division by n.""",
+                "code": '''def cross_entropy(Z, T):
+    """Summed cross-entropy of softmax(Z) (n, K) against the targets T (n, K), as a float."""
+    # BEGIN SOLUTION
+    c = Z.max(axis=1, keepdims=True)
+    log_y = Z - c - np.log(np.exp(Z - c).sum(axis=1, keepdims=True))   # log softmax, always finite
+    return float(-np.sum(T * log_y))
+    # END SOLUTION''',
+            },
+            {
+                "id": "ex14.softmax_ce_backward", "function": "softmax_ce_backward",
+                "prompt": """### Exercise 14.3 - the backward pass: dE/dZ
+
+Write `softmax_ce_backward(Z, T)` returning dE/dZ for the summed loss of exercise 14.2, shape `(n, K)`.
+The lesson derived it: for each sample, dE/dz_j = y_j - t_j with y = softmax(z) (the targets of each row
+sum to 1). No slope of an activation is left, and with the summed loss nothing is divided by n. The
+softmax must be the stable one of exercise 14.1 (write it again inside this cell). With `Z = [[1, 2, 3]]`
+and `T = [[0, 1, 0]]` you should get about `[[0.090031, -0.755272, 0.665241]]`.""",
+                "code": '''def softmax_ce_backward(Z, T):
+    """dE/dZ (n, K) of E = -sum T log softmax(Z): softmax(Z) - T, row by row."""
+    # BEGIN SOLUTION
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))       # the stable softmax again
+    Y = E / E.sum(axis=1, keepdims=True)
+    return Y - T                                       # the derivation's y - t, one row per sample
+    # END SOLUTION''',
+            },
+        ],
+    },
 ]
 
 
