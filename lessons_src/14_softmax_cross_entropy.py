@@ -25,6 +25,11 @@
 # - compute the softmax and its logarithm for scores as large as 1000 without overflow (the
 #   log-sum-exp trick).
 #
+# The course's four write-ups (the 2017 "Back Propagation" note, "Backpropagation for dummies",
+# Gashler's "A thorough derivation of back-propagation" (2010) and the UFLDL guide) all score the
+# outputs with the squared error. This lesson goes one step beyond them, to the output layer that
+# classifiers use today; the derivation below is in the same step-by-step style as lesson 07's.
+#
 # **Time:** about 30 minutes. Notation: $z_i$ are the output layer's net inputs (the *logits* or
 # scores), $y_i$ the softmax outputs, $t_i$ the targets, $K$ the number of classes. In the package,
 # one sample's logits are a row of `Y` when the last layer is `"linear"`, and the loss is
@@ -124,6 +129,10 @@ Markdown(steps_to_markdown(d.steps, r"\frac{\partial E}{\partial z_{j}}"))
 # 6. Of $\sum_i t_i \delta_{ij}$ only the term $i = j$ is left: $t_j$.
 # 7. The targets form a probability vector, $\sum_i t_i = 1$, and what remains is
 #    $\partial E/\partial z_j = y_j - t_j$ (printed as $-t_j + y_j$).
+#
+# In the sources' terms this is the output error term with nothing else in it: the package's
+# `deltas[-1]` (UFLDL's $\delta$ of the output layer) is $y - t$, and Gashler's $e = -\delta$ is $t - y$.
+# With the squared error the same term also carries the activation's slope $f'$ (lesson 06).
 #
 # Step 6 is worth keeping in mind: for targets that do *not* sum to 1 the gradient is
 # $y_j \sum_i t_i - t_j$, which is what the engine computes, so it stays right for any $T$.

@@ -21,7 +21,7 @@ the engine's ``softmax_cross_entropy`` gradient and central finite differences o
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -72,8 +72,6 @@ class SoftmaxDerivation:
     softmax_derivative: sp.Expr
     result: sp.Expr
     before_normalising: sp.Expr
-    # the substitution that turns the teaching forms back into expressions of z and t only
-    definitions: dict = field(default_factory=dict)
 
 
 def _sum(expr: sp.Expr, var: sp.Symbol = i) -> sp.Sum:
@@ -148,7 +146,7 @@ def derive_softmax_cross_entropy() -> SoftmaxDerivation:
     # SymPy answers Piecewise((t_j, j <= K), (0, True)); class j exists (1 <= j <= K), so t_j.
     kept = kept.args[0][0] if isinstance(kept, sp.Piecewise) else kept
     before = -kept + y[j] * _sum(t[i])
-    add(f"only the i = j term survives", before, "delta_ij is 1 for i = j and 0 for every other i")
+    add("only the i = j term survives", before, "delta_ij is 1 for i = j and 0 for every other i")
 
     result = before.xreplace({_sum(t[i]): sp.Integer(1)})
     add("the targets sum to one", result, "t is a probability vector (one-hot, usually): sum_i t_i = 1")
