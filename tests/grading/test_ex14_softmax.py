@@ -117,3 +117,13 @@ def test_references_against_independent_numbers():
     np.testing.assert_allclose(ex14_softmax._reference_softmax(Zb)[0], y[0][::-1], atol=1e-15)
     lse = np.log(1 + np.exp(-1.0) + np.exp(-2.0))
     assert abs(ex14_softmax._reference_cross_entropy(Zb, Tb) - ((2 + lse) + (2 + lse))) < 1e-12
+
+
+def test_lesson_pointers_name_real_headings():
+    from grading_helpers import ROOT
+
+    source = (ROOT / "lessons_src" / "14_softmax_cross_entropy.py").read_text(encoding="utf-8")
+    headings = {line[len("# ## "):].strip() for line in source.splitlines() if line.startswith("# ## ")}
+    for ex in ex14_softmax.EXERCISES:
+        for m in ex.misconceptions:
+            assert m.lesson.split("'")[1] in headings, m.lesson
