@@ -40,14 +40,13 @@ import random
 
 import numpy as np
 import matplotlib.pyplot as plt
-import sympy as sp
 import backprop_course as bc
 from IPython.display import Markdown
 from backprop_course import symbolic
 from backprop_course.engine.activations import get_activation
 from backprop_course.engine.gradcheck import numerical_gradient
 from backprop_course.engine.losses import binary_cross_entropy, half_sse, softmax, softmax_cross_entropy
-from backprop_course.symbolic.render import steps_to_markdown, to_latex
+from backprop_course.symbolic.render import steps_to_markdown
 from backprop_course.widgets import plotting as P
 
 random.seed(0)
