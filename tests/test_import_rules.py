@@ -38,6 +38,7 @@ SYMBOLIC_RANK = {
     "derivations": 3,   # the derivations: SymPy objects
     "errata": 4,        # the sources' slips, pointing at derivation steps
     "verify": 4,        # symbolic and numeric checks of a derivation
+    "softmax": 4,       # lesson 14: softmax + cross-entropy, derived and verified
     "examples": 5,      # the small worked examples
     "render": 5,        # documents: derivation tables, the errata
     "cli": 6,           # ``backprop-course derive``

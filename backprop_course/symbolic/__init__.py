@@ -32,6 +32,9 @@ _LAZY = {
     "ALL_ERRATA": "backprop_course.symbolic.errata",
     "errata_for": "backprop_course.symbolic.errata",
     "errata_markdown": "backprop_course.symbolic.render",
+    "derive_softmax_cross_entropy": "backprop_course.symbolic.softmax",
+    "verify_softmax_derivation": "backprop_course.symbolic.softmax",
+    "steps_to_markdown": "backprop_course.symbolic.render",
 }
 
 __all__ = sorted(_LAZY)

@@ -156,6 +156,8 @@ class _CourseNotation:
         return heads + self._print(expr.function)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        if not isinstance(expr, sp.Mul):  # SymPy prints 1/u through _print_Mul(Pow): let it write the fraction
+            return super()._print_Mul(expr)
         coeff, factors = ordered_factors(expr)
         parts = []
         for n, f in enumerate(factors):
@@ -196,7 +198,7 @@ class LatexForm(_CourseNotation, _Memo, LatexPrinter):
 
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         body = self._print(expr.expr)
-        if isinstance(expr.expr, sp.Add):
+        if isinstance(expr.expr, sp.Add) or body.startswith("-"):  # d(-u)/dz, not "d - u / dz"
             body = self.paren(body)
         return f"\\frac{{\\partial {body}}}{{\\partial {self._print(expr.variables[0])}}}"
 
@@ -230,6 +232,9 @@ class TextForm(_CourseNotation, _Memo, StrPrinter):
         if isinstance(expr.expr, (sp.Add, sp.Mul, sp.Sum)):
             arg = self.paren(arg)
         return f"d{arg}/d{self._print(expr.variables[0])}"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        return "delta" + self.sub(_subscript_digits(expr.args))
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base = self._print(expr.base)

@@ -26,7 +26,7 @@ from .printing import NOTATIONS, LatexForm, check_notation, prepare, spell
 from .rules import what_changed
 
 __all__ = ["NOTATIONS", "to_latex", "to_text", "to_markdown", "derivation_to_latex", "derivation_to_markdown",
-           "derivation_to_text", "target_latex", "target_text", "step_latex_highlighted",
+           "derivation_to_text", "steps_to_markdown", "target_latex", "target_text", "step_latex_highlighted",
            "corrected_latex", "errata_markdown"]
 
 
@@ -131,6 +131,20 @@ def derivation_to_markdown(derivation: Any, notation: str = "gashler") -> str:
         rule = _rule_text(s, lambda ex: "$" + to_latex(ex, notation) + "$", notation)
         rows.append(f"| {s.number} | {rule} | $= {to_latex(s.expr, notation)}$ |")
     return head + "\n".join(rows) + "\n"
+
+
+def steps_to_markdown(steps: Any, lhs: str, notation: str = "gashler") -> str:
+    """Any list of :class:`Step` as a numbered Markdown table (step | rule | expression).
+
+    ``lhs`` is the LaTeX of what every step equals (e.g. ``\\frac{\\partial E}{\\partial z_{j}}``);
+    it heads the first row. Used for derivations that are not Gashler's, such as lesson 14's softmax.
+    """
+    check_notation(notation)
+    rows = ["| step | rule | expression |", "|---:|---|---|"]
+    for n, s in enumerate(steps):
+        head = lhs + " " if n == 0 else ""
+        rows.append(f"| {s.number} | {s.rule} | ${head}= {to_latex(s.expr, notation)}$ |")
+    return "\n".join(rows) + "\n"
 
 
 def derivation_to_text(derivation: Any, notation: str = "gashler") -> str:

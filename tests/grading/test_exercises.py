@@ -368,6 +368,11 @@ EDITS.update({
         "sign error": [("grad = -(T - Y)", "grad = T - Y")],
     },
 })
+# An exercise that catalogues its misconceptions (the wrong functions a learner would write) in its own
+# module takes them as its planted bugs.
+for _ex in registry.all_exercises().values():
+    if _ex.misconceptions and _ex.id not in BUGS:
+        BUGS[_ex.id] = {m.name: m.source for m in _ex.misconceptions}
 
 
 CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
