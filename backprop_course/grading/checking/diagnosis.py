@@ -65,10 +65,33 @@ def learner_outputs(outcomes: Sequence[Outcome | None]) -> list:
     return [_decoded(o) for o in outcomes]
 
 
+def _settle(wrong: Any, actual: Any) -> tuple[Any, Any]:
+    """Zero the entries that are the same non-finite value in both (a NaN the mistake makes matches a NaN).
+
+    The exercise's comparison fails any NaN in an answer, as it must for scoring; to recognise a mistake
+    that yields NaN (a missing floor, say), the two outputs are compared with those entries set aside.
+    """
+    if isinstance(wrong, dict) and isinstance(actual, dict) and wrong.keys() == actual.keys():
+        pairs = {k: _settle(wrong[k], actual[k]) for k in wrong}
+        return {k: p[0] for k, p in pairs.items()}, {k: p[1] for k, p in pairs.items()}
+    if isinstance(wrong, (list, tuple)) and isinstance(actual, (list, tuple)) and len(wrong) == len(actual):
+        pairs = [_settle(w, a) for w, a in zip(wrong, actual)]
+        return type(wrong)(p[0] for p in pairs), type(actual)(p[1] for p in pairs)
+    try:
+        w, a = np.asarray(wrong, dtype=float), np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        return wrong, actual
+    if w.shape != a.shape or np.all(np.isfinite(w)) or np.all(np.isfinite(a)):
+        return wrong, actual
+    same = ~np.isfinite(w) & ~np.isfinite(a) & ((np.isnan(w) & np.isnan(a)) | (w == a))
+    return np.where(same, 0.0, w), np.where(same, 0.0, a)
+
+
 def _matches(exercise: Exercise, case: Case, wrong: Any, actual: Any) -> bool:
     if case.calls and (not isinstance(actual, list) or len(actual) != len(wrong)):
         return False
     try:
+        wrong, actual = _settle(wrong, actual)
         return bool(exercise.compare(wrong, actual).passed)
     except Exception:  # noqa: BLE001 - an odd output is simply not a match
         return False
