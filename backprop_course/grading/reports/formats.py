@@ -56,8 +56,8 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
 
     The test output is the learner feedback (public cases in full, hidden cases pass/fail and a hint
     only, plus the diagnosed misconception if any), so it may be shown to students as it is. The seed
-    is not in it at all (not even in ``extra_data``): with the seed and the package a student could compute every hidden case, and the
-    instructor has it from the bundle's build.
+    is not in it at all (not even in ``extra_data``): with the seed and the package a student could
+    compute every hidden case, and the instructor has it from the bundle's build.
     """
     from backprop_course import __version__
 
