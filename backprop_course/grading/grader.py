@@ -2,7 +2,8 @@
 
 For each submission: read it (:mod:`.intake`), and for each exercise check the source rules
 (:mod:`.checking.source_rules`), run its cells and cases in a fresh child process (:mod:`.sandbox`), then judge the
-returned outputs against reference values computed here (:mod:`.checking.judge`). Several submissions can be
+returned outputs against reference values computed here (:mod:`.checking.judge`), and name a catalogued
+misconception a failing answer matches (:mod:`.checking.diagnosis`). Several submissions can be
 graded in parallel worker processes (``jobs``).
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .sandbox.call import NOT_ATTEMPTED
 from .checking.cases import ExerciseResult
 from .checking.exercise import Exercise
 from .intake import NotebookError, extract, read_notebook
+from .checking.diagnosis import attach
 from .checking.judge import judge_case, summarize
 from .checking.source_rules import find_violations
 from .sandbox.parent import run_exercise
@@ -75,6 +77,7 @@ def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str
         if run.tampered:
             notes.append("the result channel held lines this run did not write; they were not trusted and were ignored")
         result = summarize(exercise, results, message="; ".join(notes))
+        attach(result, exercise, cases, run.outcomes)   # here, in the parent: the child never sees the catalogue
         if result.status != "passed":
             if run.timed_out:
                 result.status = "timeout"

@@ -2,6 +2,10 @@
 
 The solutions come from exercises/solutions/*.ipynb; each bug is a small, realistic slip written as
 source code run after the notebook's setup cell. The hidden cases are drawn from several seeds.
+An exercise's catalogued misconceptions (``Exercise.misconceptions``) count as its planted bugs and are
+tested, more strictly, in test_misconceptions.py; BUGS holds only the slips the catalogue does not (a
+hard-coded answer, a slip that raises so there is nothing to diagnose) and those of exercises not yet
+catalogued.
 """
 from __future__ import annotations
 
@@ -16,104 +20,11 @@ SEEDS = (0, 1, 2)
 
 BUGS = {
     "ex02.graph": {
-        "df/dz is z instead of q": "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, z, z, z)",
-        "sign error": "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, -z, -z, q)",
         "hard-coded seed numbers": "def graph_forward_backward(x, y, z):\n    return (3.0, -12.0, -4.0, -4.0, 3.0)",
     },
-    "ex02.add_gate": {
-        "ignores upstream": "def add_gate_backward(x, y, upstream):\n    return (1.0 + 0 * x, 1.0 + 0 * y)",
-        "treated as multiply": "def add_gate_backward(x, y, upstream):\n    return (upstream * y, upstream * x)",
-    },
-    "ex02.mul_gate": {
-        "inputs swapped": "def mul_gate_backward(x, y, upstream):\n    return (upstream * x, upstream * y)",
-        "ignores upstream": "def mul_gate_backward(x, y, upstream):\n    return (y, x)",
-    },
-    "ex03.sigmoid": {
-        "sign error": "def sigmoid(z):\n    return 1 / (1 + np.exp(z))",
-        "tanh instead": "def sigmoid(z):\n    return np.tanh(z)",
-    },
-    "ex03.sigmoid_prime": {
-        "formula applied to z": "def sigmoid_prime(z):\n    return z * (1 - z)",
-        "missing derivative": "def sigmoid_prime(z):\n    return 1 / (1 + np.exp(-z))",
-        "plus instead of minus": "def sigmoid_prime(z):\n    g = 1 / (1 + np.exp(-z))\n    return g * (1 + g)",
-    },
-    "ex03.neuron_forward": {
-        "forgotten bias": "def neuron_forward(w, X, b):\n    n = X @ w\n    return (n, 1 / (1 + np.exp(-n)))",
-        "no activation": "def neuron_forward(w, X, b):\n    n = X @ w + b\n    return (n, n)",
-    },
-    "ex04.step": {
-        "steps uphill": "def descent_step(w, grad, lr):\n    d = lr * grad\n    return (d, w + d)",
-        "forgets the learning rate": "def descent_step(w, grad, lr):\n    return (-grad, w - grad)",
-        "returns the update as the new weights": "def descent_step(w, grad, lr):\n    d = -lr * grad\n    return (d, d)",
-    },
-    "ex04.path": {
-        "gradient a w instead of 2 a w": (
-            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = [w.copy()]\n"
-            "    for _ in range(steps):\n        w = w - lr * a * w; out.append(w.copy())\n    return np.array(out)"),
-        "start point left out": (
-            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = []\n"
-            "    for _ in range(steps):\n        w = w - lr * 2 * a * w; out.append(w.copy())\n    return np.array(out)"),
-        "one step too many": (
-            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = [w.copy()]\n"
-            "    for _ in range(steps + 1):\n        w = w - lr * 2 * a * w; out.append(w.copy())\n    return np.array(out)"),
-        "every row the same array (no copy)": (
-            "def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float); out = [w]\n"
-            "    for _ in range(steps):\n        w -= lr * 2 * a * w; out.append(w)\n    return np.array(out)"),
-    },
-    "ex04.lr_limits": {
-        "flattest direction instead of steepest": "def learning_rate_limits(a):\n    return (1 / (2 * np.min(a)), 1 / np.min(a))",
-        "factor 2 forgotten": "def learning_rate_limits(a):\n    return (1 / np.max(a), 2 / np.max(a))",
-        "limits swapped": "def learning_rate_limits(a):\n    return (1 / np.max(a), 1 / (2 * np.max(a)))",
-        "mean curvature": "def learning_rate_limits(a):\n    return (1 / (2 * np.mean(a)), 1 / np.mean(a))",
-    },
-    "ex05.chain_derivative": {
-        "local derivatives taken at x": None,  # filled below from the solution by text edits
-        "sum instead of product": None,
-        "sigmoid slope from the incoming value": None,
-        "mul link's constant dropped": None,
-    },
-    "ex05.chain_gradients": {
-        "bias gradient with the activation factor": None,
-        "missing f' at the output": None,
-        "sign error": None,
-        "weight not passed back": None,
-        "slope from the net input": None,
-    },
-    "ex06.output_delta": {
-        "sign error": "def output_delta(a, t):\n    return (t - a) * a * (1 - a)",
-        "missing f'": "def output_delta(a, t):\n    return -(t - a)",
-    },
-    "ex06.hidden_delta": {
-        "missing transpose": "def hidden_delta(a, W, d):\n    return (d @ W.T) * a * (1 - a)",
-        "missing f'": "def hidden_delta(a, W, d):\n    return d @ W",
-    },
-    "ex06.weight_gradient": {
-        "transposed result": "def weight_gradient(delta, a_prev):\n    return a_prev.T @ delta",
-        "mean instead of sum": "def weight_gradient(delta, a_prev):\n    return delta.T @ a_prev / len(delta)",
-    },
     "ex06.mlp_backward": {
-        "forgotten bias in the forward pass": None,  # filled below from the solution by text edits
-        "missing f' in hidden layers": None,
-        "sign error": None,
-        "bias gradient not summed": None,
-    },
-    "ex06b.numerical_gradient": {
-        "forward difference": (
-            "def numerical_gradient(f, x, eps):\n    g = np.zeros_like(x)\n    f0 = f(x)\n"
-            "    for i in np.ndindex(x.shape):\n        s = x[i]; x[i] = s + eps; g[i] = (f(x) - f0) / eps; x[i] = s\n"
-            "    return g"),
-        "divides by eps": (
-            "def numerical_gradient(f, x, eps):\n    g = np.zeros_like(x)\n    for i in np.ndindex(x.shape):\n"
-            "        s = x[i]; x[i] = s + eps; a = f(x); x[i] = s - eps; b = f(x); x[i] = s\n"
-            "        g[i] = (a - b) / eps\n    return g"),
-        "does not restore x": (
-            "def numerical_gradient(f, x, eps):\n    g = np.zeros_like(x)\n    for i in np.ndindex(x.shape):\n"
-            "        s = x[i]; x[i] = s + eps; a = f(x); x[i] = s - eps; b = f(x)\n"
-            "        g[i] = (a - b) / (2 * eps)\n    return g"),
-    },
-    "ex06b.relative_error": {
-        "no floor": "def relative_error(a, n):\n    return np.abs(a - n) / (np.abs(a) + np.abs(n))",
-        "divides by |a| only": "def relative_error(a, n):\n    return np.abs(a - n) / np.maximum(np.abs(a), 1e-8)",
+        # with distinct layer sizes this raises, so there is no output to diagnose; it must still fail
+        "w^n instead of w^(n+1) (the 2017 note's eq. 10)": None,
     },
     "ex07.sigmoid_derivative": {
         "plus instead of minus": "def sigmoid_derivative(x):\n    g = 1 / (1 + sp.exp(-x))\n    return g * (1 + g)",
@@ -238,10 +149,8 @@ BUGS = {
 # Bugs written as text edits of a model solution: (old, new) pairs applied in order.
 EDITS = {
     "ex06.mlp_backward": {
-        "forgotten bias in the forward pass": [("activations[-1] @ W.T + b", "activations[-1] @ W.T")],
-        "missing f' in hidden layers": [("delta = upstream * a * (1.0 - a)", "delta = upstream")],
-        "sign error": [("delta = -(T - Y) * Y * (1.0 - Y)", "delta = (T - Y) * Y * (1.0 - Y)")],
-        "bias gradient not summed": [("grad_b[l] = delta.sum(axis=0)", "grad_b[l] = delta[0]")],
+        "w^n instead of w^(n+1) (the 2017 note's eq. 10)": [
+            ("delta = upstream * a * (1.0 - a)", "delta = (delta @ weights[l - 1]) * a * (1.0 - a)")],
     },
     "ex08.network_input_gradient": {
         "extra g' at the inputs": [("return delta @ weights[0]", "return (delta @ weights[0]) * X * (1.0 - X)")],
@@ -283,34 +192,6 @@ def _edited_bug(exercise_id: str, name: str) -> str:
 
 
 EDITS.update({
-    "ex05.chain_derivative": {
-        # every link's local derivative evaluated at the input x instead of the value entering it
-        "local derivatives taken at x": [
-            ("u = float(x)\n", "u = float(x)\n    x0 = u\n"),
-            ("s = 1.0 / (1.0 + np.exp(-u))\n",
-             "s = 1.0 / (1.0 + np.exp(-u))\n            s0 = 1.0 / (1.0 + np.exp(-x0))\n"),
-            ("local, u = s * (1.0 - s), s", "local, u = s0 * (1.0 - s0), s"),
-            ("local, u = 1.0 - t * t, t", "local, u = 1.0 - np.tanh(x0) ** 2, t"),
-            ("local, u = e, e", "local, u = np.exp(x0), e"),
-            ("local, u = 2.0 * u, u * u", "local, u = 2.0 * x0, u * u"),
-        ],
-        "sum instead of product": [("derivative *= local", "derivative += local")],
-        "sigmoid slope from the incoming value": [("local, u = s * (1.0 - s), s", "local, u = u * (1.0 - u), s")],
-        "mul link's constant dropped": [("local, u = step[1], step[1] * u", "local, u = 1.0, step[1] * u")],
-    },
-    "ex05.chain_gradients": {
-        "bias gradient with the activation factor": [("dJ_db[l] = delta ", "dJ_db[l] = delta * a[l] ")],
-        "missing f' at the output": [("delta = -(y - a[L]) * a[L] * (1.0 - a[L])", "delta = -(y - a[L])")],
-        "sign error": [("delta = -(y - a[L])", "delta = (y - a[L])")],
-        "weight not passed back": [("delta = delta * W[l] * a[l]", "delta = delta * a[l]")],
-        "slope from the net input": [(
-            "delta = delta * W[l] * a[l] * (1.0 - a[l])",
-            "z = W[l - 1] * a[l - 1] + b[l - 1] if l else 0.0\n        delta = delta * W[l] * z * (1.0 - z)")],
-    },
-})
-
-
-EDITS.update({
     "ex12.one_hot_split": {
         "test part taken from the end": [("test, train = order[:n_test], order[n_test:]",
                                           "train, test = order[:n - n_test], order[n - n_test:]")],
@@ -345,6 +226,8 @@ EDITS.update({
 
 BUGS.update({
     "ex15.affine_backward": {
+        # raises on every case (no square W among them), so the catalogue cannot name it: a planted bug
+        "input gradient through W.T": "def affine_backward(upstream, X, W):\n    return (upstream @ W.T, upstream.T @ X, upstream.sum(axis=0))",
         "dW from the upstream gradient alone": (
             "def affine_backward(upstream, X, W):\n    return (upstream @ W, upstream.T @ upstream @ W, upstream.sum(axis=0))"),
         "sign error": "def affine_backward(upstream, X, W):\n    return (-(upstream @ W), -(upstream.T @ X), -upstream.sum(axis=0))",
@@ -378,17 +261,20 @@ for _ex in registry.all_exercises().values():
 CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
 
 
-@pytest.mark.parametrize("exercise_id", list(BUGS))
+ALL_IDS = list(registry.all_exercises())
+
+
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_every_exercise_has_at_least_two_planted_bugs(exercise_id):
-    assert len(BUGS[exercise_id]) >= 2
+    assert len(BUGS.get(exercise_id, {})) + len(registry.get(exercise_id).misconceptions) >= 2
 
 
-def test_every_registered_exercise_is_covered():
-    assert set(BUGS) == set(registry.all_exercises())
+def test_every_bug_is_of_a_registered_exercise():
+    assert set(BUGS) <= set(ALL_IDS)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("exercise_id", list(BUGS))
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_solution_passes_every_case(exercise_id, seed):
     ex = registry.get(exercise_id)
     result = evaluate(ex, load_function(exercise_id), seed=seed)

@@ -238,7 +238,7 @@ def test_csv_gradebook_has_one_row_per_submission_and_one_column_per_exercise(tm
     rows = list(csv.DictReader(io.StringIO(render_report(reports, "csv", 1, 30))))
     assert [r["score"] for r in rows] == ["0.0", "2.0"]
     assert list(rows[0]) == ["file", "status", "score", "max_score", "ex02.graph", "ex02.add_gate",
-                             "ex02.mul_gate", "ex11.xavier_uniform", "error"]
+                             "ex02.mul_gate", "ex11.xavier_uniform", "error", "diagnoses"]
     assert rows[0]["ex11.xavier_uniform"] == "" and rows[1]["ex11.xavier_uniform"] == "2.0"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Case", "CaseResult", "ExerciseResult", "STATUSES"]
+__all__ = ["Case", "CaseResult", "Diagnosis", "ExerciseResult", "STATUSES"]
 
 #: Exercise statuses, from best to worst (documented in docs/grading.md).
 STATUSES = ("passed", "partial", "failed", "not attempted", "rule violation", "timeout", "crashed",
@@ -63,6 +63,22 @@ class CaseResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """A catalogued misconception the failing answer matches on every case (see :mod:`.diagnosis`)."""
+
+    name: str
+    explanation: str
+    lesson: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def line(self) -> str:
+        """The one line of feedback that names the mistake."""
+        return f"Diagnosis: looks like {self.name}: {self.explanation} ({self.lesson})"
+
+
 @dataclass
 class ExerciseResult:
     """The verdict on one exercise of one submission."""
@@ -76,10 +92,12 @@ class ExerciseResult:
     cases: list[CaseResult] = field(default_factory=list)
     duration: float | None = None
     output: str = ""
+    diagnosis: Diagnosis | None = None   # set only for a failing answer that matches a misconception
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["cases"] = [c.to_dict() for c in self.cases]
+        d["diagnosis"] = self.diagnosis.to_dict() if self.diagnosis is not None else None
         return d
 
     @property

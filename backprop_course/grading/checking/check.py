@@ -15,6 +15,7 @@ from ..exercises import registry
 from ..sandbox import codec
 from ..sandbox.call import NOT_ATTEMPTED, call_case
 from .cases import ExerciseResult
+from .diagnosis import attach
 from .exercise import Exercise
 from .feedback import render
 from .judge import judge_case, summarize
@@ -35,18 +36,21 @@ def evaluate(exercise: Exercise, fn: Callable, seed: int | None = None) -> Exerc
     """Run every case of ``exercise`` on ``fn`` in this process and return the verdicts.
 
     ``seed`` fixes the hidden cases (None: drawn afresh). The learner's output goes through the same
-    encoding and judging as in the grader, so the two agree.
+    encoding and judging as in the grader, so the two agree; a failing answer that matches a catalogued
+    misconception on every case gets it as ``diagnosis`` (see :mod:`.diagnosis`).
     """
     violations = _source_violations(exercise, fn)
     if violations:
         return summarize(exercise, [], violations=violations)
-    results = []
-    for case in exercise.cases(seed):
+    results, outcomes = [], []
+    cases = exercise.cases(seed)
+    for case in cases:
         outcome = call_case(fn, call_inputs(case), exercise.id, several=bool(case.calls))
         if outcome.kind == NOT_ATTEMPTED:
             return summarize(exercise, [], not_attempted=True)
+        outcomes.append(outcome)
         results.append(judge_case(exercise, case, outcome))
-    return summarize(exercise, results)
+    return attach(summarize(exercise, results), exercise, cases, outcomes)
 
 
 def check(exercise_id: str, fn: Callable) -> None:

@@ -45,8 +45,9 @@ class Misconception:
     lesson : str
         Where the course teaches the point, e.g. ``"lesson 06, 'The output layer'"``.
     source : str
-        The wrong function as Python source (numpy as ``np`` only), defining the exercise's function
-        name; the course runs it on the same cases as the learner's answer to recognise the mistake.
+        The wrong function as Python source (numpy as ``np`` only; SymPy as ``sp`` for a symbolic
+        exercise), defining the exercise's function name; the course runs it on the same cases as the
+        learner's answer to recognise the mistake (see :mod:`.diagnosis`).
     """
 
     name: str

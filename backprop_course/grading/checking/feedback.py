@@ -1,7 +1,8 @@
 """The text a learner reads: one aligned line per case.
 
 Public cases show ``name | verdict | max |diff| | input | expected | actual``; hidden cases show only
-``name | verdict`` and, on failure, a hint. The text is identical for every correct solution (no
+``name | verdict`` and, on failure, a hint. A failing answer that matches a catalogued misconception gets
+one more line naming it (``Diagnosis: looks like ...``). The text is identical for every correct solution (no
 timings, no random numbers), so stored notebook outputs stay valid under nbval.
 """
 from __future__ import annotations
@@ -35,6 +36,8 @@ def render(result: ExerciseResult) -> str:
         if not case.passed and case.message:
             parts.append(case.message)
         lines.append(" | ".join(parts))
+    if result.diagnosis is not None:
+        lines.append(result.diagnosis.line())
     if result.message:
         lines.append(result.message)
     return "\n".join(lines)

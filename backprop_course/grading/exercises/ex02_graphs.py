@@ -8,6 +8,7 @@ from . import draw
 from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
+from ..checking.exercise import Misconception
 
 NOTEBOOK = "ex02_graphs"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "trace", "torch", "autograd", "jax"})
@@ -114,6 +115,78 @@ def _gate_hidden(hint):
 ADD_HINT = "an add gate passes the upstream gradient to both inputs unchanged (local gradients 1 and 1)"
 MUL_HINT = "a multiply gate swaps its inputs: dL/dx = upstream * y and dL/dy = upstream * x"
 
+L02_BACKWARD = 'lesson 02, section 4 "The backward pass"'
+L02_LOCAL = 'lesson 02, section 3 "The forward pass stores local gradients"'
+
+GRAPH_MISCONCEPTIONS = (
+    Misconception(
+        "df/dz taken as z",
+        "The local gradient of a multiply gate with respect to one input is the OTHER input: "
+        "df/dz is q = x + y, not z itself.", L02_LOCAL,
+        "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, z, z, z)\n"),
+    Misconception(
+        "the multiply gate's gradients swapped",
+        "For f = q * z, df/dq = z and df/dz = q; here they are the wrong way round, so x and y got q "
+        "and z got z.", L02_LOCAL,
+        "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, q, q, z)\n"),
+    Misconception(
+        "local gradients without the chain rule",
+        "The add gate's local gradients are 1, but df/dx multiplies them by the gradient arriving "
+        "from above, df/dq = z: each gradient is local times upstream.", L02_BACKWARD,
+        "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, 1.0, 1.0, q)\n"),
+    Misconception(
+        "every gradient with the wrong sign",
+        "The gradients are those of -f: a gradient says how f itself changes when an input grows, "
+        "so no minus sign enters a plus or times gate.", L02_BACKWARD,
+        "def graph_forward_backward(x, y, z):\n    q = x + y\n    return (q, q * z, -z, -z, -q)\n"),
+)
+
+ADD_MISCONCEPTIONS = (
+    Misconception(
+        "the upstream gradient ignored",
+        "1 is only the add gate's local gradient; the chain rule multiplies it by the upstream "
+        "gradient dL/dout, so each input receives upstream itself.", L02_BACKWARD,
+        "def add_gate_backward(x, y, upstream):\n    return (1.0 + 0 * x, 1.0 + 0 * y)\n"),
+    Misconception(
+        "the add gate treated as a multiply gate",
+        "Swapping the inputs is the multiply gate's rule; an add gate's local gradients are 1 and 1, "
+        "whatever x and y are.", L02_LOCAL,
+        "def add_gate_backward(x, y, upstream):\n    return (upstream * y, upstream * x)\n"),
+    Misconception(
+        "the gradient split between the inputs",
+        "An add gate does not share the gradient out: each input gets ALL of it, because nudging "
+        "either input moves the output by the same amount.", L02_LOCAL,
+        "def add_gate_backward(x, y, upstream):\n    return (upstream / 2, upstream / 2)\n"),
+    Misconception(
+        "a minus sign on the second input (a subtract gate)",
+        "out = x + y grows with y as much as with x: both local gradients are +1 (only x - y "
+        "would give -1 to y).", L02_LOCAL,
+        "def add_gate_backward(x, y, upstream):\n    return (upstream * 1.0, -upstream)\n"),
+)
+
+MUL_MISCONCEPTIONS = (
+    Misconception(
+        "the inputs not swapped",
+        "d(x * y)/dx is y, not x: each input's gradient is the upstream gradient times the OTHER input.",
+        L02_LOCAL,
+        "def mul_gate_backward(x, y, upstream):\n    return (upstream * x, upstream * y)\n"),
+    Misconception(
+        "the upstream gradient ignored",
+        "y and x are only the local gradients; the chain rule multiplies each by the gradient "
+        "arriving from above, dL/dout.", L02_BACKWARD,
+        "def mul_gate_backward(x, y, upstream):\n    return (y * 1.0, x * 1.0)\n"),
+    Misconception(
+        "the multiply gate treated as an add gate",
+        "Passing the upstream gradient through unchanged is the add gate's rule; a multiply gate "
+        "scales it by the other input.", L02_LOCAL,
+        "def mul_gate_backward(x, y, upstream):\n    return (upstream * 1.0, upstream * 1.0)\n"),
+    Misconception(
+        "upstream added instead of multiplied",
+        "The chain rule multiplies: dL/dx = dL/dout * dout/dx. Adding the upstream gradient to the "
+        "local one has no meaning.", L02_BACKWARD,
+        "def mul_gate_backward(x, y, upstream):\n    return (upstream + y, upstream + x)\n"),
+)
+
 EXERCISES = [
     Exercise(
         id="ex02.graph", function="graph_forward_backward", title="the 2017 note's graph by hand",
@@ -122,6 +195,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)), Case("public 2", (1.0, 2.0, 3.0))],
         hidden=_graph_hidden, reference=_graph, forbidden=FORBIDDEN,
         hint="return (q, f, df/dx, df/dy, df/dz) with q = x + y and f = q * z",
+        misconceptions=GRAPH_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex02.add_gate", function="add_gate_backward", title="backward of an add gate",
@@ -130,6 +204,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (-2.0, 5.0, -4.0)),
                         Case("public 2", (np.array([1.0, -3.0]), np.array([2.0, 0.5]), np.array([0.5, -2.0])))],
         hidden=_gate_hidden(ADD_HINT), reference=_gate("+"), forbidden=FORBIDDEN, hint=ADD_HINT,
+        misconceptions=ADD_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex02.mul_gate", function="mul_gate_backward", title="backward of a multiply gate",
@@ -138,5 +213,6 @@ EXERCISES = [
         public=lambda: [Case("public 1", (3.0, -4.0, 1.0)),
                         Case("public 2", (np.array([1.0, -3.0]), np.array([2.0, 0.5]), np.array([0.5, -2.0])))],
         hidden=_gate_hidden(MUL_HINT), reference=_gate("*"), forbidden=FORBIDDEN, hint=MUL_HINT,
+        misconceptions=MUL_MISCONCEPTIONS,
     ),
 ]

@@ -9,6 +9,7 @@ from . import draw
 from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
+from ..checking.exercise import Misconception
 
 NOTEBOOK = "ex03_neuron"
 FORBIDDEN = frozenset({"engine", "activations", "get_activation", "ACTIVATIONS", "MLP", "expit",
@@ -123,6 +124,83 @@ def _neuron_hidden(rng):
     return cases
 
 
+L03_SIGMOID = 'lesson 03, section 2 "The sigmoid and its slope"'
+L03_NEURON = 'lesson 03, section 1 "Two steps: weigh, then squash"'
+_SAFE_SIGMOID = ("    e = np.exp(-np.abs(z))\n"
+                 "    g = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n")
+
+SIGMOID_MISCONCEPTIONS = (
+    Misconception(
+        "a sign flip in the exponent",
+        "The sigmoid is 1 / (1 + exp(-z)), with a minus sign in the exponent; without it the curve is "
+        "mirrored and falls where it should rise.", L03_SIGMOID,
+        "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"),
+    Misconception(
+        "tanh instead of the sigmoid",
+        "tanh is the other S-shaped curve, with values between -1 and 1; the sigmoid stays between 0 and 1 "
+        "and equals 1/2 at z = 0.", L03_SIGMOID,
+        "def sigmoid(z):\n    return np.tanh(z)\n"),
+    Misconception(
+        "the tanh form without the half inside",
+        "The sigmoid equals (1 + tanh(z / 2)) / 2: the argument of tanh is halved as well, not only the "
+        "result.", L03_SIGMOID,
+        "def sigmoid(z):\n    return 0.5 * (1 + np.tanh(z))\n"),
+)
+
+SIGMOID_PRIME_MISCONCEPTIONS = (
+    Misconception(
+        "the slope formula applied to z",
+        "g(z) (1 - g(z)) takes the sigmoid's OUTPUT: compute a = g(z) first, then a (1 - a); z (1 - z) is "
+        "the formula applied to the net input.", L03_SIGMOID,
+        "def sigmoid_prime(z):\n    return z * (1 - z)\n"),
+    Misconception(
+        "g instead of g'",
+        "This returns the sigmoid itself, not its slope; the slope is g(z) (1 - g(z)), largest (1/4) at "
+        "z = 0 and near 0 far from it.", L03_SIGMOID,
+        "def sigmoid_prime(z):\n" + _SAFE_SIGMOID + "    return g\n"),
+    Misconception(
+        "plus instead of minus",
+        "The slope is g(z) (1 - g(z)): one minus the sigmoid, not one plus it.", L03_SIGMOID,
+        "def sigmoid_prime(z):\n" + _SAFE_SIGMOID + "    return g * (1 + g)\n"),
+    Misconception(
+        "a sign flip",
+        "The sigmoid only ever rises, so its slope is positive everywhere: g(z) (1 - g(z)) with no minus "
+        "sign in front.", L03_SIGMOID,
+        "def sigmoid_prime(z):\n" + _SAFE_SIGMOID + "    return -g * (1 - g)\n"),
+    Misconception(
+        "tanh's rule 1 - g^2",
+        "1 - a^2 is the slope of tanh written with its output; the sigmoid's is a (1 - a).", L03_SIGMOID,
+        "def sigmoid_prime(z):\n" + _SAFE_SIGMOID + "    return 1 - g ** 2\n"),
+    Misconception(
+        "the tanh form without the half inside",
+        "With g(z) = (1 + tanh(z / 2)) / 2 the slope is (1 - tanh(z / 2)^2) / 4: the argument of tanh is "
+        "halved too.", L03_SIGMOID,
+        "def sigmoid_prime(z):\n    return (1 - np.tanh(z) ** 2) / 4\n"),
+)
+
+NEURON_MISCONCEPTIONS = (
+    Misconception(
+        "a forgotten bias",
+        "The net input is the weighted sum PLUS the bias, X @ w + b; the bias shifts the point where the "
+        "neuron switches on.", L03_NEURON,
+        "def neuron_forward(w, X, b):\n    n = X @ w\n    return (n, 1 / (1 + np.exp(-n)))\n"),
+    Misconception(
+        "no activation",
+        "A neuron has two steps: weigh (the net input), then squash it with the sigmoid; the activation "
+        "returned here is the net input unchanged.", L03_NEURON,
+        "def neuron_forward(w, X, b):\n    n = X @ w + b\n    return (n, n)\n"),
+    Misconception(
+        "a mean instead of a sum over the inputs",
+        "The net input adds up the weighted inputs, sum_k w_k a_k; dividing by the number of inputs "
+        "shrinks it.", L03_NEURON,
+        "def neuron_forward(w, X, b):\n    n = np.mean(X * w, axis=1) + b\n    return (n, 1 / (1 + np.exp(-n)))\n"),
+    Misconception(
+        "the bias added after the activation",
+        "The bias belongs inside the squashing: a = g(X @ w + b), not g(X @ w) + b (which can leave the "
+        "range 0 to 1).", L03_NEURON,
+        "def neuron_forward(w, X, b):\n    n = X @ w\n    return (n + b, 1 / (1 + np.exp(-n)) + b)\n"),
+)
+
 EXERCISES = [
     Exercise(
         id="ex03.sigmoid", function="sigmoid", title="the sigmoid function", notebook=NOTEBOOK,
@@ -131,6 +209,7 @@ EXERCISES = [
                         Case("public 2", (np.array([[1.0, -0.5], [3.0, -4.0]]),))],
         hidden=_hidden_z, reference=_sigmoid, forbidden=FORBIDDEN,
         hint="g(z) = 1 / (1 + exp(-z)) applied to every entry",
+        misconceptions=SIGMOID_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex03.sigmoid_prime", function="sigmoid_prime", title="the derivative of the sigmoid",
@@ -140,6 +219,7 @@ EXERCISES = [
                         Case("public 2", (np.array([[1.0, -0.5], [3.0, -4.0]]),))],
         hidden=_hidden_prime, reference=_sigmoid_prime, forbidden=FORBIDDEN,
         hint="g'(z) = g(z) * (1 - g(z)): apply the formula to the activation g(z), not to z",
+        misconceptions=SIGMOID_PRIME_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex03.neuron_forward", function="neuron_forward", title="one neuron's forward pass",
@@ -150,5 +230,6 @@ EXERCISES = [
                                           np.array([[1.0, 0.5, -1.0], [-2.0, 1.0, 0.5]]), -0.1))],
         hidden=_neuron_hidden, reference=_neuron_forward, forbidden=FORBIDDEN,
         hint="in = sum_k w_k a_k + b for each sample, then a = g(in); return (in, a)",
+        misconceptions=NEURON_MISCONCEPTIONS,
     ),
 ]

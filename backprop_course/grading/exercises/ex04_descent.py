@@ -16,6 +16,7 @@ from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import compare_numbers
 from ..checking.exercise import Exercise
+from ..checking.exercise import Misconception
 
 NOTEBOOK = "ex04_descent"
 FORBIDDEN = frozenset({"engine", "optim", "SGD", "compute_update", "Value", "backward", "descend",
@@ -192,6 +193,107 @@ def _limits_hidden(rng):
     return cases
 
 
+L04_SLOPE = 'lesson 04, section 1 "A slope tells you which way is down"'
+L04_HILL = 'lesson 04, section 2 "The hill picture"'
+L04_RATE = 'lesson 04, section 3 "The learning rate"'
+
+
+def _path_source(grad="2.0 * a * w", start="[w.copy()]", steps="steps", update="w = w - lr * grad",
+                 keep="w.copy()") -> str:
+    # a wrong descent run, written as the model solution with one piece changed
+    return ("def descent_path(w0, a, lr, steps):\n    w = np.array(w0, dtype=float)\n"
+            f"    path = {start}\n    for _ in range({steps}):\n        grad = {grad}\n"
+            f"        {update}\n        path.append({keep})\n    return np.array(path)\n")
+
+
+def _limits_source(steepest="np.max(a)", no_bounce="1.0 / (2.0 * steepest)", converge="1.0 / steepest") -> str:
+    return (f"def learning_rate_limits(a):\n    steepest = {steepest}\n"
+            f"    return ({no_bounce}, {converge})\n")
+
+
+STEP_MISCONCEPTIONS = (
+    Misconception(
+        "a step uphill (sign flip)",
+        "The gradient points uphill; descent steps AGAINST it: Delta w = -lr * grad.", L04_SLOPE,
+        "def descent_step(w, grad, lr):\n    d = lr * grad\n    return (d, w + d)\n"),
+    Misconception(
+        "the learning rate forgotten",
+        "The gradient gives the direction; the learning rate sets how far to go: Delta w = -lr * grad.",
+        L04_RATE,
+        "def descent_step(w, grad, lr):\n    return (-grad, w - grad)\n"),
+    Misconception(
+        "an extra 2 from the bowl's gradient",
+        "The gradient is given: the step is -lr times it, with no further factor (the 2 of x^2 is already "
+        "inside grad).", L04_SLOPE,
+        "def descent_step(w, grad, lr):\n    d = -2 * lr * grad\n    return (d, w + d)\n"),
+    Misconception(
+        "the update returned as the new weights",
+        "Delta w is the change; the new weights are the old ones plus that change, w + Delta w.", L04_SLOPE,
+        "def descent_step(w, grad, lr):\n    d = -lr * grad\n    return (d, d)\n"),
+)
+
+PATH_MISCONCEPTIONS = (
+    Misconception(
+        "a missing 2 in the bowl's gradient",
+        "The derivative of a_i w_i^2 is 2 a_i w_i: the power comes down as a factor 2.", L04_HILL,
+        _path_source(grad="a * w")),
+    Misconception(
+        "the start point left out",
+        "The path starts with w0 itself, then one row per step: steps + 1 rows in all.", L04_RATE,
+        _path_source(start="[]")),
+    Misconception(
+        "one step too many",
+        "After w0 come exactly `steps` updates; an extra pass of the loop adds one more row.", L04_RATE,
+        _path_source(steps="steps + 1")),
+    Misconception(
+        "the gradient always taken at w0",
+        "Each step needs the slope where descent stands NOW: recompute the gradient at the current w "
+        "every time.", L04_HILL,
+        _path_source(grad="2.0 * a * np.asarray(w0)")),
+    Misconception(
+        "steps uphill (sign flip)",
+        "Descent moves against the gradient: w - lr * grad, not w + lr * grad.", L04_SLOPE,
+        _path_source(update="w = w + lr * grad")),
+    Misconception(
+        "every row the same array (no copy)",
+        "Updating w in place and appending w itself stores the same array again and again, so every row "
+        "ends up as the last point: append a copy.", L04_RATE,
+        _path_source(update="w -= lr * grad", start="[w]", keep="w")),
+)
+
+LIMITS_MISCONCEPTIONS = (
+    Misconception(
+        "the flattest direction instead of the steepest",
+        "The most sharply curved direction (the largest a_i) is the first to bounce and diverge, so it "
+        "sets both limits.", L04_RATE,
+        _limits_source(steepest="np.min(a)")),
+    Misconception(
+        "the last curvature instead of the largest",
+        "The limits come from the largest a_i, wherever it stands in the list, not from the last one.",
+        L04_RATE,
+        _limits_source(steepest="a[-1]")),
+    Misconception(
+        "the first curvature instead of the largest",
+        "The limits come from the largest a_i, wherever it stands in the list, not from the first one.",
+        L04_RATE,
+        _limits_source(steepest="a[0]")),
+    Misconception(
+        "the mean curvature",
+        "An average direction does not bind: the steepest one bounces and diverges first, so use the "
+        "largest a_i.", L04_RATE,
+        _limits_source(steepest="np.mean(a)")),
+    Misconception(
+        "the factor 2 forgotten",
+        "Each step multiplies w_i by 1 - 2 lr a_i (the 2 of the gradient 2 a_i w_i): no bouncing up to "
+        "1 / (2 a), divergence from 1 / a.", L04_RATE,
+        _limits_source(no_bounce="1.0 / steepest", converge="2.0 / steepest")),
+    Misconception(
+        "the two limits swapped",
+        "Bouncing starts first, when 1 - 2 lr a turns negative; divergence later, when it passes -1: the "
+        "no-bounce limit is the smaller one.", L04_RATE,
+        _limits_source(no_bounce="1.0 / steepest", converge="1.0 / (2.0 * steepest)")),
+)
+
 EXERCISES = [
     Exercise(
         id="ex04.step", function="descent_step", title="one gradient-descent step", notebook=NOTEBOOK,
@@ -199,6 +301,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (np.array([1.0, -2.0]), np.array([0.5, -1.0]), 0.1)),
                         Case("public 2", (np.array([2.0]), np.array([3.0]), 0.1))],
         hidden=_step_hidden, reference=_descent_step, forbidden=FORBIDDEN, hint=STEP_HINT,
+        misconceptions=STEP_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex04.path", function="descent_path", title="a descent run on a bowl", notebook=NOTEBOOK,
@@ -206,6 +309,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (np.array([2.5]), np.array([1.0]), 0.9, 10)),
                         Case("public 2", (np.array([-4.5, 1.5]), np.array([0.1, 2.0]), 0.45, 6))],
         hidden=_path_hidden, reference=_descent_path, forbidden=FORBIDDEN, points=2.0, hint=PATH_HINT,
+        misconceptions=PATH_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex04.lr_limits", function="learning_rate_limits", title="when descent bounces and diverges",
@@ -214,5 +318,6 @@ EXERCISES = [
         public=lambda: [Case("public 1", (np.array([1.0]),)), Case("public 2", (np.array([0.1, 2.0]),))],
         hidden=_limits_hidden, reference=_lr_limits, forbidden=FORBIDDEN, hint=LIMIT_HINT,
         compare=lambda e, a: compare_numbers(e, a, rtol=1e-9, atol=1e-12),
+        misconceptions=LIMITS_MISCONCEPTIONS,
     ),
 ]

@@ -17,6 +17,7 @@ from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.compare import compare_numbers
 from ..checking.exercise import Exercise
+from ..checking.exercise import Misconception
 
 NOTEBOOK = "ex05_chain"
 FORBIDDEN = frozenset({"engine", "Value", "backward", "MLP", "sympy", "symbolic", "derive_chain",
@@ -199,13 +200,17 @@ def _deriv_hidden(rng):
                       (squash,)]
         return float(draw.mixed(rng, None, 0.2, 2.0)), steps
 
-    def mixture():
-        steps = _random_steps(rng, int(rng.integers(3, 7)))
-        steps.insert(int(rng.integers(0, 2)), ("add", float(draw.mixed(rng, None, 0.3, 1.0))))
-        steps.append((str(rng.choice(_NONLINEAR)),))       # at least one link whose slope depends on its input
-        return float(draw.mixed(rng, None, 0.2, 1.5)), steps
+    def mixture(last):
+        def make():
+            steps = _random_steps(rng, int(rng.integers(3, 7)))
+            steps.insert(int(rng.integers(0, 2)), ("add", float(draw.mixed(rng, None, 0.3, 1.0))))
+            steps.append((str(rng.choice(last)),))       # at least one link whose slope depends on its input
+            return float(draw.mixed(rng, None, 0.2, 1.5)), steps
+        return make
 
-    makers = (single, neurons, mixture, mixture)
+    # the two mixtures end in different kinds of links (a squashing one, then exp or square), so a slip
+    # in one kind of link cannot pass both of them
+    makers = (single, neurons, mixture(("sigmoid", "tanh")), mixture(("exp", "square")))
     return [Case(f"hidden {i}", draw_case(make), True, DERIV_HINT) for i, make in enumerate(makers, start=1)]
 
 
@@ -223,6 +228,104 @@ def _grad_hidden(rng):
 LESSON_STEPS = [("mul", 0.8), ("add", -0.3), ("sigmoid",), ("mul", -1.2), ("add", 0.5), ("sigmoid",),
                 ("mul", 1.6), ("add", -0.4), ("sigmoid",)]
 
+L05_CHAIN = 'lesson 05, section 1, "The chain rule, one link per arrow"'
+L05_NUMBERS = 'lesson 05, section 2 "With numbers, by hand"'
+
+
+def _composition_source(start="1.0", combine="derivative *= local", sigmoid="s * (1.0 - s)", tanh="1.0 - t * t",
+                        exp="e", square="2.0 * v", mul="step[1]", before="") -> str:
+    # a wrong chain_derivative, written as the model solution with one piece changed; the local
+    # derivatives are computed before u moves on, except where `before` names the value they use
+    return ("def chain_derivative(x, steps):\n    u = float(x)\n    x0 = u\n"
+            f"    derivative = {start}\n    for step in steps:\n        name = step[0]\n        v = u{before}\n"
+            f"        if name == 'add':\n            local, u = 1.0, u + step[1]\n"
+            f"        elif name == 'mul':\n            local, u = {mul}, step[1] * u\n"
+            f"        elif name == 'sigmoid':\n            s = 1.0 / (1.0 + np.exp(-v))\n"
+            f"            local, u = {sigmoid}, 1.0 / (1.0 + np.exp(-u))\n"
+            f"        elif name == 'tanh':\n            t = np.tanh(v)\n            local, u = {tanh}, np.tanh(u)\n"
+            f"        elif name == 'exp':\n            e = np.exp(v)\n            local, u = {exp}, np.exp(u)\n"
+            f"        elif name == 'square':\n            local, u = {square}, u * u\n"
+            f"        {combine}\n    return (u, derivative)\n")
+
+
+_AFTER = ("\n        if name == 'sigmoid':\n            v = 1.0 / (1.0 + np.exp(-u))\n"
+          "        elif name == 'tanh':\n            v = np.tanh(u)\n"
+          "        elif name in ('exp', 'square'):\n            v = np.exp(u) if name == 'exp' else u * u")
+
+
+def _chain_source(output="-(y - a[L]) * a[L] * (1.0 - a[L])", bias="delta", back="delta * W[l] * a[l] * (1.0 - a[l])",
+                  extra="") -> str:
+    # a wrong chain_gradients, written as the model solution with one piece changed
+    return ("def chain_gradients(x, y, W, b):\n    L = len(W)\n    a = [float(x)]\n    for l in range(L):\n"
+            "        a.append(1.0 / (1.0 + np.exp(-(W[l] * a[l] + b[l]))))\n"
+            "    dJ_dW, dJ_db = np.zeros(L), np.zeros(L)\n"
+            f"    delta = {output}\n    for l in range(L - 1, -1, -1):\n"
+            f"        dJ_db[l] = {bias}\n        dJ_dW[l] = delta * a[l]\n{extra}"
+            f"        delta = {back}\n    return (dJ_dW, dJ_db)\n")
+
+
+DERIV_MISCONCEPTIONS = (
+    Misconception(
+        "every local derivative taken at x",
+        "Each link's slope is taken at the value that ENTERS that link, which changes along the chain; "
+        "only the first link sees x itself.", L05_CHAIN,
+        _composition_source(before="\n        v = x0")),
+    Misconception(
+        "a sum of local derivatives instead of a product",
+        "The chain rule MULTIPLIES the local derivatives along the path; adding them has no meaning.",
+        L05_CHAIN,
+        _composition_source(start="0.0", combine="derivative += local")),
+    Misconception(
+        "the output form of a slope applied to the incoming value",
+        "a (1 - a) for the sigmoid and 1 - a^2 for tanh take the link's OUTPUT a; applied to the value "
+        "coming in they give another number.", L05_NUMBERS,
+        _composition_source(sigmoid="v * (1.0 - v)", tanh="1.0 - v * v")),
+    Misconception(
+        "the constant of a multiply link dropped",
+        "A link u -> c u scales every small change by c, so its local derivative is the constant c, not 1.",
+        L05_CHAIN,
+        _composition_source(mul="1.0")),
+    Misconception(
+        "each slope taken at the value leaving the link",
+        "A link's derivative is evaluated where the link is applied, at its input; evaluating the formula "
+        "at the link's output is one step too late.", L05_NUMBERS,
+        _composition_source(before=_AFTER)),
+)
+
+CHAIN_MISCONCEPTIONS = (
+    Misconception(
+        "the bias gradient with the activation factor",
+        "A bias is added on its own (dz/db = 1), so its gradient is the error term alone; only a weight "
+        "takes the extra factor of the activation it multiplies.", L05_CHAIN,
+        _chain_source(bias="delta * a[l]")),
+    Misconception(
+        "the slope f' missing at the output",
+        "The output error term is -(y - h) times f'(z) = h (1 - h): the loss reaches z only through the "
+        "output neuron's squashing.", L05_CHAIN,
+        _chain_source(output="-(y - a[L])")),
+    Misconception(
+        "a sign flip in the error term",
+        "dJ/dh for J = (y - h)^2 / 2 is -(y - h): the minus sign comes from the inner derivative of y - h.",
+        L05_CHAIN,
+        _chain_source(output="(y - a[L]) * a[L] * (1.0 - a[L])")),
+    Misconception(
+        "the weight not passed back",
+        "Each neuron passed on the way back costs W f'(z): the weight leaving it times its slope; here the "
+        "weight is missing.", L05_CHAIN,
+        _chain_source(back="delta * a[l] * (1.0 - a[l])")),
+    Misconception(
+        "the slope formula applied to the net input",
+        "f'(z) = f(z) (1 - f(z)) takes the activation a = f(z); z (1 - z) applies it to the net input.",
+        L05_NUMBERS,
+        _chain_source(extra="        z = W[l - 1] * a[l - 1] + b[l - 1] if l else 0.0\n",
+                      back="delta * W[l] * z * (1.0 - z)")),
+    Misconception(
+        "the slope of the neuron above (off by one layer)",
+        "Going back through the weight W^(l) lands on the neuron BELOW it: multiply by that neuron's slope "
+        "a^(l) (1 - a^(l)), not again by the slope already used.", L05_NUMBERS,
+        _chain_source(back="delta * W[l] * a[l + 1] * (1.0 - a[l + 1])")),
+)
+
 EXERCISES = [
     Exercise(
         id="ex05.chain_derivative", function="chain_derivative", title="the derivative of a composition",
@@ -233,6 +336,7 @@ EXERCISES = [
                         Case("public 3", (1.5, LESSON_STEPS))],
         hidden=_deriv_hidden, reference=_chain_derivative, forbidden=FORBIDDEN, points=2.0, hint=DERIV_HINT,
         compare=lambda e, a: compare_numbers(e, a, rtol=1e-9, atol=1e-12),
+        misconceptions=DERIV_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex05.chain_gradients", function="chain_gradients", title="every gradient of a chain of neurons",
@@ -241,5 +345,6 @@ EXERCISES = [
         public=lambda: [Case("public 1", (1.5, 0.2, np.array([0.8, -1.2, 1.6]), np.array([-0.3, 0.5, -0.4])))],
         hidden=_grad_hidden, reference=_chain_gradients, forbidden=FORBIDDEN, points=2.0, hint=GRAD_HINT,
         compare=lambda e, a: compare_numbers(e, a, rtol=1e-9, atol=1e-12),
+        misconceptions=CHAIN_MISCONCEPTIONS,
     ),
 ]

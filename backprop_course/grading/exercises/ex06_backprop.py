@@ -14,6 +14,7 @@ from . import draw
 from .worksheet import Worksheet
 from ..checking.cases import Case
 from ..checking.exercise import Exercise
+from ..checking.exercise import Misconception
 from ._nets import net_from
 
 NOTEBOOK = "ex06_backprop"
@@ -215,6 +216,152 @@ _PUBLIC_NET = (
     np.array([[0.5]]),
 )
 
+L06_EQUATIONS = 'lesson 06, section 1 "From one path to many: the three equations of Backpropagation for dummies"'
+L06_STEPS = 'lesson 06, section 2 "The 2017 note\'s seven steps, with the package"'
+L06_NUMBERS = 'lesson 06, section 3 "A 2-2-2 network with every number"'
+
+
+def _backward_source(forward="activations[-1] @ W.T + b", output="-(T - Y) * Y * (1.0 - Y)",
+                     grad_w="delta.T @ activations[l]", grad_b="delta.sum(axis=0)",
+                     hidden="upstream * a * (1.0 - a)", inputs="upstream") -> str:
+    # a wrong mlp_backward, written as the model solution with one piece changed
+    return ("def mlp_backward(weights, biases, X, T):\n"
+            "    def sigmoid(z):\n        e = np.exp(-np.abs(z))\n"
+            "        return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n\n"
+            "    activations = [X]\n    for W, b in zip(weights, biases):\n"
+            f"        activations.append(sigmoid({forward}))\n    Y = activations[-1]\n"
+            "    L = len(weights)\n    deltas, grad_w, grad_b = [None] * L, [None] * L, [None] * L\n"
+            f"    delta = {output}\n    for l in range(L - 1, -1, -1):\n        deltas[l] = delta\n"
+            f"        grad_w[l] = {grad_w}\n        grad_b[l] = {grad_b}\n"
+            "        upstream = delta @ weights[l]\n        if l > 0:\n            a = activations[l]\n"
+            f"            delta = {hidden}\n"
+            f"    return {{'weights': grad_w, 'biases': grad_b, 'deltas': deltas, 'inputs': {inputs}}}\n")
+
+
+OUTPUT_MISCONCEPTIONS = (
+    Misconception(
+        "a sign flip",
+        "dE/da for E = 1/2 (t - a)^2 is -(t - a): the minus sign comes from the inner derivative of t - a.",
+        L06_EQUATIONS,
+        "def output_delta(a, t):\n    return (t - a) * a * (1 - a)\n"),
+    Misconception(
+        "the slope g' missing",
+        "The error term is taken with respect to the net input, so the output error -(t - a) is multiplied "
+        "by the sigmoid's slope a (1 - a).", L06_EQUATIONS,
+        "def output_delta(a, t):\n    return -(t - a)\n"),
+    Misconception(
+        "an extra 2 (E without the 1/2)",
+        "The course's E has a factor 1/2 in front, which cancels the 2 from differentiating the square: "
+        "dE/da = -(t - a), with no 2.", L06_EQUATIONS,
+        "def output_delta(a, t):\n    return -2 * (t - a) * a * (1 - a)\n"),
+    Misconception(
+        "a mean over the samples (the MSE)",
+        "E SUMS over the samples, so each sample's error term stands on its own; dividing by the number "
+        "of samples is the gradient of the mean squared error.", L06_EQUATIONS,
+        "def output_delta(a, t):\n    return -(t - a) * a * (1 - a) / len(a)\n"),
+    Misconception(
+        "the slope taken of the activation instead of the net input",
+        "a is already g(in): the slope is a (1 - a) itself; squashing a again and taking g(a) (1 - g(a)) "
+        "evaluates the slope at the wrong point.", L06_EQUATIONS,
+        "def output_delta(a, t):\n    g = 1 / (1 + np.exp(-a))\n    return -(t - a) * g * (1 - g)\n"),
+)
+
+HIDDEN_MISCONCEPTIONS = (
+    Misconception(
+        "the slope g' missing",
+        "The error sent back through the weights, delta_next @ W_next, reaches the neuron's output; "
+        "multiply by its slope a (1 - a) to reach its net input.", L06_EQUATIONS,
+        "def hidden_delta(a, weights_next, delta_next):\n    return delta_next @ weights_next\n"),
+    Misconception(
+        "a sign flip",
+        "No minus sign enters on the way back: the sign of the output's error term carries through the "
+        "weights and slopes unchanged.", L06_EQUATIONS,
+        "def hidden_delta(a, weights_next, delta_next):\n"
+        "    return -(delta_next @ weights_next) * a * (1 - a)\n"),
+    Misconception(
+        "a mean over the samples",
+        "Each sample (row) has its own error term; nothing is averaged here (sums over the samples come "
+        "only in the weight gradients).", L06_EQUATIONS,
+        "def hidden_delta(a, weights_next, delta_next):\n"
+        "    return (delta_next @ weights_next) * a * (1 - a) / len(a)\n"),
+    Misconception(
+        "g instead of g'",
+        "The factor is the sigmoid's slope a (1 - a), not the activation a itself.", L06_EQUATIONS,
+        "def hidden_delta(a, weights_next, delta_next):\n    return (delta_next @ weights_next) * a\n"),
+    Misconception(
+        "the slope taken of the activation instead of the net input",
+        "a is already g(in): the slope is a (1 - a); squashing a again and taking g(a) (1 - g(a)) evaluates "
+        "the slope at the wrong point.", L06_EQUATIONS,
+        "def hidden_delta(a, weights_next, delta_next):\n    g = 1 / (1 + np.exp(-a))\n"
+        "    return (delta_next @ weights_next) * g * (1 - g)\n"),
+)
+
+WEIGHT_MISCONCEPTIONS = (
+    Misconception(
+        "a transposed product",
+        "W has one row per destination neuron and one column per source neuron, so dE/dW = delta.T @ a_prev; "
+        "a_prev.T @ delta is its transpose.", L06_EQUATIONS,
+        "def weight_gradient(delta, a_prev):\n    return a_prev.T @ delta\n"),
+    Misconception(
+        "a mean instead of a sum over the samples",
+        "E adds the samples' errors, so the weight gradient adds their contributions: delta.T @ a_prev, "
+        "with no division by the number of samples.", L06_EQUATIONS,
+        "def weight_gradient(delta, a_prev):\n    return delta.T @ a_prev / len(delta)\n"),
+    Misconception(
+        "a sign flip",
+        "dE/dw_ij = delta_i a_j with no minus sign: the sign is already inside the error term.",
+        L06_EQUATIONS,
+        "def weight_gradient(delta, a_prev):\n    return -(delta.T @ a_prev)\n"),
+    Misconception(
+        "the last sample only",
+        "Every sample adds its own delta_i a_j to the gradient; the matrix product delta.T @ a_prev does "
+        "that sum over the rows.", L06_EQUATIONS,
+        "def weight_gradient(delta, a_prev):\n    return np.outer(delta[-1], a_prev[-1])\n"),
+)
+
+BACKWARD_MISCONCEPTIONS = (
+    Misconception(
+        "a mean instead of a sum over the samples",
+        "E sums over the samples, so do its gradients: delta.T @ A_prev and delta summed over the rows, "
+        "without dividing by the number of samples.", L06_EQUATIONS,
+        _backward_source(grad_w="delta.T @ activations[l] / len(X)", grad_b="delta.mean(axis=0)")),
+    Misconception(
+        "the slope f' missing in the hidden layers",
+        "A hidden error term is the error sent back through the weights TIMES the neuron's slope "
+        "A (1 - A); without it the gradient skips the squashing.", L06_EQUATIONS,
+        _backward_source(hidden="upstream")),
+    Misconception(
+        "a sign flip at the output",
+        "The output error term is -(T - Y) Y (1 - Y); the minus sign comes from differentiating T - Y.",
+        L06_STEPS,
+        _backward_source(output="(T - Y) * Y * (1.0 - Y)")),
+    Misconception(
+        "an extra 2 (E without the 1/2)",
+        "The course's E = 1/2 sum (T - Y)^2: the 1/2 cancels the 2 of the square, so no factor 2 appears.",
+        L06_STEPS,
+        _backward_source(output="-2 * (T - Y) * Y * (1.0 - Y)")),
+    Misconception(
+        "the bias gradient of the first sample only",
+        "A bias is a weight on a constant input 1, so its gradient sums the error terms over all samples.",
+        L06_EQUATIONS,
+        _backward_source(grad_b="delta[0]")),
+    Misconception(
+        "a forgotten bias in the forward pass",
+        "The net input is A @ W.T + b: without the biases the forward pass, and so every gradient, is "
+        "computed for another network.", L06_STEPS,
+        _backward_source(forward="activations[-1] @ W.T")),
+    Misconception(
+        "an extra slope at the inputs",
+        "The inputs are not squashed by any neuron: dE/dX is delta_0 @ W_0, with no slope factor at the end.",
+        L06_NUMBERS,
+        _backward_source(inputs="upstream * X * (1.0 - X)")),
+    Misconception(
+        "the hidden slope taken of the activation instead of the net input",
+        "A hidden activation is already g(z): its slope is A (1 - A); squashing A again and taking "
+        "g(A) (1 - g(A)) evaluates the slope at the wrong point.", L06_EQUATIONS,
+        _backward_source(hidden="upstream * sigmoid(a) * (1.0 - sigmoid(a))")),
+)
+
 EXERCISES = [
     Exercise(
         id="ex06.output_delta", function="output_delta", title="error term of output neurons",
@@ -223,6 +370,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (np.array([[0.75]]), np.array([[1.0]]))),
                         Case("public 2", (np.array([[0.2, 0.9], [0.6, 0.4]]), np.array([[0.0, 1.0], [1.0, 0.0]])))],
         hidden=_out_hidden, reference=_output_delta, forbidden=FORBIDDEN, hint=OUT_HINT,
+        misconceptions=OUTPUT_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex06.hidden_delta", function="hidden_delta", title="error term of hidden neurons",
@@ -231,6 +379,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (np.array([[0.5, 0.8, 0.3]]), np.array([[0.2, -0.4, 0.6], [1.0, 0.5, -0.7]]),
                                           np.array([[0.1, -0.2]])))],
         hidden=_hid_hidden, reference=_hidden_delta, forbidden=FORBIDDEN, hint=HID_HINT,
+        misconceptions=HIDDEN_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex06.weight_gradient", function="weight_gradient", title="weight gradients from error terms",
@@ -239,11 +388,13 @@ EXERCISES = [
         public=lambda: [Case("public 1", (np.array([[0.1, -0.2]]), np.array([[0.5, 0.8, 0.3]]))),
                         Case("public 2", (np.array([[0.1, -0.2], [0.3, 0.05]]), np.array([[0.5, 0.8, 0.3], [0.1, 0.2, 0.9]])))],
         hidden=_w_hidden, reference=_weight_gradient, forbidden=FORBIDDEN, hint=W_HINT,
+        misconceptions=WEIGHT_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex06.mlp_backward", function="mlp_backward", title="backward pass of a whole MLP",
         prompt=MLP_BACKWARD_PROMPT, solution=MLP_BACKWARD_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_NET)],
         hidden=_mlp_hidden, reference=_mlp_backward, forbidden=FORBIDDEN, points=3.0, hint=MLP_HINT,
+        misconceptions=BACKWARD_MISCONCEPTIONS,
     ),
 ]

@@ -15,6 +15,7 @@ from ..checking.cases import Case
 from ..sandbox.codec import FunctionSpec
 from ..checking.compare import compare_numbers
 from ..checking.exercise import Exercise
+from ..checking.exercise import Misconception
 
 NOTEBOOK = "ex06b_gradcheck"
 FORBIDDEN = frozenset({"engine", "gradcheck", "approx_fprime",
@@ -121,7 +122,8 @@ def _ng_public():
 
 def _ng_hidden(rng):
     cases = []
-    for i, shape in enumerate(((1,), draw.shape(rng, 2), draw.shape(rng, 1, 2, 6)), start=1):
+    # cases 2 and 3 move several entries, so a slip between entries (one not put back) fails them
+    for i, shape in enumerate(((1,), draw.shape(rng, 2, 2, 4), draw.shape(rng, 1, 2, 6)), start=1):
         cases.append(Case(f"hidden {i}", (_wavy(rng, shape), draw.mixed(rng, shape, 0.1, 2.0),
                                           1e-5 if i < 3 else 1e-4), True, NG_HINT))
     f, W = _mlp(rng)
@@ -141,6 +143,69 @@ def _re_hidden(rng):
     return cases
 
 
+L06_CHECK = 'lesson 06, section 4 "Gradient checking"'
+
+
+def _difference_source(plus="saved + eps", minus="saved - eps", divide="2.0 * eps", restore="saved",
+                       move="x[index] = {value}") -> str:
+    # a wrong numerical_gradient, written as the model solution with one piece changed
+    return ("def numerical_gradient(f, x, eps):\n    grad = np.zeros_like(x, dtype=float)\n"
+            "    for index in np.ndindex(x.shape):\n        saved = x[index].copy()\n"
+            f"        {move.format(value=plus)}\n        f_plus = f(x)\n"
+            f"        {move.format(value=minus)}\n        f_minus = f(x)\n"
+            f"        {move.format(value=restore)}\n"
+            f"        grad[index] = (f_plus - f_minus) / ({divide})\n    return grad\n")
+
+
+NUMERICAL_MISCONCEPTIONS = (
+    Misconception(
+        "a forward difference",
+        "(f(x + eps) - f(x)) / eps is off by about eps times the curvature; the central difference "
+        "(f(x + eps) - f(x - eps)) / (2 eps) cancels that first error term.", L06_CHECK,
+        _difference_source(minus="saved", divide="eps")),
+    Misconception(
+        "divided by eps instead of 2 eps",
+        "The two points x + eps and x - eps are 2 eps apart, so the difference of f is divided by 2 eps.",
+        L06_CHECK,
+        _difference_source(divide="eps")),
+    Misconception(
+        "the entry not put back",
+        "After measuring one entry, restore it before moving the next; otherwise every later entry is "
+        "measured at a shifted point.", L06_CHECK,
+        _difference_source(restore="saved - eps")),
+    Misconception(
+        "every entry moved at once",
+        "A partial derivative moves ONE entry and holds the others still; moving all of them measures a "
+        "slope along the diagonal, the same for every entry.", L06_CHECK,
+        _difference_source(move="x += ({value}) - x[index]")),
+)
+
+RELATIVE_MISCONCEPTIONS = (
+    Misconception(
+        "no floor under the denominator",
+        "Where both gradients are 0 the quotient is 0 / 0; the floor max(|a| + |n|, 1e-8) keeps it finite "
+        "(and 0 there).", L06_CHECK,
+        "def relative_error(analytic, numeric):\n"
+        "    return np.abs(analytic - numeric) / (np.abs(analytic) + np.abs(numeric))\n"),
+    Misconception(
+        "divided by |a| only",
+        "The course's relative error divides by |a| + |n|, so it treats both gradients alike and stays "
+        "at most 1.", L06_CHECK,
+        "def relative_error(analytic, numeric):\n"
+        "    return np.abs(analytic - numeric) / np.maximum(np.abs(analytic), 1e-8)\n"),
+    Misconception(
+        "the larger of |a| and |n| instead of their sum",
+        "Some write-ups divide by max(|a|, |n|); the course divides by |a| + |n| (with the floor 1e-8), "
+        "which halves the result for nearly equal gradients.", L06_CHECK,
+        "def relative_error(analytic, numeric):\n"
+        "    return np.abs(analytic - numeric) / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-8)\n"),
+    Misconception(
+        "the sign of the difference kept",
+        "An error is a distance: take |a - n|, so the result is never negative.", L06_CHECK,
+        "def relative_error(analytic, numeric):\n"
+        "    return (analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-8)\n"),
+)
+
 EXERCISES = [
     Exercise(
         id="ex06b.numerical_gradient", function="numerical_gradient",
@@ -148,6 +213,7 @@ EXERCISES = [
         title="central-difference gradient", notebook=NOTEBOOK,
         public=_ng_public, hidden=_ng_hidden, reference=_numerical_gradient, forbidden=FORBIDDEN,
         compare=lambda e, a: compare_numbers(e, a, rtol=1e-7, atol=1e-7), points=2.0, hint=NG_HINT,
+        misconceptions=NUMERICAL_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex06b.relative_error", function="relative_error", title="relative error with a floor",
@@ -155,5 +221,6 @@ EXERCISES = [
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (np.array([1.0, -2.0, 0.0]), np.array([1.001, -2.0, 0.0])))],
         hidden=_re_hidden, reference=_relative_error, forbidden=FORBIDDEN, hint=RE_HINT,
+        misconceptions=RELATIVE_MISCONCEPTIONS,
     ),
 ]

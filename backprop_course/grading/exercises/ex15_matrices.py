@@ -281,13 +281,6 @@ AFFINE_MISCONCEPTIONS = (
         "def affine_backward(upstream, X, W):\n"
         "    return (upstream @ W, X.T @ upstream, upstream.sum(axis=0))"),
     Misconception(
-        "input gradient through W.T",
-        "The forward pass multiplies by W.T, so the way back multiplies by W: dX = upstream @ W, "
-        "which has X's shape.",
-        f"{LESSON}, '1. From one weight to a matrix: shapes decide'",
-        "def affine_backward(upstream, X, W):\n"
-        "    return (upstream @ W.T, upstream.T @ X, upstream.sum(axis=0))"),
-    Misconception(
         "mean over the batch instead of sum",
         "E adds the errors of all samples, so its gradients add the samples' contributions; dividing by "
         "the number of samples is the gradient of a mean, a different loss.",

@@ -55,9 +55,9 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
     """Gradescope's ``results.json`` for ONE student's files: one test per exercise.
 
     The test output is the learner feedback (public cases in full, hidden cases pass/fail and a hint
-    only), so it may be shown to students as it is. The seed is not in it at all (not even in
-    ``extra_data``): with the seed and the package a student could compute every hidden case, and the
-    instructor has it from the bundle's build.
+    only, plus the diagnosed misconception if any), so it may be shown to students as it is. The seed
+    is not in it at all (not even in ``extra_data``): with the seed and the package a student could
+    compute every hidden case, and the instructor has it from the bundle's build.
     """
     from backprop_course import __version__
 
@@ -86,7 +86,8 @@ def to_gradescope(reports: Sequence[SubmissionReport], seed: int, timeout: float
 
 
 def to_csv(reports: Sequence[SubmissionReport], seed: int, timeout: float) -> str:
-    """A gradebook: one row per submission, one score column per exercise seen anywhere."""
+    """A gradebook: one row per submission, one score column per exercise seen anywhere, then the error and
+    the diagnosed misconceptions (``"ex06.output_delta: sign flip; ..."``), so common mistakes show at a glance."""
     columns: list[str] = []
     for report in reports:
         for ex in report.exercises:
@@ -94,11 +95,12 @@ def to_csv(reports: Sequence[SubmissionReport], seed: int, timeout: float) -> st
                 columns.append(ex.id)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["file", "status", "score", "max_score", *columns, "error"])
+    writer.writerow(["file", "status", "score", "max_score", *columns, "error", "diagnoses"])
     for report in reports:
         scores = {ex.id: ex.score for ex in report.exercises}
+        diagnoses = "; ".join(f"{ex.id}: {ex.diagnosis.name}" for ex in report.exercises if ex.diagnosis is not None)
         writer.writerow([report.file, report.status, report.score, report.max_score,
-                         *[scores.get(c, "") for c in columns], report.error])
+                         *[scores.get(c, "") for c in columns], report.error, diagnoses])
     return buf.getvalue()
 
 
