@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from backprop_course.grading.exercises import ex13_autograd  # noqa: E402
 from backprop_course.grading.exercises.strip import strip_notebook  # noqa: E402
 from hosted import colab_badge, with_install  # noqa: E402
 
@@ -978,6 +979,81 @@ Everything the function needs (the activations, their slopes) must be inside its
             biases[l] = biases[l] - lr * grad_b[l]
     return weights, biases, losses
     # END SOLUTION''',
+            },
+        ],
+    },
+    {
+        "stem": "ex13_autograd",
+        "title": "Exercises 13: your own autograd engine",
+        "lesson": "13",
+        "intro": """Practice for lesson 13, the capstone. You build a small automatic-differentiation engine of
+your own in the style of Andrej Karpathy's micrograd, in three pieces that are checked separately: the
+class `Value` with its five operations (13.1), the backward pass that walks any graph in the right order
+(13.2), and a training loop that fits a small network with your engine (13.3).
+
+Your `Value` follows micrograd's design, which differs from `bc.Value` in one point: instead of storing
+local gradients as numbers, each operation stores a small function `_backward` (a *closure*) that, when
+called, adds this node's share of the gradient into its operands. Lesson 13 compares the two designs.
+
+Exercise 13.3 uses your `Value` and your `backward_pass`: the grader runs the cells of 13.1 and 13.2
+before the cell of 13.3 (and only for it). Do not use `bc` inside the exercise cells.""",
+        "exercises": [
+            {
+                "id": "ex13.ops", "function": "Value",
+                "prompt": """### Exercise 13.1 - five operations, each with its backward closure
+
+Complete the class `Value`. Each of `__add__`, `__mul__`, `__pow__` (a plain number exponent `n`), `tanh`
+and `exp` must
+
+1. compute the result and wrap it in a new `Value(result, (operands...), "op")`;
+2. attach to that new node `out` a function `out._backward()` that **adds** (`+=`) *local gradient ×
+   `out.grad`* into each operand's `grad`: 1 and 1 for `+`; the *other* factor for `*`; `n * a**(n-1)`
+   for `a ** n`; `1 - t**2` with `t` the tanh *output*; `e**x` (the output) for `exp`;
+3. return `out`.
+
+The rest of the class (subtraction, division, the reflected forms such as `3 * v`) is given: it is
+built from your five operations. The check makes one or two Values, applies one operation, sets
+`out.grad` and calls `out._backward()` once, then compares `out.data` and the operands' gradients with
+`bc.Value`. The operands' gradients may already hold a number (as if another path had delivered it), and
+`a + a` and `a * a` use the same node twice: `+=` gets both right.""",
+                "code": ex13_autograd.CODE["ex13.ops"],
+            },
+            {
+                "id": "ex13.backward", "function": "backward_pass",
+                "prompt": """### Exercise 13.2 - the backward pass, without recursion
+
+Write `backward_pass(root)`, which fills `node.grad` with d(root)/d(node) for every node `root` depends on
+(the method `Value.backward()` above calls it):
+
+1. build a **topological order** of the graph (every node after its operands `node._prev`), each node
+   once, **without recursion**: keep the nodes still to visit on a list of your own (Python stops a
+   recursion about 1,000 calls deep, and the check uses chains of several thousand operations);
+2. set `root.grad = 1.0`;
+3. call `node._backward()` for every node in the **reversed** order (the root first).
+
+Do not reset the gradients (micrograd does not; the training loop of 13.3 does). The check builds random
+expressions from correct micrograd-style nodes (so this exercise does not depend on your 13.1), runs your
+function, reads the leaves' gradients, sets every gradient to 0 and runs it a second time: both passes
+must agree with `bc.Value`.""",
+                "code": ex13_autograd.CODE["ex13.backward"],
+            },
+            {
+                "id": "ex13.train", "function": "train_mlp",
+                "prompt": """### Exercise 13.3 - training a small network with your engine
+
+Write `train_mlp(X, T, weights, biases, lr, steps)`: plain gradient descent on a fully connected network
+built from your `Value`s.
+
+- `weights[l]` has shape `(sizes[l+1], sizes[l])` (row j holds the weights *into* neuron j) and
+  `biases[l]` shape `(sizes[l+1],)`; make one `Value` per entry, **once**, before the loop;
+- every hidden layer is `tanh(W a + b)`, the output layer is linear: `W a + b`;
+- each step: E = 1/2 sum (t - y)^2 over **all** samples and outputs, record `E.data`, set every
+  parameter's `grad` to 0, call `E.backward()`, then move every weight and bias: `p.data -= lr * p.grad`.
+
+Return the list of the `steps` values of E, each measured before its update. The check runs it on XOR,
+moons and circles and compares the loss curve with the package's vectorised network (`bc.MLP`) trained
+the same way.""",
+                "code": ex13_autograd.CODE["ex13.train"],
             },
         ],
     },

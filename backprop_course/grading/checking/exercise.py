@@ -80,6 +80,9 @@ class Exercise:
         Summarises expected and actual values for feedback (e.g. statistics of random weights).
     misconceptions : tuple of Misconception
         The classic mistakes this exercise recognises and names when an answer fails.
+    requires : tuple of str
+        Ids of exercises of the same notebook whose cells the grader runs before this one's, in order
+        (e.g. lesson 13's training exercise uses the learner's ``Value`` class of exercise 13.1).
     """
 
     id: str
@@ -95,6 +98,7 @@ class Exercise:
     hint: str = ""
     show: Callable[[Any], Any] | None = None
     misconceptions: tuple = ()
+    requires: tuple = ()
 
     def shown(self, value: Any) -> Any:
         """What feedback prints for an expected or actual value (a summary for random outputs)."""

@@ -15,7 +15,8 @@ __all__ = ["NOTEBOOKS", "all_exercises", "get", "for_notebook"]
 
 #: Learner notebooks in course order; each is a module of ``grading.exercises`` with ``EXERCISES``.
 NOTEBOOKS = ("ex02_graphs", "ex03_neuron", "ex04_descent", "ex05_chain", "ex06_backprop", "ex06b_gradcheck",
-             "ex07_symbolic", "ex08_input_grads", "ex09_modes", "ex10_optimizers", "ex11_init", "ex12_digits")
+             "ex07_symbolic", "ex08_input_grads", "ex09_modes", "ex10_optimizers", "ex11_init", "ex12_digits",
+             "ex13_autograd")
 
 
 @lru_cache(maxsize=1)
