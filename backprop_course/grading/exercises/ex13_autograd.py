@@ -272,8 +272,7 @@ def _ops_public():
              ["add_self", 0.5, 0.0, 2.0, 0.0, 0.0], ["mul_self", -1.5, 0.0, 2.0, 0.0, 0.0],
              ["addc", 1.0, 4.0, -1.0, 0.0, 0.0], ["mulc", 1.0, 4.0, -1.0, 0.0, 0.0],
              ["pow", 2.0, 3.0, 0.5, 0.0, 0.0], ["tanh", 0.5, 0.0, 2.0, 0.0, 0.0], ["exp", 1.0, 0.0, 0.5, 0.0, 0.0]]
-    text = ("a + b, a * b, a + a, a * a, a + 4, a * 4, a ** 3, a.tanh(), a.exp(); then out.grad = upstream and "
-            "out._backward() (a.grad and b.grad may start nonzero)")
+    text = "a+b, a*b, a+a, a*a, a+4, a*4, a**3, a.tanh(), a.exp(); out.grad = upstream; out._backward()"
     return [Case("public 1", (DriverSpec("ops", {"items": items}, text),))]
 
 
@@ -341,8 +340,7 @@ def _backward_public():
     params = {"leaves": [2.0, -3.0, 0.5],
               "ops": [["mul", 0, 1], ["add", 3, 2], ["mulc", 4, 0.2], ["tanh", 5], ["mul", 6, 3], ["add", 7, 0]],
               "repeat": True}
-    text = ("x0 = 2, x1 = -3, x2 = 0.5; u = x0 * x1; root = tanh(0.2 * (u + x2)) * u + x0; "
-            "leaf gradients after backward_pass(root), then again after zeroing every grad")
+    text = "x0=2, x1=-3, x2=0.5; u = x0*x1; root = tanh(0.2*(u + x2))*u + x0; backward_pass twice, grads zeroed between"
     return [Case("public 1", (DriverSpec("graph", params, text),))]
 
 
