@@ -343,6 +343,11 @@ EDITS.update({
 })
 
 
+# Lesson 13's planted bugs are its catalogued misconceptions (whole sources: the engine comes with them).
+from backprop_course.grading.exercises import ex13_autograd  # noqa: E402
+
+BUGS.update({ex.id: {m.name: m.source for m in ex.misconceptions} for ex in ex13_autograd.EXERCISES})
+
 CASES = [(ex_id, bug) for ex_id, bugs in BUGS.items() for bug in bugs]
 
 
