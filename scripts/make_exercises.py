@@ -1028,7 +1028,7 @@ Write `backward_pass(root)`, which fills `node.grad` with d(root)/d(node) for ev
 1. build a **topological order** of the graph (every node after its operands `node._prev`), each node
    once, **without recursion**: keep the nodes still to visit on a list of your own (Python stops a
    recursion about 1,000 calls deep, and the check uses chains of several thousand operations);
-2. set `root.grad = 1.0`;
+2. seed the output: the root's gradient is 1 (d root / d root);
 3. call `node._backward()` for every node in the **reversed** order (the root first).
 
 Do not reset the gradients (micrograd does not; the training loop of 13.3 does). The check builds random
