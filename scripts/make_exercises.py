@@ -1029,7 +1029,7 @@ Write `backward_pass(root)`, which fills `node.grad` with d(root)/d(node) for ev
    once, **without recursion**: keep the nodes still to visit on a list of your own (Python stops a
    recursion about 1,000 calls deep, and the check uses chains of several thousand operations);
 2. seed the output: the root's gradient is 1 (d root / d root);
-3. call `node._backward()` for every node in the **reversed** order (the root first).
+3. call every node's `_backward` in the **reversed** order (the root first).
 
 Do not reset the gradients (micrograd does not; the training loop of 13.3 does). The check builds random
 expressions from correct micrograd-style nodes (so this exercise does not depend on your 13.1), runs your
