@@ -261,3 +261,61 @@ def test_misconception_sources_are_distinct_and_never_the_solution():
         assert len(set(sources)) == len(sources)
         for a, b in itertools.combinations([ex13.solution(ex.id), *sources], 2):
             assert a != b
+
+
+# -- through a real grader child: the drivers are the only bridge, and it carries numbers only -------------
+from backprop_course.grading.sandbox import walls  # noqa: E402
+from backprop_course.grading.sandbox.parent import run_exercise  # noqa: E402
+
+needs_bwrap = pytest.mark.skipif(not walls._usable("bwrap")[0] and __import__("os").environ.get("CI") != "true",
+                                 reason="bubblewrap cannot run here (CI installs it and must run these)")
+ROUTES = [pytest.param("bwrap", marks=needs_bwrap), "none"]
+
+
+def _child(route, monkeypatch, cells, exercise_id):
+    monkeypatch.setenv(walls.ENV_VAR, route)
+    ex = EXERCISES[exercise_id]
+    cases = ex.cases(seed=5)
+    return ex, cases, run_exercise(cells, ex.function, ex.id, cases, 30.0, forbidden=ex.forbidden)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_correct_class_is_graded_through_the_child(route, monkeypatch):
+    ex, cases, run = _child(route, monkeypatch, ["import numpy as np\n" + ex13.solution("ex13.ops")], "ex13.ops")
+    assert run.found and run.ended and not run.tampered
+    assert all(o.kind == "ok" for o in run.outcomes)
+    assert all(ex.judge(c, codec.decode(o.output, inputs=False)).passed for c, o in zip(cases, run.outcomes))
+
+
+HOSTILE_CHILD = {
+    # from the driver's node class to the module that holds the references: hidden from the child
+    "references through the node's module": (
+        "import sys, importlib\n"
+        "def backward_pass(root):\n"
+        "    here = sys.modules[type(root).__module__]\n"
+        "    ref = importlib.import_module('backprop_course.grading.exercises.ex13_autograd')\n"
+        "    root.grad = 1.0\n"),
+    # rewriting the driver inside the child changes only this submission's own (wrong) numbers
+    "a patched driver": (
+        "import sys\n"
+        "def backward_pass(root):\n"
+        "    sys.modules[type(root).__module__]._number = lambda x: 0.5\n"),
+    # the grader's own files, through the path of the driver module
+    "the package's files": (
+        "import sys, os\n"
+        "def backward_pass(root):\n"
+        "    folder = os.path.dirname(sys.modules[type(root).__module__].__file__)\n"
+        "    open(os.path.join(folder, '..', 'exercises', 'ex13_autograd.py')).read()\n"),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("name", list(HOSTILE_CHILD))
+def test_a_hostile_answer_cannot_reach_past_the_driver(route, name, monkeypatch):
+    ex, cases, run = _child(route, monkeypatch, [HOSTILE_CHILD[name]], "ex13.backward")
+    assert run.found and not run.tampered
+    for case, outcome in zip(cases, run.outcomes):
+        if outcome is None or outcome.kind != "ok":
+            assert outcome is None or ":" not in outcome.error      # type names only
+            continue
+        assert not ex.judge(case, codec.decode(outcome.output, inputs=False)).passed
