@@ -180,8 +180,8 @@ def _defines(source: str) -> set[str]:
         tree = parse_source(source)
     except (SyntaxError, UncheckableSource):
         # fall back to a textual search, so a solution with a syntax error is still found (and fails)
-        return set(re.findall(r"^def[ \t]+([A-Za-z_]\w*)", source, flags=re.M))
-    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return set(re.findall(r"^(?:def|class)[ \t]+([A-Za-z_]\w*)", source, flags=re.M))
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
 
 def _notebook_stem(nb_meta: dict, filename: str | None) -> str | None:
@@ -325,4 +325,10 @@ def extract(nb, filename: str | None = None) -> Extracted:
 
     out.setup = clean(out.setup)
     out.exercises = {k: clean(v) for k, v in out.exercises.items()}
+    # an exercise built on earlier ones (Exercise.requires) runs their cells first, in order
+    own = dict(out.exercises)
+    for ex_id in own:
+        before = [c for req in known[ex_id].requires for c in own.get(req, [])]
+        if before:
+            out.exercises[ex_id] = before + own[ex_id]
     return out

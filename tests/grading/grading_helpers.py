@@ -30,6 +30,9 @@ def load_function(exercise_id: str, source: str | None = None):
     namespace: dict = {}
     for cell in cells_by_role(nb, "setup"):
         exec(cell.source, namespace)  # noqa: S102 - our own notebooks
+    if source is None:   # the model solution runs after the cells it builds on (Exercise.requires)
+        for required in ex.requires:
+            exec(cells_by_role(nb, "solution", required)[0].source, namespace)  # noqa: S102
     code = source if source is not None else cells_by_role(nb, "solution", exercise_id)[0].source
     exec(code, namespace)  # noqa: S102
     return namespace[ex.function]

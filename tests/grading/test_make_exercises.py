@@ -110,9 +110,10 @@ def test_check_command_passes_on_the_stored_files(capsys):
 @pytest.mark.parametrize("ex", list(registry.all_exercises().values()), ids=lambda ex: ex.id)
 def test_every_exercise_carries_its_prompt_and_solution(ex):
     assert ex.prompt.startswith("### Exercise "), ex.id
-    assert ex.solution.startswith(f"def {ex.function}(") and BEGIN in ex.solution and END in ex.solution
+    heads = (f"def {ex.function}(", f"class {ex.function}:", f"class {ex.function}(")  # a function, or a class
+    assert ex.solution.startswith(heads) and BEGIN in ex.solution and END in ex.solution
     assert stub_line(ex.id) in ex.stub and BEGIN not in ex.stub and END not in ex.stub
-    assert ex.stub.startswith(f"def {ex.function}(")          # the signature and docstring stay
+    assert ex.stub.startswith(heads)                         # the signature and docstring stay
     assert ex.check_call == f'bc.check("{ex.id}", {ex.function})'
 
 

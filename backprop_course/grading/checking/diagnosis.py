@@ -32,7 +32,8 @@ from .exercise import Exercise, Misconception
 
 __all__ = ["Diagnosis", "diagnose", "attach", "learner_outputs", "wrong_function", "TIME_BUDGET"]
 
-#: Seconds one answer's diagnosis may take (all misconceptions, all cases) before it gives up.
+#: CPU seconds (of the judging thread) one answer's diagnosis may take, all misconceptions and cases,
+#: before it gives up. CPU time, not the wall clock: a busy machine must not change a diagnosis.
 TIME_BUDGET = 2.0
 
 _NO_OUTPUT = object()
@@ -134,11 +135,11 @@ def diagnose(exercise: Exercise, cases: Sequence[Case], outputs: Sequence[Any],
         return None
     if any(out is _NO_OUTPUT for out in outputs) or all(isinstance(out, _Raised) for out in outputs):
         return None
-    deadline = time.perf_counter() + budget
+    deadline = time.thread_time() + budget
     for misconception in exercise.misconceptions:
         fn = wrong_function(exercise, misconception)
         for case, actual in zip(cases, outputs):
-            if time.perf_counter() > deadline:
+            if time.thread_time() > deadline:
                 return None
             inputs = [tuple(codec.roundtrip(list(args))) for args in case.call_args()]  # as the learner got them
             outcome = call_case(fn, inputs, exercise.id, several=bool(case.calls))

@@ -93,6 +93,9 @@ class Exercise:
     solution : str
         The code cell of the solution notebook: the function, with the model answer between
         ``# BEGIN SOLUTION`` and ``# END SOLUTION``. The learner's cell, :attr:`stub`, is derived from it.
+    requires : tuple of str
+        Ids of exercises of the same notebook whose cells the grader runs before this one's, in order
+        (e.g. lesson 13's training exercise uses the learner's ``Value`` class of exercise 13.1).
     """
 
     id: str
@@ -108,6 +111,7 @@ class Exercise:
     hint: str = ""
     show: Callable[[Any], Any] | None = None
     misconceptions: tuple = ()
+    requires: tuple = ()
     prompt: str = ""
     solution: str = ""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sandbox.codec import FunctionSpec, RngSeed
+from ..sandbox.codec import DriverSpec, FunctionSpec, RngSeed
 
 __all__ = ["short", "fmt_diff", "WIDTH"]
 
@@ -52,6 +52,8 @@ def _text(value: Any, depth: int = 0) -> str:
         return "{" + ", ".join(f"{k}: {_text(v, depth + 1)}" for k, v in value.items()) + "}"
     if isinstance(value, RngSeed):
         return f"default_rng({value.seed})"
+    if isinstance(value, DriverSpec):
+        return str(value)
     if isinstance(value, FunctionSpec):
         return f"<test function {value.name}>"
     if isinstance(value, np.random.Generator):

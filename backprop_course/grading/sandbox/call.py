@@ -12,6 +12,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import codec
+from .drivers import Driver
 
 __all__ = ["Outcome", "call_case", "NOT_ATTEMPTED", "OK", "ERROR"]
 
@@ -71,7 +72,9 @@ def call_case(fn: Callable, case_args: list[tuple], exercise_id: str, several: b
         try:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
-                out = fn(*args)
+                # a case given to a driver (a class, or a function of graph nodes): the driver calls fn
+                driven = len(args) == 1 and isinstance(args[0], Driver)
+                out = args[0].run(fn) if driven else fn(*args)
         except NotImplementedError as exc:
             if exercise_id in str(exc):
                 return Outcome(NOT_ATTEMPTED)

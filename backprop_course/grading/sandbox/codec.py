@@ -11,6 +11,7 @@ tuple                     ``{"__tuple__": [...]}``
 SymPy expression          ``{"__sympy__": srepr string}`` (read back by :mod:`.symexpr`)
 :class:`RngSeed`          ``{"__rng__": seed}`` -> a fresh ``numpy.random.Generator``
 :class:`FunctionSpec`     ``{"__function__": name, "params": {...}}`` -> a test function
+:class:`DriverSpec`       ``{"__driver__": name, "params": {...}}`` -> a driver (:mod:`.drivers`)
 ========================  =============================================================
 
 >>> import numpy as np
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RngSeed", "FunctionSpec", "EncodingError", "encode", "decode", "dumps", "loads", "roundtrip"]
+__all__ = ["RngSeed", "FunctionSpec", "DriverSpec", "EncodingError", "encode", "decode", "dumps", "loads", "roundtrip"]
 
 #: Outputs deeper than this are refused (a guard against hostile, self-referencing structures).
 MAX_DEPTH = 32
@@ -51,6 +52,23 @@ class FunctionSpec:
 
     def __hash__(self) -> int:  # params holds arrays: hash by name only
         return hash(self.name)
+
+
+@dataclass(frozen=True)
+class DriverSpec:
+    """A case run by a child-side driver (see :mod:`.drivers`): the learner's class or function is handed
+    to the driver, which builds objects from ``params``, calls the learner's code and returns numbers.
+    ``text`` is how feedback shows the case (it does not cross the process line)."""
+
+    name: str
+    params: dict = field(default_factory=dict)
+    text: str = ""
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __str__(self) -> str:
+        return self.text or f"<{self.name} driver>"
 
 
 def _is_sympy(obj: Any) -> bool:
@@ -89,6 +107,8 @@ def encode(obj: Any, _depth: int = 0) -> Any:
         return {"__rng__": int(obj.seed)}
     if isinstance(obj, FunctionSpec):
         return {"__function__": obj.name, "params": encode(obj.params, _depth + 1)}
+    if isinstance(obj, DriverSpec):
+        return {"__driver__": obj.name, "params": encode(obj.params, _depth + 1)}
     if _is_sympy(obj):
         import sympy
 
@@ -122,14 +142,21 @@ def decode(data: Any, _depth: int = 0, *, inputs: bool = True) -> Any:
             raise EncodingError(f"Malformed array: {exc}") from None
     if "__tuple__" in data:
         return tuple(decode(v, _depth + 1, inputs=inputs) for v in data["__tuple__"])
-    if not inputs and ("__rng__" in data or "__function__" in data):
-        raise EncodingError("Outputs may not contain generators or functions.")
+    if not inputs and ("__rng__" in data or "__function__" in data or "__driver__" in data):
+        raise EncodingError("Outputs may not contain generators, functions or drivers.")
     if "__rng__" in data:
         return np.random.default_rng(int(data["__rng__"]))
     if "__function__" in data:
         from . import testfunctions
 
         return testfunctions.build(str(data["__function__"]), decode(data.get("params", {}), _depth + 1))
+    if "__driver__" in data:
+        from . import drivers
+
+        try:
+            return drivers.build(str(data["__driver__"]), decode(data.get("params", {}), _depth + 1))
+        except ValueError as exc:
+            raise EncodingError(str(exc)) from None
     if "__sympy__" in data:
         from . import symexpr
 
