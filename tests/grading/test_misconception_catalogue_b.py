@@ -1,0 +1,113 @@
+"""The misconception catalogue of ex07-ex12: every wrong function fails, and each one can be told apart.
+
+For every catalogued misconception of lessons 7 to 12 and seeds 0..9: its wrong function (exec'd from
+``Misconception.source`` with numpy as ``np``, as the course runs it) scores at most half the points and
+fails at least one hidden case; no two misconceptions of one exercise give outputs that match each other
+on every case (under the exercise's own ``compare``), so a diagnosis names one of them; and the model
+solution keeps full marks. (May be folded into the generic catalogue test after merging.)
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backprop_course.grading.checking.check import call_inputs, evaluate
+from backprop_course.grading.exercises import registry
+from backprop_course.grading.sandbox import codec
+from backprop_course.grading.sandbox.call import OK, call_case
+
+from grading_helpers import load_function
+
+SEEDS = range(10)
+STEMS = ("ex07_symbolic", "ex08_input_grads", "ex09_modes", "ex10_optimizers", "ex11_init", "ex12_digits")
+EXERCISES = [ex for stem in STEMS for ex in registry.for_notebook(stem)]
+ROWS = [(ex.id, m.name) for ex in EXERCISES for m in ex.misconceptions]
+
+
+def wrong_function(ex, misconception):
+    namespace = {"np": np}
+    exec(misconception.source, namespace)  # noqa: S102 - the course's own source
+    return namespace[ex.function]
+
+
+def _misconception(exercise_id, name):
+    ex = registry.get(exercise_id)
+    return ex, next(m for m in ex.misconceptions if m.name == name)
+
+
+def outputs(ex, fn, seed):
+    """The decoded output of ``fn`` on every case (None where it raised), as the judge sees them."""
+    out = []
+    for case in ex.cases(seed):
+        outcome = call_case(fn, call_inputs(case), ex.id, several=bool(case.calls))
+        out.append(codec.decode(outcome.output, inputs=False) if outcome.kind == OK else None)
+    return out
+
+
+def same_on_every_case(ex, a, b) -> bool:
+    for x, y in zip(a, b):
+        if x is None or y is None:
+            if x is not y:
+                return False
+            continue
+        try:
+            if not ex.compare(x, y).passed:
+                return False
+        except Exception:  # noqa: BLE001 - outputs of different structure do not match
+            return False
+    return True
+
+
+def test_every_exercise_has_three_misconceptions_and_the_lessons_at_least_twenty_five():
+    for ex in EXERCISES:
+        assert len(ex.misconceptions) >= 3, ex.id
+        names = [m.name for m in ex.misconceptions]
+        assert len(set(names)) == len(names), ex.id
+        for m in ex.misconceptions:
+            assert m.explanation and m.lesson.startswith("lesson ") and f"def {ex.function}(" in m.source
+    assert len(ROWS) >= 25
+
+
+@pytest.mark.parametrize("exercise_id,name", ROWS)
+def test_wrong_function_fails_and_scores_at_most_half(exercise_id, name):
+    ex, m = _misconception(exercise_id, name)
+    fn = wrong_function(ex, m)
+    for seed in SEEDS:
+        result = evaluate(ex, fn, seed=seed)
+        assert result.status in ("failed", "partial"), (seed, result.status, result.message)
+        assert result.score <= ex.points / 2, (seed, [(c.name, c.passed, c.message) for c in result.cases])
+        assert any(c.hidden and not c.passed for c in result.cases), seed
+
+
+@pytest.mark.parametrize("exercise_id,name", ROWS)
+def test_wrong_function_returns_on_most_cases(exercise_id, name):
+    # a diagnosis needs outputs to compare: a wrong function that raises everywhere could never be named
+    ex, m = _misconception(exercise_id, name)
+    fn = wrong_function(ex, m)
+    for seed in SEEDS[:3]:
+        outs = outputs(ex, fn, seed)
+        assert sum(o is not None for o in outs) > len(outs) / 2, seed
+
+
+@pytest.mark.parametrize("exercise_id", [ex.id for ex in EXERCISES])
+def test_no_two_misconceptions_match_on_every_case(exercise_id):
+    ex = registry.get(exercise_id)
+    fns = [(m.name, wrong_function(ex, m)) for m in ex.misconceptions]
+    for seed in SEEDS:
+        outs = [(name, outputs(ex, fn, seed)) for name, fn in fns]
+        reference = [ex.expected(case) for case in ex.cases(seed)]
+        for i, (name_a, a) in enumerate(outs):
+            # the reference is told apart from every misconception too
+            assert not same_on_every_case(ex, reference, a), (seed, name_a)
+            for name_b, b in outs[i + 1:]:
+                assert not same_on_every_case(ex, a, b), (seed, name_a, name_b)
+
+
+@pytest.mark.parametrize("exercise_id", [ex.id for ex in EXERCISES])
+def test_model_solution_keeps_full_marks(exercise_id):
+    ex = registry.get(exercise_id)
+    fn = load_function(exercise_id)
+    for seed in SEEDS:
+        result = evaluate(ex, fn, seed=seed)
+        assert result.status == "passed" and result.score == ex.points, (
+            seed, [(c.name, c.message) for c in result.cases if not c.passed])
