@@ -748,9 +748,11 @@ even though both use each sample's gradient once.""",
         "stem": "ex10_optimizers",
         "title": "Exercises 10: momentum, Nesterov and RPROP",
         "lesson": "10",
-        "intro": """Practice for lesson 10. Each function receives the gradients a training run produced,
-`grads[t]` being dE/dw at step t (numpy arrays of one shape), and returns the list of weight changes
-Delta w_t it would apply, one per step. The weights themselves are not needed.""",
+        "intro": """Practice for lesson 10. Each function returns the list of weight changes Delta w_t an
+optimizer would apply, one per step. Momentum and RPROP receive the gradients a training run produced,
+`grads[t]` being dE/dw at step t (numpy arrays of one shape); they do not need the weights themselves.
+Nesterov's method needs the gradient at a point of its own choosing, so its exercise receives the
+gradient as a function instead.""",
         "exercises": [
             {
                 "id": "ex10.momentum", "function": "momentum_updates",
@@ -771,21 +773,32 @@ $$\\Delta w_t = -\\epsilon \\frac{\\partial E}{\\partial w} + \\alpha\\, \\Delta
             },
             {
                 "id": "ex10.nesterov", "function": "nesterov_updates",
-                "prompt": """### Exercise 10.2 - Nesterov momentum
+                "prompt": """### Exercise 10.2 - Nesterov momentum: look before you leap
 
-The package uses the form of Nesterov's method that needs the gradient at the current weights only:
-keep a velocity $v$ ($v_0 = 0$) and, at each step with gradient $g_t$,
+Lesson 10's textbook form of Nesterov's method. Start from the weights `w0` with velocity $v_0 = 0$;
+at every step first jump along the old velocity to the **look-ahead point**, take the gradient
+*there*, and then update the velocity and the weights:
 
-$$v_t = \\alpha\\, v_{t-1} - \\epsilon\\, g_t, \\qquad \\Delta w_t = \\alpha\\, v_t - \\epsilon\\, g_t$$
+$$u_t = w_{t-1} + \\alpha\\, v_{t-1}, \\qquad v_t = \\alpha\\, v_{t-1} - \\epsilon\\, \\nabla E(u_t), \\qquad
+w_t = w_{t-1} + v_t .$$
 
-(the second term looks one step further along the new velocity).""",
-                "code": '''def nesterov_updates(grads, lr, momentum):
-    """Weight changes of Nesterov momentum (the form described above), one per gradient."""
+`grad` is a function: `grad(u)` returns dE/dw at the point `u`, an array of the shape of `w0`. Run
+`steps` steps with learning rate `lr` ($\\epsilon$) and `momentum` ($\\alpha$) and return the weight
+changes $\\Delta w_t = w_t - w_{t-1}$, one per step. To try it yourself, `grad = lambda u: u` is the
+gradient of E = w^2 / 2. (`bc.SGD(..., nesterov=True)` stores the look-ahead points instead of the
+weights, which lets it use the gradient at its own parameters; here you compute the look-ahead
+yourself.)""",
+                "code": '''def nesterov_updates(grad, w0, lr, momentum, steps):
+    """Weight changes of Nesterov momentum, with the gradient taken at each step's look-ahead point."""
     # BEGIN SOLUTION
-    updates, velocity = [], np.zeros_like(grads[0], dtype=float)
-    for g in grads:
-        velocity = momentum * velocity - lr * g
-        updates.append(momentum * velocity - lr * g)
+    w = np.array(w0, dtype=float)                  # a copy: the caller's array stays unchanged
+    velocity = np.zeros_like(w)
+    updates = []
+    for _ in range(steps):
+        lookahead = w + momentum * velocity        # jump along the old velocity first
+        velocity = momentum * velocity - lr * grad(lookahead)   # correct with the gradient there
+        w = w + velocity
+        updates.append(velocity.copy())            # the change of this step is the new velocity
     return updates
     # END SOLUTION''',
             },

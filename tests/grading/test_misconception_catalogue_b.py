@@ -111,3 +111,44 @@ def test_model_solution_keeps_full_marks(exercise_id):
         result = evaluate(ex, fn, seed=seed)
         assert result.status == "passed" and result.score == ex.points, (
             seed, [(c.name, c.message) for c in result.cases if not c.passed])
+
+
+# ---- ex10.nesterov: the learner computes the look-ahead, so the judge's numbers get their own oracles ----
+
+def test_nesterov_gradient_function_is_the_exact_gradient_of_wavy():
+    from backprop_course.grading.exercises.ex06b_gradcheck import exact_gradient
+    from backprop_course.grading.sandbox import testfunctions
+
+    ex = registry.get("ex10.nesterov")
+    for seed in SEEDS:
+        for case in ex.cases(seed):
+            spec, w0 = case.args[0], np.asarray(case.args[1], dtype=float)
+            grad = testfunctions.build("wavy_gradient", spec.params)
+            assert np.allclose(grad(w0), exact_gradient("wavy", spec.params, w0), rtol=1e-12, atol=1e-12)
+            # and a central difference of the loss "wavy" itself
+            f, eps = testfunctions.build("wavy", spec.params), 1e-6
+            numeric = np.array([(f(w0 + eps * e) - f(w0 - eps * e)) / (2 * eps)
+                                for e in np.eye(w0.size).reshape((w0.size,) + w0.shape)]).reshape(w0.shape)
+            assert np.allclose(grad(w0), numeric, rtol=1e-6, atol=1e-7)
+
+
+def test_nesterov_reference_agrees_with_sgd_storing_the_look_ahead_points():
+    # bc.SGD(nesterov=True) keeps u = w + momentum * v as its parameters and needs the gradient at u only;
+    # its weights u - momentum * v must move exactly by the reference's changes
+    from backprop_course.engine.optim import SGD
+    from backprop_course.grading.sandbox import testfunctions
+
+    ex = registry.get("ex10.nesterov")
+    for seed in SEEDS:
+        for case in ex.cases(seed):
+            spec, w0, lr, momentum, steps = case.args
+            grad = testfunctions.build("wavy_gradient", spec.params)
+            opt = SGD(lr=lr, momentum=momentum, nesterov=True)
+            u = [np.array(w0, dtype=float)]
+            w_prev, changes = np.array(w0, dtype=float), []
+            for _ in range(steps):
+                opt.apply(u, opt.compute_update(u, [grad(u[0])]))
+                w = u[0] - momentum * opt.velocity[0]
+                changes.append(w - w_prev)
+                w_prev = w
+            assert ex.compare(ex.expected(case), changes).passed, seed
