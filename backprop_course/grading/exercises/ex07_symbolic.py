@@ -7,6 +7,8 @@ rename the symbols, so an answer typed in with fixed names fails.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..checking.cases import Case
 from ..checking.compare import Comparison
 from ..checking.exercise import Exercise
@@ -41,6 +43,27 @@ def _weight_gradient(w, a, t):
     return -(t - s) * s * (1 - s) * a
 
 
+def _differs_at_a_point(difference, symbols) -> bool:
+    """True when ``difference`` is clearly not 0 at one of a few fixed points (30-digit arithmetic).
+
+    Only ever refutes: an expression equal to 0 evaluates to 0 everywhere, so a value far from 0 proves
+    the answer wrong without ``simplify`` (which takes up to a second on the wrong derivations a
+    diagnosis compares). Anything else, including points where it cannot be evaluated, goes on to simplify.
+    """
+    import sympy
+
+    for shift in (0, 1, 2):
+        point = {s: sympy.Rational(3 + 2 * i + 5 * shift, 7 + shift) * (-1) ** (i + shift)
+                 for i, s in enumerate(symbols)}
+        try:
+            value = complex(difference.evalf(30, subs=point))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if np.isfinite(value) and abs(value) > 1e-12:
+            return True
+    return False
+
+
 def compare_symbolic(expected, actual) -> Comparison:
     """Pass when ``actual`` is a SymPy expression in the given symbols equal to ``expected``."""
     import sympy
@@ -53,8 +76,10 @@ def compare_symbolic(expected, actual) -> Comparison:
     if extra:
         names = ", ".join(sorted(str(s) for s in extra))
         return Comparison(False, None, f"the answer uses symbols that are not arguments: {names}")
-    difference = sympy.simplify((actual - expected).rewrite(sympy.exp))
-    if difference == 0:
+    difference = (actual - expected).rewrite(sympy.exp)
+    if _differs_at_a_point(difference, sorted(expected.free_symbols | actual.free_symbols, key=str)):
+        return Comparison(False, None, "the expression is not equal to the derivative")
+    if sympy.simplify(difference) == 0:
         return Comparison(True, None, "")
     return Comparison(False, None, "the expression is not equal to the derivative")
 
