@@ -165,3 +165,37 @@ def test_nesterov_reference_agrees_with_sgd_storing_the_look_ahead_points():
                 changes.append(w - w_prev)
                 w_prev = w
             assert ex.compare(ex.expected(case), changes).passed, seed
+
+
+def test_nesterov_public_case_by_hand():
+    # grad(w) = c cos(w) + d w + 1/2 (u . w) u with c = (0.5, -1), d = (2, 1.5), u = (1, -0.5); w0 = (1, -2),
+    # lr 0.1, momentum 0.9. Step 1: v = 0, so the look-ahead is w0; u . w0 = 1 + 1 = 2;
+    # grad = (0.5 cos 1 + 2 + 1, -cos(-2) - 3 - 0.5) = (3.270151, -3.083853); v1 = -0.1 grad = change 1.
+    # Step 2: look-ahead = w1 + 0.9 v1 = w0 + 1.9 v1 = (0.378671, -1.414068), where the gradient is taken.
+    ex = registry.get("ex10.nesterov")
+    changes = ex.expected(ex.public()[0])
+    v1 = -0.1 * np.array([0.5 * np.cos(1.0) + 3.0, -np.cos(-2.0) - 3.5])
+    assert np.allclose(changes[0], v1)
+    look = np.array([1.0, -2.0]) + 1.9 * v1
+    g = np.array([0.5, -1.0]) * np.cos(look) + np.array([2.0, 1.5]) * look \
+        + 0.5 * (look[0] - 0.5 * look[1]) * np.array([1.0, -0.5])
+    assert np.allclose(changes[1], 0.9 * v1 - 0.1 * g)
+    assert np.allclose(look, [0.378671, -1.414068], atol=1e-6)
+
+
+def test_ex07_point_check_never_refutes_a_correct_form():
+    # the comparison refutes at a few points before simplify: every correct form must still pass
+    import sympy as sp
+
+    from backprop_course.grading.exercises.ex07_symbolic import compare_symbolic
+
+    x, w, a, t = sp.symbols("z w_12 a_j t_i")
+    g = 1 / (1 + sp.exp(-x))
+    for form in (sp.diff(g, x), g * (1 - g), 1 / (4 * sp.cosh(x / 2) ** 2), sp.exp(x) / (1 + sp.exp(x)) ** 2,
+                 (1 - sp.tanh(x / 2) ** 2) / 4):
+        assert compare_symbolic(g * (1 - g), form).passed, form
+    y = 1 / (1 + sp.exp(-w * a))
+    expected = -(t - y) * y * (1 - y) * a
+    for form in (sp.diff((t - y) ** 2 / 2, w), (y - t) * a * sp.exp(-w * a) / (1 + sp.exp(-w * a)) ** 2):
+        assert compare_symbolic(expected, form).passed, form
+    assert not compare_symbolic(expected, 2 * expected).passed
