@@ -101,7 +101,8 @@ def _d_source(body: str) -> str:
 
 
 def _w_source(body: str) -> str:
-    return (f"import sympy as sp\n\n\ndef neuron_weight_gradient(w, a, t):\n    y = 1 / (1 + sp.exp(-w * a))\n"
+    return ("import sympy as sp\n\n\ndef neuron_weight_gradient(w, a, t):\n"
+            "    y = 1 / (1 + sp.exp(-w * a))\n"
             f"    return {body}\n")
 
 

@@ -124,6 +124,7 @@ _PUBLIC_NET = (
 
 # -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
 
 _L8_SAME = "lesson 08, '1. The same derivation, a different target'"
 _L8_NUMBERS = "lesson 08, '2. Checking it with numbers'"
@@ -177,15 +178,6 @@ _NUDGE_SOURCE = """def nudge_table(weights, biases, x, t, dx):
 """
 
 
-def _edit(source: str, *edits: tuple[str, str]) -> str:
-    """``source`` with each ``(old, new)`` replaced; ``old`` must occur (a stale edit fails at import)."""
-    for old, new in edits:
-        if old not in source:
-            raise ValueError(f"misconception edit {old!r} does not match the model solution")
-        source = source.replace(old, new)
-    return source
-
-
 IG_MISCONCEPTIONS = (
     Misconception(
         "sign flip (e used as delta)",
@@ -219,7 +211,8 @@ NET_MISCONCEPTIONS = (
         "missing f' in hidden layers",
         "Passing an error term down through a hidden layer multiplies by that layer's slope a (1 - a); "
         "without it the error terms below the output are wrong.",
-        _L8_NUMBERS, _edit(_NET_SOURCE, ("delta = (delta @ weights[l]) * a * (1.0 - a)", "delta = delta @ weights[l]"))),
+        _L8_NUMBERS, _edit(_NET_SOURCE, ("delta = (delta @ weights[l]) * a * (1.0 - a)",
+                                         "delta = delta @ weights[l]"))),
     Misconception(
         "sign flip",
         "With E = 1/2 (t - y)^2, dE/dy = -(t - y) = y - t; dropping that minus turns every gradient around.",
@@ -261,7 +254,8 @@ NUDGE_MISCONCEPTIONS = (
         "missing f' in hidden layers",
         "The predicted column uses the backward pass: each hidden layer multiplies the error term by its "
         "slope a (1 - a), or the prediction misses what the measurement sees.",
-        _L8_NUMBERS, _edit(_NUDGE_SOURCE, ("delta = (delta @ weights[l]) * a * (1.0 - a)", "delta = delta @ weights[l]"))),
+        _L8_NUMBERS, _edit(_NUDGE_SOURCE, ("delta = (delta @ weights[l]) * a * (1.0 - a)",
+                                           "delta = delta @ weights[l]"))),
 )
 
 EXERCISES = [

@@ -167,6 +167,7 @@ _PUBLIC_T = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
 
 # -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
 
 _L9_MODES = "lesson 09, '1. Three answers to \"how often do we update?\"'"
 _L9_SUM = "lesson 09, '2. The batch gradient is a sum'"
@@ -208,22 +209,14 @@ _EPOCH_SOURCE = """def train_epoch(W, X, T, lr, batches):
 """
 
 
-def _edit(source: str, *edits: tuple[str, str]) -> str:
-    """``source`` with each ``(old, new)`` replaced; ``old`` must occur (a stale edit fails at import)."""
-    for old, new in edits:
-        if old not in source:
-            raise ValueError(f"misconception edit {old!r} does not match the model solution")
-        source = source.replace(old, new)
-    return source
-
-
 B_MISCONCEPTIONS = (
     Misconception(
         "the same order every epoch",
         "Online and mini-batch training draw a new order at the start of EVERY epoch from one generator made "
         "before the first; shuffling once, or rebuilding the generator from the seed in each epoch, repeats "
         "the same updates epoch after epoch.",
-        _L9_MODES, _edit(_BATCHES_SOURCE, ("    schedule = []\n", "    schedule = []\n    order = rng.permutation(n)\n"),
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("    schedule = []\n",
+                                           "    schedule = []\n    order = rng.permutation(n)\n"),
                          ("        order = rng.permutation(n)\n", ""))),
     Misconception(
         "drops the short last mini-batch",
@@ -239,7 +232,8 @@ B_MISCONCEPTIONS = (
         "batch mode shuffled too",
         "Batch mode makes a single update with every sample, so there is no order to draw: it never uses the "
         "generator, and it lists the samples as 0, 1, ..., n-1.",
-        _L9_MODES, _edit(_BATCHES_SOURCE, ("schedule.append([np.arange(n)])", "schedule.append([rng.permutation(n)])"))),
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("schedule.append([np.arange(n)])",
+                                           "schedule.append([rng.permutation(n)])"))),
     Misconception(
         "mini-batches not sorted",
         "Each chunk of the permutation is listed in increasing order: the order inside a batch does not change "
@@ -252,7 +246,8 @@ PS_MISCONCEPTIONS = (
         "outer product transposed",
         "Sample p's gradient has W's shape (m, k): row j belongs to output neuron j and column i to input i, "
         "so it is outer(delta_p, x_p), error terms first.",
-        _L9_SUM, _edit(_PER_SAMPLE_SOURCE, ("deltas[:, :, None] * X[:, None, :]", "X[:, :, None] * deltas[:, None, :]"))),
+        _L9_SUM, _edit(_PER_SAMPLE_SOURCE, ("deltas[:, :, None] * X[:, None, :]",
+                                            "X[:, :, None] * deltas[:, None, :]"))),
     Misconception(
         "batch gradient repeated for every sample",
         "Entry p must be sample p's own gradient; the batch gradient delta^T X is their SUM, what you get by "

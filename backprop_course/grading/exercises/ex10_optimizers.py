@@ -75,7 +75,8 @@ def _m_hidden(hint):
 
 
 def _wavy_gradient(rng, shape):
-    return FunctionSpec("wavy_gradient", {"c": rng.uniform(-1.0, 1.0, size=shape), "d": rng.uniform(0.5, 2.0, size=shape),
+    return FunctionSpec("wavy_gradient", {"c": rng.uniform(-1.0, 1.0, size=shape),
+                                          "d": rng.uniform(0.5, 2.0, size=shape),
                                           "w": draw.mixed(rng, shape, 0.3, 1.0)})
 
 
@@ -117,6 +118,7 @@ _PUBLIC_NESTEROV = (FunctionSpec("wavy_gradient", {"c": np.array([0.5, -1.0]), "
 
 # -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
 
 _L10_MOMENTUM = "lesson 10, '1. Momentum: remember the last step'"
 _L10_NESTEROV = "lesson 10, '3. Nesterov momentum: look before you leap'"
@@ -158,15 +160,6 @@ _RPROP_SOURCE = """def rprop_updates(grads, step_init, step_min, step_max):
 """
 
 
-def _edit(source: str, *edits: tuple[str, str]) -> str:
-    """``source`` with each ``(old, new)`` replaced; ``old`` must occur (a stale edit fails at import)."""
-    for old, new in edits:
-        if old not in source:
-            raise ValueError(f"misconception edit {old!r} does not match the model solution")
-        source = source.replace(old, new)
-    return source
-
-
 M_MISCONCEPTIONS = (
     Misconception(
         "uphill (sign flip on the gradient)",
@@ -188,8 +181,9 @@ M_MISCONCEPTIONS = (
         "one step late (the old change returned)",
         "Step t's change already includes step t's gradient: compute the new change first, then record it; "
         "recording before computing returns every change one step late, starting with 0.",
-        _L10_MOMENTUM, _edit(_MOMENTUM_SOURCE, ("        previous = -lr * g + momentum * previous\n        updates.append(previous)\n",
-                                                "        updates.append(previous)\n        previous = -lr * g + momentum * previous\n"))),
+        _L10_MOMENTUM, _edit(_MOMENTUM_SOURCE,
+                             ("        previous = -lr * g + momentum * previous\n        updates.append(previous)\n",
+                              "        updates.append(previous)\n        previous = -lr * g + momentum * previous\n"))),
     Misconception(
         "momentum on the previous gradient",
         "Momentum remembers the previous CHANGE of the weights, which itself remembers all the gradients "
@@ -211,7 +205,8 @@ N_MISCONCEPTIONS = (
         "look-ahead against the velocity (sign convention mixed)",
         "With v_t = momentum * v - lr * g the velocity points where the weights go, so the look-ahead is "
         "w + momentum * v; w - momentum * v belongs to the other convention, where v holds +lr * g and w -= v.",
-        _L10_NESTEROV, _edit(_NESTEROV_SOURCE, ("lookahead = w + momentum * velocity", "lookahead = w - momentum * velocity"))),
+        _L10_NESTEROV, _edit(_NESTEROV_SOURCE, ("lookahead = w + momentum * velocity",
+                                                "lookahead = w - momentum * velocity"))),
     Misconception(
         "look-ahead without the momentum factor",
         "The jump before looking is the part of the next step already decided, momentum times the old "
@@ -232,9 +227,9 @@ N_MISCONCEPTIONS = (
         "step taken from the look-ahead point",
         "The look-ahead point is only where the gradient is read: the new weights are w + v_t, from the old "
         "weights, so the jump along the old velocity is not added a second time.",
-        _L10_NESTEROV, _edit(_NESTEROV_SOURCE, ("        w = w + velocity\n        updates.append(velocity.copy())\n",
-                                                "        new_w = lookahead + velocity\n        updates.append(new_w - w)\n"
-                                                "        w = new_w\n"))),
+        _L10_NESTEROV, _edit(_NESTEROV_SOURCE,
+                             ("        w = w + velocity\n        updates.append(velocity.copy())\n",
+                              "        new_w = lookahead + velocity\n        updates.append(new_w - w)\n        w = new_w\n"))),
 )
 
 R_MISCONCEPTIONS = (

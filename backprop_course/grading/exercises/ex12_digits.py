@@ -167,6 +167,7 @@ _PUBLIC_NET = (
 
 # -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
 
 _L12_DATA = "lesson 12, '1. The data'"
 _L12_MISTAKES = "lesson 12, '5. Looking at the mistakes'"
@@ -228,15 +229,6 @@ _TRAIN_SOURCE = """def train_mlp(weights, biases, activations, X, T, lr, batches
 """
 
 
-def _edit(source: str, *edits: tuple[str, str]) -> str:
-    """``source`` with each ``(old, new)`` replaced; ``old`` must occur (a stale edit fails at import)."""
-    for old, new in edits:
-        if old not in source:
-            raise ValueError(f"misconception edit {old!r} does not match the model solution")
-        source = source.replace(old, new)
-    return source
-
-
 SPLIT_MISCONCEPTIONS = (
     Misconception(
         "test part taken from the end",
@@ -266,7 +258,8 @@ SPLIT_MISCONCEPTIONS = (
         "no shuffle",
         "Split a random order of the samples, drawn from the seed; cutting the data as it comes puts whatever "
         "order it was stored in (often sorted by class) into the test part.",
-        _L12_DATA, _edit(_SPLIT_SOURCE, ("order = np.random.default_rng(seed).permutation(n)", "order = np.arange(n)"))),
+        _L12_DATA, _edit(_SPLIT_SOURCE, ("order = np.random.default_rng(seed).permutation(n)",
+                                         "order = np.arange(n)"))),
 )
 
 CONF_MISCONCEPTIONS = (
@@ -284,7 +277,8 @@ CONF_MISCONCEPTIONS = (
     Misconception(
         "accuracy as a count",
         "Accuracy is the FRACTION of samples answered correctly, between 0 and 1: the count divided by n.",
-        _L12_MISTAKES, _edit(_CONFUSION_SOURCE, ("float(np.mean(predicted == true))", "float(np.sum(predicted == true))"))),
+        _L12_MISTAKES, _edit(_CONFUSION_SOURCE, ("float(np.mean(predicted == true))",
+                                                 "float(np.sum(predicted == true))"))),
     Misconception(
         "accuracy as a percentage",
         "Accuracy is returned as a fraction between 0 and 1; a percentage is the same number times 100, for "
