@@ -441,7 +441,7 @@ pg
 # - RPROP: one step size per weight, $\times 1.2$ while the gradient's sign holds, $\times 0.5$ on a
 #   flip; only signs matter, so there is no learning rate to tune. Use it with full batches.
 #
-# **Exercises:** `exercises/ex10_optimizers.ipynb` asks you to write the momentum update, a
-# Nesterov step and an RPROP step yourself, checked with `bc.check`.
+# **Exercises:** `exercises/ex10_optimizers.ipynb` asks you to write the momentum update, Nesterov's
+# method with its look-ahead point and an RPROP step yourself, checked with `bc.check`.
 #
 # **Next:** lesson 11 looks at the other end of training, where the weights start.

@@ -99,11 +99,13 @@ BUGS = {
         "no momentum": "def momentum_updates(grads, lr, momentum):\n    return [-lr * g for g in grads]",
     },
     "ex10.nesterov": {
-        "plain momentum": ("def nesterov_updates(grads, lr, momentum):\n    out, v = [], 0 * grads[0]\n"
-                           "    for g in grads:\n        v = momentum * v - lr * g\n        out.append(v)\n    return out"),
-        "look-ahead with the old velocity": (
-            "def nesterov_updates(grads, lr, momentum):\n    out, v = [], 0 * grads[0]\n"
-            "    for g in grads:\n        out.append(momentum * v - lr * g)\n        v = momentum * v - lr * g\n    return out"),
+        "plain momentum": ("def nesterov_updates(grad, w0, lr, momentum, steps):\n    out, w, v = [], w0.copy(), 0 * w0\n"
+                           "    for _ in range(steps):\n        v = momentum * v - lr * grad(w)\n        w = w + v\n"
+                           "        out.append(v)\n    return out"),
+        "look-ahead along the whole velocity": (
+            "def nesterov_updates(grad, w0, lr, momentum, steps):\n    out, w, v = [], w0.copy(), 0 * w0\n"
+            "    for _ in range(steps):\n        v = momentum * v - lr * grad(w + v)\n        w = w + v\n"
+            "        out.append(v)\n    return out"),
     },
     "ex10.rprop": {
         "fixed step size": "def rprop_updates(grads, step_init, step_min, step_max):\n    return [-np.sign(g) * step_init for g in grads]",

@@ -92,9 +92,9 @@ def test_misconception_table_renders_what_is_catalogued(monkeypatch):
 def test_render_docs_replaces_only_between_markers_and_needs_them():
     begin, end = make_exercises._marked("exercises")
     mbegin, mend = make_exercises._marked("misconceptions")
-    text = f"before\n{begin}\nold\n{end}\nmiddle\n{mbegin}\n{mend}\nafter\n"
+    text = f"before\n{begin}\nSTALE-TABLE\n{end}\nmiddle\n{mbegin}\n{mend}\nafter\n"
     out = make_exercises.render_docs(text)
-    assert out.startswith(f"before\n{begin}\n| exercise |") and "old" not in out
+    assert out.startswith(f"before\n{begin}\n| exercise |") and "STALE-TABLE" not in out
     assert f"{end}\nmiddle\n{mbegin}\n" in out and out.endswith(f"{mend}\nafter\n")
     assert make_exercises.render_docs(out) == out
     with pytest.raises(ValueError, match="markers"):

@@ -232,6 +232,142 @@ _PUBLIC_NET = (
     np.array([[0.5], [1.0]]),
 )
 
+# -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
+from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
+
+_L8_SAME = "lesson 08, '1. The same derivation, a different target'"
+_L8_NUMBERS = "lesson 08, '2. Checking it with numbers'"
+_L8_PREDICT = "lesson 08, 'The first-order prediction'"
+
+# The model solution of 8.2 (without its comments); the network misconceptions are small edits of it.
+_NET_SOURCE = """def network_input_gradient(weights, biases, X, T):
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    activations = [X]
+    for W, b in zip(weights, biases):
+        activations.append(sigmoid(activations[-1] @ W.T + b))
+    Y = activations[-1]
+    delta = -(T - Y) * Y * (1.0 - Y)
+    for l in range(len(weights) - 1, 0, -1):
+        a = activations[l]
+        delta = (delta @ weights[l]) * a * (1.0 - a)
+    return delta @ weights[0]
+"""
+
+# The model solution of 8.3 (without its comments).
+_NUDGE_SOURCE = """def nudge_table(weights, biases, x, t, dx):
+    def sigmoid(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def forward(X):
+        activations = [X]
+        for W, b in zip(weights, biases):
+            activations.append(sigmoid(activations[-1] @ W.T + b))
+        return activations
+
+    def error(X):
+        return 0.5 * np.sum((T - forward(X)[-1]) ** 2)
+
+    X, T = x.reshape(1, -1), t.reshape(1, -1)
+    activations = forward(X)
+    Y = activations[-1]
+    delta = -(T - Y) * Y * (1.0 - Y)
+    for l in range(len(weights) - 1, 0, -1):
+        a = activations[l]
+        delta = (delta @ weights[l]) * a * (1.0 - a)
+    grad = (delta @ weights[0])[0]
+    E0 = error(X)
+    measured = np.zeros_like(grad)
+    for i in range(X.shape[1]):
+        shifted = X.copy()
+        shifted[0, i] += dx
+        measured[i] = error(shifted) - E0
+    return (grad * dx, measured)
+"""
+
+
+IG_MISCONCEPTIONS = (
+    Misconception(
+        "sign flip (e used as delta)",
+        "Gashler's error term is e = -dE/d(net input), the opposite sign of lesson 06's delta; with e the "
+        "input gradient carries a minus sign, -sum_j e_1j w_1jk.",
+        _L8_SAME, "def input_gradient(e, W):\n    return e @ W\n"),
+    Misconception(
+        "transposed result",
+        "The product came out as (inputs, samples): each row of the answer belongs to one sample, each "
+        "column to one input, as in X. Multiply e (n, m) by W (m, k) in that order.",
+        _L8_SAME, "def input_gradient(e, W):\n    return -(W.T @ e.T)\n"),
+    Misconception(
+        "summed over the samples",
+        "Every sample has its own input gradient: the sum runs over the nodes j of layer 1, not over the "
+        "samples, so the answer keeps one row per sample.",
+        _L8_SAME, "def input_gradient(e, W):\n    return -(e.sum(axis=0, keepdims=True) @ W)\n"),
+    Misconception(
+        "product of sums instead of sum of products",
+        "Input k collects e_1j * w_1jk node by node and then adds up: a sum of products, which is one "
+        "matrix product, not the sum of the e's times the sum of the weights.",
+        _L8_SAME, "def input_gradient(e, W):\n    return -(e.sum(axis=1, keepdims=True) * W.sum(axis=0))\n"),
+)
+
+NET_MISCONCEPTIONS = (
+    Misconception(
+        "extra g' at the inputs",
+        "An input has no activation function, so the last step dE/dX = delta_1 @ W_0 has no slope factor; "
+        "multiplying by X (1 - X) treats the inputs as if they were sigmoid outputs.",
+        _L8_SAME, _edit(_NET_SOURCE, ("return delta @ weights[0]", "return (delta @ weights[0]) * X * (1.0 - X)"))),
+    Misconception(
+        "missing f' in hidden layers",
+        "Passing an error term down through a hidden layer multiplies by that layer's slope a (1 - a); "
+        "without it the error terms below the output are wrong.",
+        _L8_NUMBERS, _edit(_NET_SOURCE, ("delta = (delta @ weights[l]) * a * (1.0 - a)",
+                                         "delta = delta @ weights[l]"))),
+    Misconception(
+        "sign flip",
+        "With E = 1/2 (t - y)^2, dE/dy = -(t - y) = y - t; dropping that minus turns every gradient around.",
+        _L8_NUMBERS, _edit(_NET_SOURCE, ("delta = -(T - Y) * Y * (1.0 - Y)", "delta = (T - Y) * Y * (1.0 - Y)"))),
+    Misconception(
+        "mean over samples",
+        "E is a sum over the samples, and each sample's inputs affect only its own term: there is nothing "
+        "to divide by the number of samples.",
+        _L8_NUMBERS, _edit(_NET_SOURCE, ("return delta @ weights[0]", "return delta @ weights[0] / len(X)"))),
+    Misconception(
+        "forgotten bias in the forward pass",
+        "Every layer's net input is A @ W.T + b: without the biases the forward pass, and so every error "
+        "term, belongs to a different network.",
+        _L8_NUMBERS, _edit(_NET_SOURCE, ("activations[-1] @ W.T + b", "activations[-1] @ W.T"))),
+)
+
+NUDGE_MISCONCEPTIONS = (
+    Misconception(
+        "all inputs moved at once",
+        "The measured change of entry i must move input i alone; moving every input together measures the "
+        "combined effect of all of them.",
+        _L8_PREDICT, _edit(_NUDGE_SOURCE, ("shifted[0, i] += dx", "shifted[0, :] += dx"))),
+    Misconception(
+        "prediction without the step",
+        "The first-order prediction is the slope times the step, dE/dx_i * dx: the gradient alone is a rate, "
+        "not a change of E.",
+        _L8_PREDICT, _edit(_NUDGE_SOURCE, ("return (grad * dx, measured)", "return (grad, measured)"))),
+    Misconception(
+        "prediction with the wrong sign",
+        "Moving x_i by dx changes E by about +dE/dx_i * dx; the minus sign belongs to a descent step, not "
+        "to the prediction.",
+        _L8_PREDICT, _edit(_NUDGE_SOURCE, ("return (grad * dx, measured)", "return (-grad * dx, measured)"))),
+    Misconception(
+        "input not put back (cumulative nudges)",
+        "Without a fresh copy, each nudge stays in the input and the next entry is measured from a moved "
+        "point; copy x before every nudge.",
+        _L8_PREDICT, _edit(_NUDGE_SOURCE, ("shifted = X.copy()", "shifted = X"))),
+    Misconception(
+        "missing f' in hidden layers",
+        "The predicted column uses the backward pass: each hidden layer multiplies the error term by its "
+        "slope a (1 - a), or the prediction misses what the measurement sees.",
+        _L8_NUMBERS, _edit(_NUDGE_SOURCE, ("delta = (delta @ weights[l]) * a * (1.0 - a)",
+                                           "delta = delta @ weights[l]"))),
+)
+
 EXERCISES = [
     Exercise(
         id="ex08.input_gradient", function="input_gradient", title="input gradient from the error terms",
@@ -240,6 +376,7 @@ EXERCISES = [
         public=lambda: [Case("public 1", (_PUBLIC_E, _PUBLIC_W)),
                         Case("public 2", (np.vstack([_PUBLIC_E, [[-0.3, 0.0, 0.2]]]), _PUBLIC_W))],
         hidden=_ig_hidden, reference=_input_gradient, forbidden=FORBIDDEN, hint=IG_HINT,
+        misconceptions=IG_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex08.network_input_gradient", function="network_input_gradient",
@@ -247,6 +384,7 @@ EXERCISES = [
         title="dE/dX of a whole sigmoid network", notebook=NOTEBOOK,
         public=lambda: [Case("public 1", _PUBLIC_NET)],
         hidden=_net_hidden, reference=_network_input_gradient, forbidden=FORBIDDEN, points=2.0, hint=NET_HINT,
+        misconceptions=NET_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex08.nudge_table", function="nudge_table", title="predicted and measured changes of E",
@@ -254,5 +392,6 @@ EXERCISES = [
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_NET[0], _PUBLIC_NET[1], _PUBLIC_NET[2][1], _PUBLIC_NET[3][1], 0.1))],
         hidden=_nudge_hidden, reference=_nudge_table, forbidden=FORBIDDEN, points=2.0, hint=NUDGE_HINT,
+        misconceptions=NUDGE_MISCONCEPTIONS,
     ),
 ]

@@ -261,6 +261,134 @@ _PUBLIC_W = np.array([[0.5, -0.4, 0.3], [-0.2, 0.6, 0.1]])
 _PUBLIC_X = np.array([[1.0, 0.0, 2.0], [0.5, -1.0, 0.0], [-1.5, 0.5, 1.0], [0.0, 1.0, -0.5]])
 _PUBLIC_T = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
 
+# -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
+from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
+
+_L9_MODES = "lesson 09, '1. Three answers to \"how often do we update?\"'"
+_L9_SUM = "lesson 09, '2. The batch gradient is a sum'"
+_L9_THREE = "lesson 09, '3. The same network, three ways'"
+
+# The model solutions (without their comments); each misconception is a small edit of one of them.
+_BATCHES_SOURCE = """def epoch_batches(mode, n, batch_size, epochs, seed):
+    rng = np.random.default_rng(seed)
+    schedule = []
+    for _ in range(epochs):
+        if mode == "batch":
+            schedule.append([np.arange(n)])
+            continue
+        order = rng.permutation(n)
+        if mode == "online":
+            schedule.append([order[u:u + 1] for u in range(n)])
+        else:
+            schedule.append([np.sort(order[s:s + batch_size]) for s in range(0, n, batch_size)])
+    return schedule
+"""
+
+_PER_SAMPLE_SOURCE = """def per_sample_gradients(W, X, T):
+    Y = 1.0 / (1.0 + np.exp(-(X @ W.T)))
+    deltas = -(T - Y) * Y * (1.0 - Y)
+    return deltas[:, :, None] * X[:, None, :]
+"""
+
+_EPOCH_SOURCE = """def train_epoch(W, X, T, lr, batches):
+    W = W.copy()
+    history = []
+    for idx in batches:
+        Xb, Tb = X[idx], T[idx]
+        Y = 1.0 / (1.0 + np.exp(-(Xb @ W.T)))
+        deltas = -(Tb - Y) * Y * (1.0 - Y)
+        gradient = deltas.T @ Xb
+        W = W - lr * gradient
+        history.append(W.copy())
+    return history
+"""
+
+
+B_MISCONCEPTIONS = (
+    Misconception(
+        "the same order every epoch",
+        "Online and mini-batch training draw a new order at the start of EVERY epoch from one generator made "
+        "before the first; shuffling once, or rebuilding the generator from the seed in each epoch, repeats "
+        "the same updates epoch after epoch.",
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("    schedule = []\n",
+                                           "    schedule = []\n    order = rng.permutation(n)\n"),
+                         ("        order = rng.permutation(n)\n", ""))),
+    Misconception(
+        "drops the short last mini-batch",
+        "When batch_size does not divide n, the last chunk is shorter, and it is still an update: every "
+        "sample is used once per epoch.",
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("range(0, n, batch_size)", "range(0, n - batch_size + 1, batch_size)"))),
+    Misconception(
+        "online in index order",
+        "Online mode visits the samples in a fresh random order every epoch, one sample per update, not "
+        "0, 1, 2, ... in turn.",
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("[order[u:u + 1] for u in range(n)]", "[np.array([u]) for u in range(n)]"))),
+    Misconception(
+        "batch mode shuffled too",
+        "Batch mode makes a single update with every sample, so there is no order to draw: it never uses the "
+        "generator, and it lists the samples as 0, 1, ..., n-1.",
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("schedule.append([np.arange(n)])",
+                                           "schedule.append([rng.permutation(n)])"))),
+    Misconception(
+        "mini-batches not sorted",
+        "Each chunk of the permutation is listed in increasing order: the order inside a batch does not change "
+        "its summed gradient, so the course writes every batch sorted.",
+        _L9_MODES, _edit(_BATCHES_SOURCE, ("np.sort(order[s:s + batch_size])", "order[s:s + batch_size]"))),
+)
+
+PS_MISCONCEPTIONS = (
+    Misconception(
+        "outer product transposed",
+        "Sample p's gradient has W's shape (m, k): row j belongs to output neuron j and column i to input i, "
+        "so it is outer(delta_p, x_p), error terms first.",
+        _L9_SUM, _edit(_PER_SAMPLE_SOURCE, ("deltas[:, :, None] * X[:, None, :]",
+                                            "X[:, :, None] * deltas[:, None, :]"))),
+    Misconception(
+        "batch gradient repeated for every sample",
+        "Entry p must be sample p's own gradient; the batch gradient delta^T X is their SUM, what you get by "
+        "adding the entries up afterwards.",
+        _L9_SUM, _edit(_PER_SAMPLE_SOURCE, ("return deltas[:, :, None] * X[:, None, :]",
+                                            "return np.repeat((deltas.T @ X)[None], len(X), axis=0)"))),
+    Misconception(
+        "missing f'",
+        "The error term of a sigmoid neuron is -(t - y) times its slope y (1 - y); without the slope it is "
+        "the error term of a linear neuron.",
+        _L9_SUM, _edit(_PER_SAMPLE_SOURCE, ("deltas = -(T - Y) * Y * (1.0 - Y)", "deltas = -(T - Y)"))),
+    Misconception(
+        "sign flip",
+        "dE/dy = -(t - y): the minus sign makes the gradient point uphill, so that stepping against it lowers E.",
+        _L9_SUM, _edit(_PER_SAMPLE_SOURCE, ("deltas = -(T - Y) * Y * (1.0 - Y)", "deltas = (T - Y) * Y * (1.0 - Y)"))),
+)
+
+TE_MISCONCEPTIONS = (
+    Misconception(
+        "mean instead of sum",
+        "The course's E is summed over the samples, so a batch's gradient is the sum of its samples' "
+        "gradients; averaging divides every step by the batch size.",
+        _L9_SUM, _edit(_EPOCH_SOURCE, ("gradient = deltas.T @ Xb", "gradient = deltas.T @ Xb / len(idx)"))),
+    Misconception(
+        "every gradient at the starting weights",
+        "Each update's gradient is taken at the CURRENT weights, the ones the previous update produced; "
+        "gradients at the starting weights describe a network that no longer exists.",
+        _L9_THREE, _edit(_EPOCH_SOURCE, ("    history = []\n", "    history = []\n    W0 = W.copy()\n"),
+                                         ("np.exp(-(Xb @ W.T))", "np.exp(-(Xb @ W0.T))"))),
+    Misconception(
+        "one update for the whole epoch",
+        "Every batch in the list is its own update, with its own step; gathering all of them into one step "
+        "turns any mode into batch mode.",
+        _L9_THREE, _edit(_EPOCH_SOURCE, ("for idx in batches:", "for idx in [sum(batches, [])]:"))),
+    Misconception(
+        "sign flip",
+        "Gradient descent steps AGAINST the gradient, W - lr * gradient; adding the gradient climbs the error.",
+        _L9_THREE, _edit(_EPOCH_SOURCE, ("W = W - lr * gradient", "W = W + lr * gradient"))),
+    Misconception(
+        "missing f'",
+        "The error term of a sigmoid neuron is -(t - y) times its slope y (1 - y); without the slope the "
+        "updates are those of a linear neuron.",
+        _L9_SUM, _edit(_EPOCH_SOURCE, ("deltas = -(Tb - Y) * Y * (1.0 - Y)", "deltas = -(Tb - Y)"))),
+)
+
 EXERCISES = [
     Exercise(
         id="ex09.epoch_batches", function="epoch_batches", title="the samples of every update, per epoch",
@@ -270,6 +398,7 @@ EXERCISES = [
                         Case("public 2", ("online", 4, None, 2, 0)),
                         Case("public 3", ("minibatch", 7, 3, 1, 0))],
         hidden=_b_hidden, reference=_epoch_batches, forbidden=FORBIDDEN, points=2.0, hint=B_HINT,
+        misconceptions=B_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex09.per_sample_gradients", function="per_sample_gradients",
@@ -277,6 +406,7 @@ EXERCISES = [
         title="per-sample gradients and their sum", notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_W, _PUBLIC_X[:2], _PUBLIC_T[:2]))],
         hidden=_ps_hidden, reference=_per_sample_gradients, forbidden=FORBIDDEN, hint=PS_HINT,
+        misconceptions=PS_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex09.train_epoch", function="train_epoch", title="one epoch of updates over given batches",
@@ -284,5 +414,6 @@ EXERCISES = [
         notebook=NOTEBOOK,
         public=lambda: [Case("public 1", (_PUBLIC_W, _PUBLIC_X, _PUBLIC_T, 0.5, [[0, 1], [2, 3]]))],
         hidden=_te_hidden, reference=_train_epoch, forbidden=FORBIDDEN, points=2.0, hint=TE_HINT,
+        misconceptions=TE_MISCONCEPTIONS,
     ),
 ]

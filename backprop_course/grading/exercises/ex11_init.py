@@ -55,6 +55,8 @@ def _spec(fan_in, fan_out, rng):
 
 
 def _compare(expected: list, actual: list) -> Comparison:
+    if not (isinstance(expected, list) and expected and isinstance(expected[0], dict)):
+        return _compare_outputs(expected, actual)
     spec = expected[0]
     try:
         arrays = [np.asarray(a, dtype=float) for a in actual]
@@ -81,6 +83,41 @@ def _compare(expected: list, actual: list) -> Comparison:
             return Comparison(False, None, "the variance is not 2 / (fan_in + fan_out)")
         if abs(first.mean()) > 6.0 * np.sqrt(var / n):
             return Comparison(False, None, "the mean of the weights is not close to 0")
+    return Comparison(True, None, "")
+
+
+def _compare_outputs(first: list, second: list) -> Comparison:
+    """Do two answers' three calls behave alike? (how a diagnosis matches an answer with a misconception)
+
+    Alike means: the same shapes, the same determinism (same seed -> same weights, another seed ->
+    other weights), and either the same numbers or, on a large matrix, the same statistics (variance,
+    mean and largest |w|) within sampling error.
+    """
+    try:
+        a = [np.asarray(x, dtype=float) for x in first]
+        b = [np.asarray(x, dtype=float) for x in second]
+    except (TypeError, ValueError):
+        return Comparison(False, None, "each call should return an array of numbers")
+    if len(a) != len(b) or any(x.shape != y.shape for x, y in zip(a, b)):
+        return Comparison(False, None, "the weights have other shapes")
+    if (np.array_equal(a[0], a[1]), np.array_equal(a[0], a[2])) != (np.array_equal(b[0], b[1]),
+                                                                  np.array_equal(b[0], b[2])):
+        return Comparison(False, None, "the weights depend on the seed differently")
+    x, y = a[0], b[0]
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        return Comparison(False, None, "the weights contain NaN or infinity")
+    if np.allclose(x, y, rtol=1e-9, atol=1e-12):
+        return Comparison(True, None, "")
+    n = x.size
+    if n < MIN_ENTRIES_FOR_STATS:
+        return Comparison(True, None, "")  # too few numbers for statistics: shape and determinism decide
+    vx, vy = float(x.var()), float(y.var())
+    if vx <= 0 or vy <= 0 or abs(vx / vy - 1.0) > 5.0 * np.sqrt(2.0 / n):
+        return Comparison(False, None, "the variances differ")
+    if abs(float(x.mean()) - float(y.mean())) > 6.0 * np.sqrt((vx + vy) / n):
+        return Comparison(False, None, "the means differ")
+    if abs(float(np.abs(x).max()) / float(np.abs(y).max()) - 1.0) > 0.25:
+        return Comparison(False, None, "the largest weights differ")
     return Comparison(True, None, "")
 
 
@@ -116,11 +153,56 @@ def _hidden(rng):
     return cases
 
 
+# -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
+from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+
+_L11_FOUR = "lesson 11, '2. Four ways to draw the weights'"
+_L11_SPREAD = "lesson 11, '3. One layer: how far does the signal spread?'"
+
+
+def _x_source(body: str, r: str = "np.sqrt(6.0 / (fan_in + fan_out))") -> str:
+    return f"def xavier_uniform(fan_in, fan_out, rng):\n    r = {r}\n    return {body}\n"
+
+
+MISCONCEPTIONS = (
+    Misconception(
+        "Xavier with fan-in only",
+        "Xavier balances the forward and the backward pass, so its variance 2 / (fan_in + fan_out) uses both "
+        "sizes; a variance of 1 / fan_in keeps only the forward signal in mind.",
+        _L11_SPREAD, _x_source("rng.uniform(-r, r, size=(fan_out, fan_in))", "np.sqrt(3.0 / fan_in)")),
+    Misconception(
+        "shape transposed, (fan_in, fan_out)",
+        "A layer's weight matrix has one row per unit it feeds and one column per input: (fan_out, fan_in), "
+        "so that net inputs are A @ W.T.",
+        _L11_FOUR, _x_source("rng.uniform(-r, r, size=(fan_in, fan_out))")),
+    Misconception(
+        "normal instead of uniform",
+        "The uniform version draws from U(-r, r), so no weight lies beyond r; a normal distribution with the "
+        "same variance (Xavier normal) has tails that go past it.",
+        _L11_FOUR, _x_source("rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_out, fan_in))")),
+    Misconception(
+        "variance used as the bound",
+        "U(-r, r) has variance r^2 / 3, so reaching the variance 2 / (fan_in + fan_out) takes "
+        "r = sqrt(6 / (fan_in + fan_out)); r = sqrt(2 / (fan_in + fan_out)) gives a third of it.",
+        _L11_FOUR, _x_source("rng.uniform(-r, r, size=(fan_out, fan_in))", "np.sqrt(2.0 / (fan_in + fan_out))")),
+    Misconception(
+        "a generator of its own instead of rng",
+        "Draw every number from the rng you are given: a generator made inside the function ignores the "
+        "seed, so the same seed no longer gives the same weights.",
+        _L11_FOUR, _x_source("np.random.default_rng().uniform(-r, r, size=(fan_out, fan_in))")),
+    Misconception(
+        "U(0, r) instead of U(-r, r)",
+        "The weights must be centred on 0, half of them negative; drawing from U(0, r) gives every weight "
+        "the same sign and a quarter of the variance.",
+        _L11_FOUR, _x_source("rng.uniform(0.0, r, size=(fan_out, fan_in))")),
+)
+
 EXERCISES = [
     Exercise(
         id="ex11.xavier_uniform", function="xavier_uniform", title="Xavier uniform initialisation",
         prompt=XAVIER_UNIFORM_PROMPT, solution=XAVIER_UNIFORM_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [_case("public 1", 120, 80, 0)],
         hidden=_hidden, reference=_spec, compare=_compare, forbidden=FORBIDDEN, points=2.0, hint=HINT, show=_show,
+        misconceptions=MISCONCEPTIONS,
     ),
 ]

@@ -195,8 +195,8 @@ TRAIN_HINT = ("per batch: forward with biases (Z = A @ W.T + b, then that layer'
 def _split_hidden(rng):
     cases = []
     # the fractional part of n * test_fraction: kept away from .5 (where rounding rules differ), and
-    # above .5 in the second case, where truncating instead of rounding gives a different split
-    for i, want_up in enumerate((False, True, None, None), start=1):
+    # above .5 in cases 2 to 4, where truncating instead of rounding gives a different split
+    for i, want_up in enumerate((False, True, True, True), start=1):
         while True:
             n = int(rng.integers(6, 31))
             frac = float(rng.choice([0.2, 0.25, 0.3, 1.0 / 3.0, 0.4]))
@@ -205,8 +205,8 @@ def _split_hidden(rng):
                 continue
             break
         n_classes = int(rng.integers(3, 11))
-        # case 1: the highest class never occurs, so n_classes cannot be read off the labels
-        top = n_classes - 1 if i == 1 else n_classes
+        # cases 1, 3 and 4: the highest class never occurs, so n_classes cannot be read off the labels
+        top = n_classes if i == 2 else n_classes - 1
         labels = [int(v) for v in rng.integers(0, top, size=n)]
         X = draw.mixed(rng, (n, int(rng.integers(2, 6))), 0.1, 2.0)
         cases.append(Case(f"hidden {i}", (X, labels, n_classes, frac, int(rng.integers(0, 10_000))), True,
@@ -298,12 +298,179 @@ _PUBLIC_NET = (
     [[0, 2], [1, 3], [3]],
 )
 
+# -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
+from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
+from ._edits import edited as _edit  # noqa: E402
+
+_L12_DATA = "lesson 12, '1. The data'"
+_L12_MISTAKES = "lesson 12, '5. Looking at the mistakes'"
+_L12_RUN = "lesson 12, '2. The network and the training run'"
+_L9_SUM = "lesson 09, '2. The batch gradient is a sum'"
+_L6_EQUATIONS = "lesson 06, '1. From one path to many: the three equations of Backpropagation for dummies'"
+
+# The model solutions (without their comments); each misconception is a small edit of one of them.
+_SPLIT_SOURCE = """def one_hot_split(X, labels, n_classes, test_fraction, seed):
+    labels = np.asarray(labels, dtype=int)
+    T = np.eye(n_classes)[labels]
+    n = len(X)
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(n * test_fraction))
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], T[train], T[test]
+"""
+
+_CONFUSION_SOURCE = """def accuracy_confusion(Y, T):
+    k = Y.shape[1]
+    predicted = Y.argmax(axis=1)
+    true = T.argmax(axis=1)
+    accuracy = float(np.mean(predicted == true))
+    confusion = np.zeros((k, k), dtype=int)
+    np.add.at(confusion, (true, predicted), 1)
+    return predicted, accuracy, confusion
+"""
+
+_TRAIN_SOURCE = """def train_mlp(weights, biases, activations, X, T, lr, batches):
+    def f(name, z):
+        if name == "tanh":
+            return np.tanh(z)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def slope(name, a):
+        return 1.0 - a * a if name == "tanh" else a * (1.0 - a)
+
+    weights = [np.array(W, dtype=float) for W in weights]
+    biases = [np.array(b, dtype=float) for b in biases]
+    L, losses = len(weights), []
+    for idx in batches:
+        Xb, Tb = X[idx], T[idx]
+        outs = [Xb]
+        for W, b, name in zip(weights, biases, activations):
+            outs.append(f(name, outs[-1] @ W.T + b))
+        Y = outs[-1]
+        losses.append(0.5 * np.sum((Tb - Y) ** 2))
+        grad_w, grad_b = [None] * L, [None] * L
+        delta = -(Tb - Y) * slope(activations[-1], Y)
+        for l in range(L - 1, -1, -1):
+            grad_w[l] = delta.T @ outs[l]
+            grad_b[l] = delta.sum(axis=0)
+            if l > 0:
+                delta = (delta @ weights[l]) * slope(activations[l - 1], outs[l])
+        for l in range(L):
+            weights[l] = weights[l] - lr * grad_w[l]
+            biases[l] = biases[l] - lr * grad_b[l]
+    return weights, biases, losses
+"""
+
+
+SPLIT_MISCONCEPTIONS = (
+    Misconception(
+        "test part taken from the end",
+        "The split follows the package: the FIRST round(n * test_fraction) positions of the shuffled order "
+        "are the test samples, the rest the training samples.",
+        _L12_DATA, _edit(_SPLIT_SOURCE, ("test, train = order[:n_test], order[n_test:]",
+                                         "test, train = order[n - n_test:], order[:n - n_test]"))),
+    Misconception(
+        "inputs and targets shuffled with different orders",
+        "One order must index both X and T: drawing a second permutation for the targets separates every "
+        "image from its digit.",
+        _L12_DATA, _edit(_SPLIT_SOURCE, ("    order = np.random.default_rng(seed).permutation(n)\n",
+                                         "    rng = np.random.default_rng(seed)\n"
+                                         "    order, order_t = rng.permutation(n), rng.permutation(n)\n"),
+                         ("T[train], T[test]", "T[order_t[n_test:]], T[order_t[:n_test]]"))),
+    Misconception(
+        "number of classes read off the labels",
+        "A small sample may miss a class entirely; the targets need n_classes columns whatever labels occur, "
+        "so take the width from n_classes, not from the largest label.",
+        _L12_DATA, _edit(_SPLIT_SOURCE, ("T = np.eye(n_classes)[labels]", "T = np.eye(labels.max() + 1)[labels]"))),
+    Misconception(
+        "size of the test part truncated",
+        "The test part holds round(n * test_fraction) samples; int() cuts the fraction off, one sample short "
+        "whenever it is above one half.",
+        _L12_DATA, _edit(_SPLIT_SOURCE, ("n_test = int(round(n * test_fraction))", "n_test = int(n * test_fraction)"))),
+    Misconception(
+        "no shuffle",
+        "Split a random order of the samples, drawn from the seed; cutting the data as it comes puts whatever "
+        "order it was stored in (often sorted by class) into the test part.",
+        _L12_DATA, _edit(_SPLIT_SOURCE, ("order = np.random.default_rng(seed).permutation(n)",
+                                         "order = np.arange(n)"))),
+)
+
+CONF_MISCONCEPTIONS = (
+    Misconception(
+        "repeated pairs counted once (confusion[rows, cols] += 1)",
+        "With index arrays, numpy's += adds 1 only once per distinct (true, answer) pair, however often it "
+        "repeats; np.add.at, or a loop over the samples, counts every sample.",
+        _L12_MISTAKES, _edit(_CONFUSION_SOURCE, ("np.add.at(confusion, (true, predicted), 1)",
+                                                 "confusion[true, predicted] += 1"))),
+    Misconception(
+        "rows and columns swapped",
+        "Row i of the confusion matrix is the TRUE class i and column j the network's answer j: entry "
+        "[true, predicted], not [predicted, true].",
+        _L12_MISTAKES, _edit(_CONFUSION_SOURCE, ("(true, predicted), 1)", "(predicted, true), 1)"))),
+    Misconception(
+        "accuracy as a count",
+        "Accuracy is the FRACTION of samples answered correctly, between 0 and 1: the count divided by n.",
+        _L12_MISTAKES, _edit(_CONFUSION_SOURCE, ("float(np.mean(predicted == true))",
+                                                 "float(np.sum(predicted == true))"))),
+    Misconception(
+        "accuracy as a percentage",
+        "Accuracy is returned as a fraction between 0 and 1; a percentage is the same number times 100, for "
+        "printing only.",
+        _L12_MISTAKES, _edit(_CONFUSION_SOURCE, ("float(np.mean(predicted == true))",
+                                                 "float(100.0 * np.mean(predicted == true))"))),
+)
+
+TRAIN_MISCONCEPTIONS = (
+    Misconception(
+        "mean instead of sum",
+        "The course's E sums over the samples of a batch, so every gradient is the SUM of the samples' "
+        "gradients; dividing by the batch size shrinks each step.",
+        _L9_SUM, _edit(_TRAIN_SOURCE, ("grad_w[l] = delta.T @ outs[l]", "grad_w[l] = delta.T @ outs[l] / len(idx)"),
+                       ("grad_b[l] = delta.sum(axis=0)", "grad_b[l] = delta.mean(axis=0)"))),
+    Misconception(
+        "layer updated before the error passes through it",
+        "The error term of a lower layer goes down through the weights used in the forward pass; updating a "
+        "layer before passing the error through it mixes old and new weights. Update every layer at the end.",
+        _L6_EQUATIONS, _edit(_TRAIN_SOURCE, ("            grad_b[l] = delta.sum(axis=0)\n",
+                                             "            grad_b[l] = delta.sum(axis=0)\n"
+                                             "            weights[l] = weights[l] - lr * grad_w[l]\n"
+                                             "            biases[l] = biases[l] - lr * grad_b[l]\n"),
+                             ("        for l in range(L):\n            weights[l] = weights[l] - lr * grad_w[l]\n"
+                              "            biases[l] = biases[l] - lr * grad_b[l]\n", ""))),
+    Misconception(
+        "slope of the wrong layer (off by one)",
+        "The error term of hidden layer l is multiplied by the slope of THAT layer's activation, "
+        "activations[l - 1] for outs[l]; with mixed activations the next layer's slope is the wrong one.",
+        _L6_EQUATIONS, _edit(_TRAIN_SOURCE, ("slope(activations[l - 1], outs[l])", "slope(activations[l], outs[l])"))),
+    Misconception(
+        "biases never updated",
+        "A bias is a weight on a constant input 1: its gradient is the error term summed over the batch, and "
+        "it takes a step like every weight.",
+        _L12_RUN, _edit(_TRAIN_SOURCE, ("biases[l] = biases[l] - lr * grad_b[l]", "biases[l] = biases[l]"))),
+    Misconception(
+        "the sigmoid's slope for every layer",
+        "Each layer uses the slope of its own activation: tanh' = 1 - a^2 for a tanh layer, a (1 - a) only for "
+        "a sigmoid layer.",
+        _L6_EQUATIONS, _edit(_TRAIN_SOURCE, ("return 1.0 - a * a if name == \"tanh\" else a * (1.0 - a)",
+                                             "return a * (1.0 - a)"))),
+    Misconception(
+        "loss recorded after the update",
+        "Each batch's E is measured in the forward pass that computes its gradient, at the weights BEFORE "
+        "its update.",
+        _L12_RUN, _edit(_TRAIN_SOURCE, ("        losses.append(0.5 * np.sum((Tb - Y) ** 2))\n", ""),
+                        ("    return weights, biases, losses\n",
+                         "        A = Xb\n        for W, b, name in zip(weights, biases, activations):\n"
+                         "            A = f(name, A @ W.T + b)\n        losses.append(0.5 * np.sum((Tb - A) ** 2))\n"
+                         "    return weights, biases, losses\n"))),
+)
+
 EXERCISES = [
     Exercise(
         id="ex12.one_hot_split", function="one_hot_split", title="one-hot targets and a seeded train/test split",
         prompt=ONE_HOT_SPLIT_PROMPT, solution=ONE_HOT_SPLIT_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_SPLIT)],
         hidden=_split_hidden, reference=_one_hot_split, forbidden=SPLIT_FORBIDDEN, hint=SPLIT_HINT,
+        misconceptions=SPLIT_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex12.accuracy_confusion", function="accuracy_confusion",
@@ -312,11 +479,13 @@ EXERCISES = [
         public=lambda: [Case("public 1", (_PUBLIC_Y, _PUBLIC_T))],
         hidden=_conf_hidden, reference=_accuracy_confusion, forbidden=CONFUSION_FORBIDDEN, points=2.0,
         hint=CONF_HINT,
+        misconceptions=CONF_MISCONCEPTIONS,
     ),
     Exercise(
         id="ex12.train_mlp", function="train_mlp", title="an MLP trained by gradient descent, from scratch",
         prompt=TRAIN_MLP_PROMPT, solution=TRAIN_MLP_SOLUTION,
         notebook=NOTEBOOK, public=lambda: [Case("public 1", _PUBLIC_NET)],
         hidden=_train_hidden, reference=_train_mlp, forbidden=TRAIN_FORBIDDEN, points=3.0, hint=TRAIN_HINT,
+        misconceptions=TRAIN_MISCONCEPTIONS,
     ),
 ]

@@ -1,4 +1,4 @@
-"""Scalar test functions named by data, for the gradient-checking exercise (child side).
+"""Test functions named by data, for the gradient-checking and Nesterov exercises (child side).
 
 A case cannot send a Python function to the child process, so it sends a
 :class:`~backprop_course.grading.sandbox.codec.FunctionSpec` (a name and parameters); :func:`build` turns it
@@ -24,6 +24,16 @@ def _wavy(p: dict) -> Callable[[np.ndarray], float]:
     return f
 
 
+def _wavy_gradient(p: dict) -> Callable[[np.ndarray], np.ndarray]:
+    # the gradient of "wavy": c*cos(x) + d*x + 1/2 (w . x) w, an array of x's shape (the Nesterov exercise)
+    c, d, w = (np.asarray(p[k], dtype=float) for k in ("c", "d", "w"))
+
+    def grad(x):
+        x = np.asarray(x, dtype=float)
+        return c * np.cos(x) + d * x + 0.5 * np.sum(w * x) * w
+    return grad
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     # 1 / (1 + e^-z), written so that neither branch overflows
     e = np.exp(-np.abs(z))
@@ -44,12 +54,12 @@ def _mlp_loss(p: dict) -> Callable[[np.ndarray], float]:
     return f
 
 
-_BUILDERS = {"wavy": _wavy, "mlp_loss": _mlp_loss}
+_BUILDERS = {"wavy": _wavy, "wavy_gradient": _wavy_gradient, "mlp_loss": _mlp_loss}
 NAMES = tuple(_BUILDERS)
 
 
 def build(name: str, params: dict) -> Callable[[np.ndarray], float]:
-    """The callable ``f(x) -> float`` named ``name`` with ``params``."""
+    """The callable named ``name`` with ``params`` (``f(x) -> float``, or a gradient ``x -> array``)."""
     if name not in _BUILDERS:   # the house template by hand: the child side imports nothing outside the sandbox
         raise ValueError(f"The 'name' parameter of build must be one of {list(NAMES)}. Got {name!r} instead.")
     return _BUILDERS[name](params)
