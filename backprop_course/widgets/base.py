@@ -10,7 +10,10 @@ Each view
 - shows problems (clamped or rejected settings, divergence) in its ``message`` area instead of raising a
   traceback in the learner's face;
 - follows the hand: sliders send every position while dragged (``continuous_update=True``) and one
-  ``FrameThrottle`` per view keeps redraws from falling behind (see there).
+  ``FrameThrottle`` per view keeps redraws from falling behind (see there);
+- leaves a static picture where it is displayed: besides the widget, its output carries the current
+  figure as ``image/png`` and a one-line ``text/plain``, which is what a reader without a live kernel
+  sees (GitHub, nbviewer, a lesson reopened in JupyterLab before its cells run); see ``_repr_mimebundle_``.
 
 Subclasses build their controls, call ``super().__init__(controls=[...])`` and implement ``update()``,
 which recomputes through pure functions, fills ``state`` and draws on ``self.fig``.
@@ -18,6 +21,7 @@ which recomputes through pure functions, fills ``state`` and draws on ``self.fig
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import html
@@ -240,6 +244,35 @@ class View(W.VBox):
         """Wire controls so that a change of value recomputes and redraws."""
         for c in controls:
             c.observe(self.refresh, names="value")
+
+    # -- outside a live kernel ----------------------------------------------------------------------
+    def static_bundle(self) -> dict[str, str]:
+        """The view's current look as plain mime data (``image/png``, base64): its figure."""
+        if not self.image.value:
+            self.render()
+        return {"image/png": base64.b64encode(bytes(self.image.value)).decode("ascii")}
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget, plus a static picture of its current state for readers without a live kernel.
+
+        One output holds all three, and each reader picks the richest it can show:
+
+        * JupyterLab (and Notebook 7) render ``application/vnd.jupyter.widget-view+json`` only for
+          trusted output (its renderer is registered as unsafe). Output the learner just produced by
+          running the cell is trusted: the live view shows. A stored lesson opened before its cells
+          run is not: JupyterLab picks the richest safe type, the picture, instead of the
+          ipywidgets repr ``GraphView(children=(HBox(...`` it showed before.
+        * nbconvert (nbviewer) shows the widget when the notebook's saved widget state holds its
+          model, and otherwise falls back to the picture; GitHub shows the picture.
+        * A terminal or a front end without widgets shows the one-line ``text/plain``.
+        """
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is None:  # a closed widget: nothing to show
+            return None
+        data.update(self.static_bundle())
+        data["text/plain"] = (f"<{type(self).__name__}: an interactive view; run this cell in Jupyter "
+                              "to use it>")
+        return data
 
     def save_png(self, path: str) -> None:
         """Write what the learner sees (the last rendered PNG) to a file."""
