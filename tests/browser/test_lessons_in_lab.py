@@ -344,13 +344,14 @@ def test_descent_sequence_and_reopen_after_restart(lab):
 
 def _run_added_cell(page, source: str) -> dict:
     """Add a code cell at the end of the open notebook, run it, and parse the JSON it prints."""
+    n = page.locator(".jp-Notebook .jp-CodeCell").count()
     last = page.locator(".jp-Notebook .jp-Cell").last
     last.scroll_into_view_if_needed()
     last.click(position={"x": 5, "y": 5})  # selects the cell (a rendered Markdown cell stays rendered)
     page.keyboard.press("Escape")
     page.keyboard.press("b")  # a new cell below, in edit mode after Enter
     page.keyboard.press("Enter")
-    new = page.locator(".jp-Notebook .jp-CodeCell").last
+    new = page.locator(".jp-Notebook .jp-CodeCell").nth(n)  # Shift+Enter adds another one after it
     new.locator(".cm-content").fill(source)
     page.keyboard.press("Shift+Enter")
     output = new.locator(".jp-OutputArea-output").first
