@@ -85,6 +85,22 @@ def test_derivation_fallback_is_the_current_step_as_html():
     assert "step 2" in b["text/html"] and v.state["marked"] in b["text/html"]
 
 
+def test_course_lab_defaults_save_widget_state():
+    """The override the wheel installs names a real setting of the installed widget manager."""
+    import sys
+
+    overrides = json.loads((ROOT / "backprop_course" / "jupyter" / "lab-overrides.json").read_text())
+    assert overrides == {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+    schema = Path(sys.prefix, "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager/schemas",
+                  "@jupyter-widgets/jupyterlab-manager/plugin.json")
+    if not schema.exists():
+        pytest.skip(f"the JupyterLab widget manager's schema is not installed at {schema}")
+    assert json.loads(schema.read_text())["properties"]["saveState"]["type"] == "boolean"
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert ('"backprop_course/jupyter/lab-overrides.json" = '
+            '"share/jupyter/lab/settings/overrides.d/backprop-course.json"') in pyproject
+
+
 # -- the stored notebooks ---------------------------------------------------------------------------
 
 def _widget_outputs(path: Path):
