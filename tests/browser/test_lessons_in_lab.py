@@ -47,7 +47,8 @@ OVERRIDES = ROOT / "backprop_course" / "jupyter" / "lab-overrides.json"
 # Each view's main slider: (which .widget-slider in the view, what to watch, how it updates).
 # "continuous": the picture follows the hand while dragging; "release": it changes once, after the
 # drag (the view's redraw cannot keep up: init_view.py, modes.py); "none": the slider only changes
-# the optimizer used by the next run (nothing to redraw): the test checks the kernel got the value.
+# the next run (nothing to redraw): only that the slider moves is checked here (test_jupyterlab.py
+# checks that the playground's kernel receives every position).
 MAIN_SLIDER = {
     "NeuronView": (0, "img", "continuous"),
     "GraphView": (0, "img", "continuous"),
@@ -58,7 +59,7 @@ MAIN_SLIDER = {
     "NudgeView": (1, "img", "continuous"),           # dx
     "ModesView": (0, "img", "release"),              # lr
     "InitView": (1, "img", "release"),               # width
-    "TrainingPlayground": (0, None, "none"),         # lr
+    "TrainingPlayground": (3, None, "none"),         # epochs/frame (lr is disabled under RPROP)
     "DigitsView": (0, None, "none"),                 # lr
 }
 # In about a second of dragging: 0 would mean "acts on release". Measured 2026-12 on 2 cores under load 7
@@ -230,6 +231,8 @@ def test_every_lesson_view_static_live_and_dragged(lab):
     lessons = [(p.name, _view_cells(p)) for p in LESSONS]
     lessons = [(name, views) for name, views in lessons if views]
     assert len(lessons) >= 10, "the lessons show views; the stored notebooks must be rebuilt"
+    only = [x for x in os.environ.get("BC_BROWSER_LESSONS", "").split(",") if x]  # e.g. "04,06" while working
+    lessons = [(name, views) for name, views in lessons if not only or name[:2] in only]
     report = []
     started = time.monotonic()
     with sync_playwright() as pw:
@@ -259,6 +262,7 @@ def test_every_lesson_view_static_live_and_dragged(lab):
                     cell.screenshot(path=str(SHOTS / f"{stem}-{i}-dragged.png"))
                     report.append(f"{stem} {cls}: {during} updates while dragging, ends at {value}")
                 _shut_down(lab, name)
+                report.append(f"{stem}: {time.monotonic() - started:.0f} s so far")
         except Exception:
             page.screenshot(path=str(SHOTS / "failure.png"), full_page=True)
             raise
