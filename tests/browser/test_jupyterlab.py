@@ -373,12 +373,12 @@ def _readout_value(slider) -> float:
     return float(slider.locator(".widget-readout").inner_text().replace("\u2212", "-"))
 
 
-def test_sliders_follow_the_hand_in_jupyterlab(lab, tmp_path):
+def test_sliders_follow_the_hand_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
     (lab["root"] / DRAG_NOTEBOOK).write_text(json.dumps(_notebook(DRAG_CELLS)))
-    shots = tmp_path / "drag-screenshots"
-    shots.mkdir()
+    shots = ARTIFACTS / "drag-screenshots"  # kept with the others (.ci/run keeps test-artifacts/)
+    shots.mkdir(parents=True, exist_ok=True)
     print(f"screenshots of the drags: {shots}")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
