@@ -94,7 +94,10 @@ def lab(tmp_path_factory):
         json.dumps({"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}))
     env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg")
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg",
+               # the kernels import this checkout's package (a worktree, a clone), not another install
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                           os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     port, token = _free_port(), secrets.token_hex(16)
     log = open(home / "server.log", "w")
     proc = subprocess.Popen(
