@@ -33,7 +33,7 @@ import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["FrameThrottle", "View", "guarded"]
+__all__ = ["FrameThrottle", "Snapshot", "View", "guarded"]
 
 
 def guarded(method: Callable) -> Callable:
@@ -153,6 +153,21 @@ class FrameThrottle:
             self._drawing = False
 
 
+class Snapshot:
+    """A still of a view at one moment: its picture, shown as is wherever the notebook is read.
+
+    Made by :meth:`View.snapshot`. A lesson that changes a view step by step (``view.set_step(1)``)
+    ends the cell with ``view.snapshot()`` to leave that step on the page: the view itself always
+    shows its latest state, and displaying it again would only show a second live copy.
+    """
+
+    def __init__(self, data: dict[str, str], text: str) -> None:
+        self.data, self.text = dict(data), text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
+        return {**self.data, "text/plain": self.text}
+
+
 class View(W.VBox):
     """Base class: controls on top, one figure, a message line, and ``state``."""
 
@@ -251,6 +266,10 @@ class View(W.VBox):
         if not self.image.value:
             self.render()
         return {"image/png": base64.b64encode(bytes(self.image.value)).decode("ascii")}
+
+    def snapshot(self) -> Snapshot:
+        """A still of the view as it is now, which later changes of the view leave as it is."""
+        return Snapshot(self.static_bundle(), f"<still of {type(self).__name__}>")
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The widget, plus a static picture of its current state for readers without a live kernel.

@@ -71,6 +71,17 @@ def test_closed_view_has_no_bundle():
     assert v._repr_mimebundle_ is None or v._repr_mimebundle_() is None
 
 
+def test_snapshot_is_a_still_that_later_changes_leave_alone():
+    v = Line()
+    still = v.snapshot()
+    shown = still._repr_mimebundle_()
+    assert set(shown) == {"image/png", "text/plain"} and shown["text/plain"] == "<still of Line>"
+    v.a.value = -1.5
+    assert still._repr_mimebundle_() == shown                     # unchanged by the later change
+    assert base64.b64decode(shown["image/png"]) != bytes(v.image.value)
+    assert v.snapshot()._repr_mimebundle_()["image/png"] != shown["image/png"]
+
+
 def test_graph_view_picture_is_its_image():
     v = graph_explorer()
     png = base64.b64decode(v._repr_mimebundle_()["image/png"])
