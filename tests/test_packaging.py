@@ -29,6 +29,8 @@ def test_wheel_contents(wheel):
     assert {Path(n).name for n in exercises} == {p.name for p in (ROOT / "exercises").glob("*.ipynb")}
     assert lessons and exercises
     assert not any("solutions" in n for n in names), "solutions must never ship"
+    # the course's JupyterLab defaults (save widget state), where JupyterLab reads packaged defaults
+    assert "backprop_course-0.1.0.data/data/share/jupyter/lab/settings/overrides.d/backprop-course.json" in names
 
 
 @pytest.mark.slow

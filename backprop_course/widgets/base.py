@@ -10,7 +10,10 @@ Each view
 - shows problems (clamped or rejected settings, divergence) in its ``message`` area instead of raising a
   traceback in the learner's face;
 - follows the hand: sliders send every position while dragged (``continuous_update=True``) and one
-  ``FrameThrottle`` per view keeps redraws from falling behind (see there).
+  ``FrameThrottle`` per view keeps redraws from falling behind (see there);
+- leaves a static picture where it is displayed: besides the widget, its output carries the current
+  figure as ``image/png`` and a one-line ``text/plain``, which is what a reader without a live kernel
+  sees (GitHub, nbviewer, a lesson reopened in JupyterLab before its cells run); see ``_repr_mimebundle_``.
 
 Subclasses build their controls, call ``super().__init__(controls=[...])`` and implement ``update()``,
 which recomputes through pure functions, fills ``state`` and draws on ``self.fig``.
@@ -18,6 +21,7 @@ which recomputes through pure functions, fills ``state`` and draws on ``self.fig
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
 import html
@@ -29,7 +33,7 @@ import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["FrameThrottle", "View", "guarded"]
+__all__ = ["FrameThrottle", "Snapshot", "View", "guarded"]
 
 
 def guarded(method: Callable) -> Callable:
@@ -149,6 +153,21 @@ class FrameThrottle:
             self._drawing = False
 
 
+class Snapshot:
+    """A still of a view at one moment: its picture, shown as is wherever the notebook is read.
+
+    Made by :meth:`View.snapshot`. A lesson that changes a view step by step (``view.set_step(1)``)
+    ends the cell with ``view.snapshot()`` to leave that step on the page: the view itself always
+    shows its latest state, and displaying it again would only show a second live copy.
+    """
+
+    def __init__(self, data: dict[str, str], text: str) -> None:
+        self.data, self.text = dict(data), text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
+        return {**self.data, "text/plain": self.text}
+
+
 class View(W.VBox):
     """Base class: controls on top, one figure, a message line, and ``state``."""
 
@@ -240,6 +259,39 @@ class View(W.VBox):
         """Wire controls so that a change of value recomputes and redraws."""
         for c in controls:
             c.observe(self.refresh, names="value")
+
+    # -- outside a live kernel ----------------------------------------------------------------------
+    def static_bundle(self) -> dict[str, str]:
+        """The view's current look as plain mime data (``image/png``, base64): its figure."""
+        if not self.image.value:
+            self.render()
+        return {"image/png": base64.b64encode(bytes(self.image.value)).decode("ascii")}
+
+    def snapshot(self) -> Snapshot:
+        """A still of the view as it is now, which later changes of the view leave as it is."""
+        return Snapshot(self.static_bundle(), f"<still of {type(self).__name__}>")
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget, plus a static picture of its current state for readers without a live kernel.
+
+        One output holds all three, and each reader picks the richest it can show:
+
+        * JupyterLab (and Notebook 7) render ``application/vnd.jupyter.widget-view+json`` only for
+          trusted output (its renderer is registered as unsafe). Output the learner just produced by
+          running the cell is trusted: the live view shows. A stored lesson opened before its cells
+          run is not: JupyterLab picks the richest safe type, the picture, instead of the
+          ipywidgets repr ``GraphView(children=(HBox(...`` it showed before.
+        * nbconvert (nbviewer) shows the widget when the notebook's saved widget state holds its
+          model, and otherwise falls back to the picture; GitHub shows the picture.
+        * A terminal or a front end without widgets shows the one-line ``text/plain``.
+        """
+        data = super()._repr_mimebundle_(**kwargs)
+        if data is None:  # a closed widget: nothing to show
+            return None
+        data.update(self.static_bundle())
+        data["text/plain"] = (f"<{type(self).__name__}: an interactive view; run this cell in Jupyter "
+                              "to use it>")
+        return data
 
     def save_png(self, path: str) -> None:
         """Write what the learner sees (the last rendered PNG) to a file."""

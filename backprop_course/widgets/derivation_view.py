@@ -445,6 +445,10 @@ class DerivationExplorer(View):
     def render(self) -> None:
         """Nothing to draw: the view has no figure (its image is hidden)."""
 
+    def static_bundle(self) -> dict[str, str]:
+        """The current step as ``text/html`` (the formulas are the picture; readers typeset them)."""
+        return {"text/html": self.math.value}
+
 
 def derivation_explorer(**kwargs: Any) -> DerivationExplorer:
     """Build the derivation explorer (see :class:`DerivationExplorer`)."""

@@ -94,7 +94,10 @@ def lab(tmp_path_factory):
         json.dumps({"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}))
     env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg")
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg",
+               # the kernels import this checkout's package (a worktree, a clone), not another install
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                           os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     port, token = _free_port(), secrets.token_hex(16)
     log = open(home / "server.log", "w")
     proc = subprocess.Popen(
@@ -373,12 +376,12 @@ def _readout_value(slider) -> float:
     return float(slider.locator(".widget-readout").inner_text().replace("\u2212", "-"))
 
 
-def test_sliders_follow_the_hand_in_jupyterlab(lab, tmp_path):
+def test_sliders_follow_the_hand_in_jupyterlab(lab):
     from playwright.sync_api import sync_playwright
 
     (lab["root"] / DRAG_NOTEBOOK).write_text(json.dumps(_notebook(DRAG_CELLS)))
-    shots = tmp_path / "drag-screenshots"
-    shots.mkdir()
+    shots = ARTIFACTS / "drag-screenshots"  # kept with the others (.ci/run keeps test-artifacts/)
+    shots.mkdir(parents=True, exist_ok=True)
     print(f"screenshots of the drags: {shots}")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
