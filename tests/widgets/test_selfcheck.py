@@ -210,8 +210,10 @@ def selfcheck_calls(source):
 
 
 def question_calls(call):
-    return [a for a in call.args if isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute)
-            and a.func.attr in ("Choice", "Number")]
+    """The arguments that build a question: ``Choice(...)``/``Number(...)``, or ``bc.widgets.Choice(...)``."""
+    def name(func):
+        return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return [a for a in call.args if isinstance(a, ast.Call) and name(a.func) in ("Choice", "Number")]
 
 
 def prompt_text(question):
@@ -250,3 +252,9 @@ def test_the_lesson_check_can_fail(tmp_path):
     bad.write_text("# %%\nquiz = bc.selfcheck(bc.widgets.Number('Q', 1, why='w'))\n# ## Check yourself\n# ## Recap\n")
     with pytest.raises(AssertionError):
         test_every_lesson_has_two_to_four_self_check_questions(bad)
+
+
+def test_doctests():
+    import doctest
+    result = doctest.testmod(S)
+    assert result.attempted >= 6 and result.failed == 0
