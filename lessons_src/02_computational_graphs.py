@@ -387,11 +387,11 @@ quiz = bc.selfcheck(
                        "equal $z$; $\\partial f/\\partial z$ is the other factor, $q$.",
                   "-4": "$-4$ was $\\partial f/\\partial x$ before the change."}),
     Choice("Try this (section 8): give the neuron the input $x_1 = 0$. What is the gradient of $w_1$?",
-           ["0", "$\\sigma(1-\\sigma)\\,w_1$", "the same as before: $x_1$ is not a weight"], "0",
+           ["0", "σ(1 − σ) · w₁", "the same as before: x₁ is not a weight"], "0",
            why="The local gradient of $p_1 = x_1 w_1$ with respect to $w_1$ is the other factor, $x_1$. "
                "With $x_1 = 0$ everything arriving at $w_1$ is multiplied by 0: a weight's gradient "
                "is proportional to the input it multiplies.",
-           wrong={"$\\sigma(1-\\sigma)\\,w_1$": "that is the gradient of $x_1$, the other factor of "
+           wrong={"σ(1 − σ) · w₁": "that is the gradient of $x_1$, the other factor of "
                                                 "the product."}),
 )
 quiz

@@ -351,13 +351,13 @@ quiz = bc.selfcheck(
            wrong={2.5 - 0.8 * 2.5: "that steps by $\\epsilon\\,x$; the gradient of $x^2$ is $2x$."}),
     Choice("Try this (section 4, 1): for which learning rates does descent on $x^2$ jump across the "
            "minimum every step and still settle?",
-           ["$0 < \\epsilon < 0.5$", "$0.5 < \\epsilon < 1$", "$\\epsilon > 1$"],
-           "$0.5 < \\epsilon < 1$",
+           ["0 < ε < 0.5", "0.5 < ε < 1", "ε > 1"],
+           "0.5 < ε < 1",
            why="Each step multiplies $x$ by $1 - 2\\epsilon$. Between 0.5 and 1 that factor lies between "
                "$-1$ and 0: the sign flips every step while the size shrinks (bouncing, as at 0.9).",
-           wrong={"$0 < \\epsilon < 0.5$": "there the factor $1 - 2\\epsilon$ is between 0 and 1: "
+           wrong={"0 < ε < 0.5": "there the factor $1 - 2\\epsilon$ is between 0 and 1: "
                                            "$x$ shrinks without changing sign, no bouncing.",
-                  "$\\epsilon > 1$": "there the factor is below $-1$: each jump overshoots further "
+                  "ε > 1": "there the factor is below $-1$: each jump overshoots further "
                                      "and descent diverges."}),
     Number("Try this (section 4, 3): on `linear`, $f(x) = 3x + 4$, with $\\epsilon = 0.1$: by how "
            "much does each step change $x$?", line[1] - line[0], tol=1e-9,

@@ -390,12 +390,12 @@ quiz = bc.selfcheck(
                                         "for the sigmoid."}),
     Choice("Try this (section 4): with every weight 4, the factor $\\tfrac14$ of the bound is undone. "
            "Why does the sigmoid gradient still vanish?",
-           ["weights of 4 push the net inputs far from 0, where the slopes $f'(z)$ are much smaller "
-            "than $\\tfrac14$",
+           ["weights of 4 push the net inputs far from 0, where the slopes f′(z) are much smaller "
+            "than 1/4",
             "the bound is wrong for weights larger than 1",
             "the biases cancel the weights"],
-           "weights of 4 push the net inputs far from 0, where the slopes $f'(z)$ are much smaller "
-           "than $\\tfrac14$",
+           "weights of 4 push the net inputs far from 0, where the slopes f′(z) are much smaller "
+           "than 1/4",
            why=f"Every activation is near 1, so each net input is about 4 and $f'(4) \\approx 0.018$. "
                f"At depth 20 the largest factor $|W f'(z)|$ is {max(strong['factors']):.3f}, still "
                f"below $\\tfrac14$, and the first gradient is {strong['first_grad']:.1e}.",

@@ -323,23 +323,23 @@ quiz = bc.selfcheck(
                      "offer two nodes."}),
     Choice("Gashler's error term $e$ and the package's `deltas` ($\\delta = \\partial E/\\partial x$) "
            "are related by ...",
-           ["$e = \\delta$", "$e = -\\delta$", "$e = \\delta\\, f'(x)$"], "$e = -\\delta$",
+           ["e = δ", "e = −δ", "e = δ · f′(x)"], "e = −δ",
            why="Gashler defines $e_{5i} = (t_i - y_{5i}) f'_5(x_{5i})$, while "
                "$\\partial E/\\partial x_{5i} = -(t_i - y_{5i}) f'_5(x_{5i})$; so "
                "$\\partial E/\\partial w_{173} = -e_{17}\\, y_{03} = \\delta_{17}\\, y_{03}$, which is "
                "`g.deltas[0][0, 6] * X[0, 2]` (section 4 checks it).",
-           wrong={"$e = \\delta\\, f'(x)$": "both already contain the slope $f'$; they differ only in "
+           wrong={"e = δ · f′(x)": "both already contain the slope $f'$; they differ only in "
                                             "sign."}),
     Choice("Try this (section 6, 1): at step 13 of the derivation of $\\partial E/\\partial w_{173}$, "
            "which sum collapses, and why?",
-           ["the sum over $m$: only node $m = 7$ of layer 1 depends on $w_{173}$",
-            "the sum over the outputs $i$: only output 1 depends on $w_{173}$",
+           ["the sum over m: only node m = 7 of layer 1 depends on w₁₇₃",
+            "the sum over the outputs i: only output 1 depends on w₁₇₃",
             "none: step 13 only applies the chain rule"],
-           "the sum over $m$: only node $m = 7$ of layer 1 depends on $w_{173}$",
+           "the sum over m: only node m = 7 of layer 1 depends on w₁₇₃",
            why="$w_{173}$ feeds node 7 of layer 1 and nothing else, so in "
                "$\\sum_m w_{2lm}\\, y_{1m}$ only $w_{2l7}\\, y_{17}$ has a nonzero derivative. "
                "Every output depends on $w_{173}$, through node 7.",
-           wrong={"the sum over the outputs $i$: only output 1 depends on $w_{173}$": "every output "
+           wrong={"the sum over the outputs i: only output 1 depends on w₁₇₃": "every output "
                   "depends on $w_{173}$ through node 7 of layer 1; the sum over outputs stays."}),
     Number("Try this (section 6, 3): set `layers L` to 8 and `layer` to 1. How many steps does the "
            "derivation take?", steps_8,

@@ -351,10 +351,10 @@ assert E_moved < E0 / 2 and says == labels[i] == 6
 quiz = bc.selfcheck(
     Choice("Why does no sum collapse at the bottom of the derivation of $\\partial E/\\partial y_{05}$, "
            "as the sum over $m$ did for $w_{173}$ in lesson 07?",
-           ["the input $y_{05}$ feeds every node $m$ of layer 1",
+           ["the input y₀₅ feeds every node m of layer 1",
             "inputs have no activation function",
             "the derivation stops before layer 1"],
-           "the input $y_{05}$ feeds every node $m$ of layer 1",
+           "the input y₀₅ feeds every node m of layer 1",
            why="$w_{173}$ reaches only node 7, but $y_{05}$ enters every net input $x_{1m}$ through "
                "$w_{1m5}$. So the result keeps the sum: $-\\sum_m e_{1m}\\, w_{1m5}$, in code "
                "`g.deltas[0] @ net.weights[0]`.",

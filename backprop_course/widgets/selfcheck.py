@@ -103,7 +103,8 @@ class Choice:
     prompt : str
         The question (Markdown; ``$...$`` for mathematics).
     choices : sequence of str, 2 to 8 of them
-        The possible answers, shown as (a), (b), ... in this order.
+        The possible answers, shown as (a), (b), ... in this order. Plain text: they become radio-button
+        labels, which cannot show LaTeX, so write symbols in Unicode (ε, δ, σ′, w₁).
     answer : str
         The correct one; must be one of ``choices`` (so an answer computed in the lesson that is not
         among the choices fails loudly when the lesson is built).
@@ -125,6 +126,10 @@ class Choice:
         if not 2 <= len(self.choices) <= len(LETTERS) or len(set(self.choices)) != len(self.choices):
             raise checks.error(owner, "choices", f"a list of 2 to {len(LETTERS)} different str",
                                repr(list(self.choices)))
+        for c in self.choices:   # a radio button's label is plain text: LaTeX would show as typed
+            if "$" in c:
+                raise checks.error(owner, "choices", "plain text without $...$", repr(c),
+                                   hint=" (radio-button labels cannot show LaTeX; write ε, δ, ∂, w₁ in Unicode)")
         if answer not in self.choices:
             raise checks.error(owner, "answer", f"one of the choices {list(self.choices)!r}", repr(answer),
                                hint=" (compute it in the lesson and list it among the choices)")

@@ -96,6 +96,8 @@ def test_reveal_gives_the_answer_and_the_reason():
     (lambda: Choice("Q", ["a", "b"], "a", why=""), ValueError, "'why' parameter of Choice must be a non-empty str"),
     (lambda: Choice("Q", ["a", "b"], "a", why="w", wrong={"a": "x"}), ValueError, "keyed by wrong choices only"),
     (lambda: Choice("Q", ["a", "b"], "a", why="w", wrong={"c": "x"}), ValueError, "keyed by wrong choices only"),
+    (lambda: Choice("Q", ["$x$", "b"], "b", why="w"), ValueError,
+     "The 'choices' parameter of Choice must be plain text without $...$. Got '$x$' instead"),
     (lambda: Choice(3, ["a", "b"], "a", why="w"), TypeError, "'prompt' parameter of Choice must be a non-empty str"),
     (lambda: Number("Q", "0.25", why="w"), TypeError, "'answer' parameter of Number must be a finite float"),
     (lambda: Number("Q", float("nan"), why="w"), ValueError, "'answer' parameter of Number"),
