@@ -371,6 +371,10 @@ assert (x2.grad, z2.grad) == (2.0, 3.0)
 zero = {name: bc.Value(v) for name, v in dict(leaves, x1=0.0).items()}
 neuron(**zero).backward()
 assert zero["w1"].grad == 0.0 and zero["x1"].grad != 0.0
+x3, y3, z3 = bc.Value(-5.0), bc.Value(5.0), bc.Value(-4.0)           # 'Try this' 3 of section 6
+f3 = (x3 + y3) * z3
+f3.backward()
+assert (f3.data, z3.grad, x3.grad) == (0.0, 0.0, -4.0)
 quiz = bc.selfcheck(
     Number("For $h = x\\,y + x$ at $x = 3$, $y = -2$: what is $\\partial h/\\partial x$?", a.grad,
            why="$x$ reaches $h$ along two paths, and their contributions add: $y$ through the product "
@@ -391,8 +395,14 @@ quiz = bc.selfcheck(
            why="The local gradient of $p_1 = x_1 w_1$ with respect to $w_1$ is the other factor, $x_1$. "
                "With $x_1 = 0$ everything arriving at $w_1$ is multiplied by 0: a weight's gradient "
                "is proportional to the input it multiplies.",
-           wrong={"σ(1 − σ) · w₁": "that is the gradient of $x_1$, the other factor of "
-                                                "the product."}),
+           wrong={"σ(1 − σ) · w₁": "that is the gradient of $x_1$, the other factor of the "
+                                   "product."}),
+    Number("Try this (section 6, 3): make $q = 0$ with $x = -5$ ($y = 5$, $z = -4$). What is "
+           "$\\partial f/\\partial z$?", z3.grad,
+           why="$\\partial f/\\partial z = q = x + y = 0$. With $q = 0$, $f = 0 \\cdot z$ stays 0 "
+               "whatever $z$ does, so nudging $z$ cannot change $f$.",
+           wrong={-4.0: "$-4$ is $\\partial f/\\partial x$ (which equals $z$); $\\partial f/\\partial z$ "
+                        "is the other factor, $q$."}),
 )
 quiz
 

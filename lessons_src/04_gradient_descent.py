@@ -345,7 +345,7 @@ rolled_end = descent_explorer(surface="double_well", method="momentum", lr=0.02,
 assert plain_end > 1.2 and rolled_end < -1.4                                     # 'Try this' 4
 quiz = bc.selfcheck(
     Number("Gradient descent on the bowl $f(x) = x^2$ from $x = 2.5$ with $\\epsilon = 0.8$: where "
-           "is $x$ after one step?", one_step, tol=1e-6,
+           "is $x$ after one step?", one_step, tol=0.001,
            why="The gradient is $2x = 5$, so $x \\leftarrow 2.5 - 0.8 \\cdot 5 = -1.5$: the factor "
                "$1 - 2\\epsilon = -0.6$ jumps across the minimum and lands closer to it.",
            wrong={2.5 - 0.8 * 2.5: "that steps by $\\epsilon\\,x$; the gradient of $x^2$ is $2x$."}),
@@ -360,7 +360,7 @@ quiz = bc.selfcheck(
                   "ε > 1": "there the factor is below $-1$: each jump overshoots further "
                                      "and descent diverges."}),
     Number("Try this (section 4, 3): on `linear`, $f(x) = 3x + 4$, with $\\epsilon = 0.1$: by how "
-           "much does each step change $x$?", line[1] - line[0], tol=1e-9,
+           "much does each step change $x$?", line[1] - line[0], tol=0.001,
            why="The slope is 3 everywhere, so every step is $-0.1 \\cdot 3 = -0.3$, forever: a straight "
                "line has no minimum, and its gradient never shrinks to say you have arrived.",
            wrong={3.0: "3 is the gradient; the step is $-\\epsilon$ times the gradient."}),

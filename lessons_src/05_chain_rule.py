@@ -371,7 +371,7 @@ relu_ratio = first_weight_gradient(20, "relu")[0] / first_weight_gradient(1, "re
 assert relu_ratio == 1.0
 quiz = bc.selfcheck(
     Number("In the chain of section 2, what is $\\partial J/\\partial b^{(3)}$, to four decimals?",
-           by_hand["b3"], tol=0.00005,
+           by_hand["b3"], tol=0.0001,
            why=f"A bias adds itself to $z^{{(4)}}$ with local factor 1, so its gradient is the output "
                f"error term alone: $\\delta^{{(4)}} = -(y - h(x)) f'(z^{{(4)}}) = {delta4:.4f}$.",
            wrong={round(by_hand["W3"], 4): "that is the gradient of the weight $W^{(3)}$, which has "
@@ -403,7 +403,7 @@ quiz = bc.selfcheck(
                   "lesson asserts it); it is the slopes that shrink.",
                   "the biases cancel the weights": "this chain has no biases (`bias=False`)."}),
     Number("Try this (section 4): with `\"relu\"` and every weight 1, what is $|\\partial J/\\partial "
-           "W^{(1)}|$ at depth 20 divided by its value at depth 1?", relu_ratio, tol=1e-9,
+           "W^{(1)}|$ at depth 20 divided by its value at depth 1?", relu_ratio, tol=0.001,
            why="With $x = 1$ and weights 1, every net input is 1 > 0, where ReLU's slope is exactly 1: "
                "each factor $W f'(z)$ is 1 and the gradient is the same at every depth.",
            wrong={0.25 ** 19: "that is the sigmoid's bound $(\\tfrac14)^{19}$; ReLU's slope is 1 for "

@@ -540,7 +540,7 @@ fastest = max(first_layer, key=first_layer.get)
 assert fastest == "tanh" and first_layer["sigmoid"] < 1e-5
 quiz = bc.selfcheck(
     Number("In the 2-2-2 example of section 3, what is $\\partial E/\\partial w_5$, to four "
-           "decimals?", grad["w5"], tol=0.00005,
+           "decimals?", grad["w5"], tol=0.0001,
            why=f"Eq. 10: the error term of the destination times the output of the source, "
                f"$\\delta_{{o1}}\\, a_{{h1}} = {d_o1:.4f} \\times {a_h1:.4f} = {grad['w5']:.4f}$.",
            wrong={round(d_o1, 4): "that is the error term $\\delta_{o1}$ alone; multiply by "

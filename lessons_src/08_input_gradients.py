@@ -348,6 +348,11 @@ assert 0.5 < ratio_1500 < 2 and g1500.loss > 0.1                  # not small: E
 moved = x - 0.5 * grad                                            # 'Try this' 3
 E_moved, says = clf.loss(moved, t), int(clf.forward(moved).argmax())
 assert E_moved < E0 / 2 and says == labels[i] == 6
+big_nudge = 0.3                                                     # 'Try this' 2
+measured_big = np.array([error_with_pixel(p, big_nudge) - E0 for p in range(64)])
+miss = grad * big_nudge - measured_big
+assert np.all(miss > 0)                                             # every point below the diagonal
+assert set(np.argsort(-miss)[:5]) == set(np.argsort(-np.abs(grad))[:5])
 quiz = bc.selfcheck(
     Choice("Why does no sum collapse at the bottom of the derivation of $\\partial E/\\partial y_{05}$, "
            "as the sum over $m$ did for $w_{173}$ in lesson 07?",
@@ -383,6 +388,16 @@ quiz = bc.selfcheck(
                "helpful way round).",
            wrong={"no, the error rises": "a small step against the gradient lowers the error, as in "
                                          "gradient descent; here it is the input that moves."}),
+    Choice("Try this (section 3, 2): set `nudge = 0.3`. The points leave the diagonal of the right-hand "
+           "plot: which ones, and in which direction?",
+           ["all fall below it, most of all the pixels with the largest gradients",
+            "all rise above it, most of all the pixels with the smallest gradients",
+            "half above, half below, at random"],
+           "all fall below it, most of all the pixels with the largest gradients",
+           why="For sample 1551 every one of the 64 measured changes is smaller than the tangent "
+               "predicts: along each pixel the error bends below its tangent. The five biggest misses "
+               f"are the five pixels with the largest $|\\partial E/\\partial x|$ (pixel {top} first); "
+               "the prediction ignores curvature, and its error grows with $\\Delta x^2$."),
 )
 quiz
 

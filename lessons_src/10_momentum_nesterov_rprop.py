@@ -459,9 +459,9 @@ for mode in ("batch", "minibatch"):
 assert rprop_loss["minibatch"] > 1000 * rprop_loss["batch"]
 quiz = bc.selfcheck(
     Number("Continue the table of section 1 ($\\varepsilon = 0.1$, $\\alpha = 0.9$) for a third step "
-           "from $w = (0.72, 0)$. What is $\\Delta w_1$?", step3[0], tol=0.0005,
+           "from $w = (0.72, 0)$. What is $\\Delta w_1$?", step3[0], tol=0.001,
            why=f"The gradient is $w_1 = 0.72$, so $-\\varepsilon \\cdot 0.72 = -0.072$, plus "
-               f"$\\alpha\\,\\Delta w_{{1}} = 0.9 \\cdot (-0.18) = -0.162$: together {step3[0]:.3f}. "
+               f"$\\alpha$ times the previous step, $0.9 \\cdot (-0.18) = -0.162$: together {step3[0]:.3f}. "
                "The steps keep growing while the gradient keeps its sign.",
            wrong={-0.072: "that is plain descent's step; momentum adds $\\alpha$ times the previous "
                           "step, $0.9 \\cdot (-0.18)$.",

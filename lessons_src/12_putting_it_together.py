@@ -313,7 +313,7 @@ quiz = bc.selfcheck(
            wrong={42: "the 4 images left over after 42 full batches form one more, smaller batch."}),
     Number("Our $E$ sums over the 32 samples of a batch; a library that averages the loss over the "
            "batch takes the same steps with which learning rate, if ours is $\\varepsilon = 0.005$?",
-           32 * 0.005, tol=1e-9,
+           32 * 0.005, tol=0.001,
            why="Averaging divides the gradient by 32, so the rate must be 32 times larger for the same "
                "step: $32 \\times 0.005 = 0.16$ (lesson 09).",
            wrong={0.005 / 32: "averaging makes the gradient 32 times smaller, so the rate must be 32 "

@@ -35,6 +35,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
@@ -86,6 +87,12 @@ def parse_number(response: Any) -> float | None:
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+def _plain(number: float) -> str:
+    """A positive number in plain decimals, never in e-notation: 5e-05 -> '0.00005', 0.01 -> '0.01'."""
+    text = format(Decimal(repr(float(number))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _inline_html(text: str) -> str:
@@ -238,8 +245,8 @@ class Number:
         return f"Answer: {self.answer:g}. {self.why}"
 
     def note(self) -> str:
-        """What counts as right, shown with the prompt."""
-        return f"a number, accepted within ±{self.tol:g}" if self.tol > 0 else "a number"
+        """What counts as right, shown with the prompt: ``a number, accepted within ±0.0001``."""
+        return f"a number, accepted within ±{_plain(self.tol)}" if self.tol > 0 else "a number"
 
     def markdown(self, number: int) -> str:
         """The question as Markdown, without the answer or any reason."""

@@ -65,6 +65,13 @@ def test_number_exact_when_no_tolerance():
     assert q.note() == "a number" and slope_number().note() == "a number, accepted within ±0.005"
 
 
+@pytest.mark.parametrize("tol, shown", [(5e-05, "0.00005"), (0.0001, "0.0001"), (0.001, "0.001"), (0.01, "0.01"),
+                                        (0.25, "0.25"), (0.125, "0.125"), (1.5, "1.5"), (2.0, "2"), (1e-9, "0.000000001"),
+                                        (20.0, "20")])
+def test_the_tolerance_is_shown_in_plain_decimals(tol, shown):
+    assert Number("Q", 1.0, why="w", tol=tol).note() == f"a number, accepted within ±{shown}"
+
+
 def test_number_reasons_for_listed_mistakes_and_for_the_sign():
     q = slope_number()
     assert q.judge("0.5").text == "Not quite: 0.5 is sigma(0), the output, not its slope."
