@@ -340,8 +340,9 @@ settles = {lr: abs(run.points[-1, 0]) < abs(run.points[0, 0]) for lr, run in run
 assert runs[0.9].reversals == 9 and settles[0.9] and not settles[1.1] and runs[0.1].reversals == 0
 line = descend(SURFACES["linear"], [0.0], bc.SGD(lr=0.1), steps=5).points[:, 0]  # 'Try this' 3
 assert np.allclose(np.diff(line), -0.3)
-plain_end = descent_explorer(surface="double_well", method="plain", lr=0.02, steps=100).state["points"][-1, 0]
-rolled_end = descent_explorer(surface="double_well", method="momentum", lr=0.02, steps=100).state["points"][-1, 0]
+well = SURFACES["double_well"]                                    # what the view runs, without a view
+plain_end = descend(well, well.start, bc.SGD(lr=0.02), steps=100).points[-1, 0]
+rolled_end = descend(well, well.start, bc.SGD(lr=0.02, momentum=0.9), steps=100).points[-1, 0]
 assert plain_end > 1.2 and rolled_end < -1.4                                     # 'Try this' 4
 quiz = bc.selfcheck(
     Number("Gradient descent on the bowl $f(x) = x^2$ from $x = 2.5$ with $\\epsilon = 0.8$: where "

@@ -365,7 +365,9 @@ view
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 assert abs(by_hand["b3"] - by_hand["W3"]) > 0.01 and by_hand["b3"] == delta4
-strong = bc.widgets.chain_explorer(depth=20, activation="sigmoid", weight=4.0).state   # 'Try this', weights 4
+from backprop_course.widgets.chain import chain_view_state
+strong = chain_view_state(depth=20, activation="sigmoid", weight=4.0)   # the view's numbers, 'Try this'
+assert strong["first_grad"] == first_weight_gradient(20, "sigmoid", w_all=4.0)[0]
 assert max(strong["factors"]) < 0.25 and strong["first_grad"] < 1e-6
 relu_ratio = first_weight_gradient(20, "relu")[0] / first_weight_gradient(1, "relu")[0]
 assert relu_ratio == 1.0

@@ -529,13 +529,14 @@ assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 assert abs(grad["w5"] - d_o1 * a_h1) < 1e-15 and new["w7"] > old["w7"] and new["w8"] > old["w8"]
 moved = "raised" if new["w7"] > old["w7"] else "lowered"
-from backprop_course.widgets.flow import PRESETS
+from backprop_course.widgets.flow import PRESETS, gradient_flow
 deep = [p for p in PRESETS if p.startswith("deep")]                   # the 'Try this' of section 5
-flow = flow_view(preset=deep[0], seed=0)
 first_layer = {}
-for p in deep:
-    flow.preset.value = p
-    first_layer[p.split()[1]] = flow.state["grad_norms"][0]            # |dE/dW| of the first layer
+for p in deep:                                                        # what the view computes per preset
+    spec = PRESETS[p]
+    preset_net = bc.MLP(spec["sizes"], activation=spec["activation"], init=spec["init"], seed=0)
+    first_layer[p.split()[1]] = gradient_flow(preset_net, view.X, view.T)["grad_norms"][0]
+assert first_layer["sigmoid"] == view.state["grad_norms"][0]          # the view shows the deep sigmoid net
 fastest = max(first_layer, key=first_layer.get)
 assert fastest == "tanh" and first_layer["sigmoid"] < 1e-5
 quiz = bc.selfcheck(

@@ -331,21 +331,32 @@ def _view_class() -> type:
             self.questions = quiz_.questions
             self.state: dict[str, Any] = {"responses": {}, "feedback": {}, "revealed": set()}
             self.rows: list[Any] = []
-            children = [W.HTML(f"<b>{html.escape(quiz_.title)}</b>")]
+            # One Layout and one style per kind, shared: a notebook stores every widget model it
+            # saved, and shared models keep the stored quiz small (about a third of the models).
+            plain, auto, box = W.Layout(), W.Layout(width="auto"), W.Layout(width="12em")
+            try:                          # (not exported by ipywidgets; without them, one each)
+                from ipywidgets.widgets.widget_string import HTMLMathStyle, HTMLStyle
+                text = {"style": HTMLStyle()}
+                math = {"style": HTMLMathStyle()}
+            except ImportError:
+                text, math = {}, {}
+            button_style = W.ButtonStyle()
+            children = [W.HTML(f"<b>{html.escape(quiz_.title)}</b>", layout=plain, **text)]
             for n, q in enumerate(quiz_.questions, 1):
                 prompt = f"<b>{n}.</b> {_inline_html(q.prompt)}"
                 if isinstance(q, Choice):
                     control = W.RadioButtons(options=[(f"({LETTERS[i]}) {c}", i) for i, c in enumerate(q.choices)],
-                                             value=None, layout=W.Layout(width="auto"))
+                                             value=None, layout=auto)
                 else:
                     prompt += f" <i>({html.escape(q.note())})</i>"
-                    control = W.Text(placeholder="a number", layout=W.Layout(width="12em"))
-                check = W.Button(description="Check", button_style="primary")
-                show = W.Button(description="Show answer")
-                out = W.HTMLMath("")
+                    control = W.Text(placeholder="a number", layout=box)
+                check = W.Button(description="Check", button_style="primary", layout=plain, style=button_style)
+                show = W.Button(description="Show answer", layout=plain, style=button_style)
+                out = W.HTMLMath("", layout=plain, **math)
                 check.on_click(lambda _b, n=n: self.check(n))
                 show.on_click(lambda _b, n=n: self.show(n))
-                row = W.VBox([W.HTMLMath(prompt), control, W.HBox([check, show]), out])
+                row = W.VBox([W.HTMLMath(prompt, layout=plain, **math), control,
+                              W.HBox([check, show], layout=plain), out], layout=plain)
                 row.control, row.check_button, row.show_button, row.feedback = control, check, show, out
                 self.rows.append(row)
                 children.append(row)

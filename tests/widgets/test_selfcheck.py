@@ -267,3 +267,11 @@ def test_doctests():
     import doctest
     result = doctest.testmod(S)
     assert result.attempted >= 6 and result.failed == 0
+
+
+def test_the_form_shares_its_layout_and_styles():
+    # a stored notebook keeps one model per widget, layout and style: shared ones keep it small
+    view = quiz(chain_rule_choice(), slope_number())
+    a, b = view.rows
+    assert a.layout is b.layout is a.check_button.layout is b.feedback.layout
+    assert a.check_button.style is b.show_button.style
