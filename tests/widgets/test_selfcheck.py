@@ -275,3 +275,33 @@ def test_the_form_shares_its_layout_and_styles():
     a, b = view.rows
     assert a.layout is b.layout is a.check_button.layout is b.feedback.layout
     assert a.check_button.style is b.show_button.style
+
+
+def secret_fragments(question):
+    """The literal text of a question's reasons (`why` and the values of `wrong`), in pieces of 25+ characters."""
+    def strings(node):
+        return [n.value.strip() for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    reasons = []
+    for k in question.keywords:
+        if k.arg == "why":
+            reasons += strings(k.value)
+        elif k.arg == "wrong" and isinstance(k.value, ast.Dict):
+            reasons += [s for v in k.value.values for s in strings(v)]
+    return [r for r in reasons if len(r) >= 25]
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=[p.stem for p in LESSONS])
+def test_the_stored_lesson_shows_its_questions_without_answers(source):
+    import nbformat
+    notebook = ROOT / "notebooks" / f"{source.stem}.ipynb"
+    cell = next(c for c in nbformat.read(notebook, as_version=4).cells
+                if c.cell_type == "code" and "bc.selfcheck(" in c.source)
+    assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
+    shown = [o.data["text/markdown"] for o in cell.outputs if "text/markdown" in o.get("data", {})]
+    assert len(shown) == 1 and shown[0].startswith("**Check yourself**")
+    questions = question_calls(selfcheck_calls(source)[0])
+    assert re.findall(r"^\*\*(\d+)\.\*\*", shown[0], flags=re.M) == [str(i) for i in range(1, len(questions) + 1)]
+    secrets = [s for q in questions for s in secret_fragments(q)]
+    assert secrets, "the reasons were found in the source"
+    for secret in secrets + ["Right.", "Answer:", "Not quite"]:
+        assert secret not in shown[0], secret
