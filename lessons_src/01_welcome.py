@@ -384,6 +384,7 @@ print("every row of the table agrees with the code; dE/dw_173 = -e_17 * y_03 is 
 # code, recomputed when the notebook is built.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 n_big = sum(p.size for p in bc.MLP([784, 128, 64, 10], seed=0).parameters())

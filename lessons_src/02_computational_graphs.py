@@ -355,6 +355,7 @@ view
 # explains; nothing you answer leaves your notebook).
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 # question 1: a node used twice, at new numbers

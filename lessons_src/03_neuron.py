@@ -292,6 +292,7 @@ assert np.allclose(by_formula, by_graph, atol=1e-14, rtol=0)
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 slope_0 = out * (1 - out)                              # the neuron of section 1, in = -0.4

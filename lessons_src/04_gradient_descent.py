@@ -333,6 +333,7 @@ for lr in (0.5, 50.0):
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 one_step = descend(bowl, [2.5], bc.SGD(lr=0.8), steps=1).points[1, 0]          # question 1

@@ -362,6 +362,7 @@ view
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 assert abs(by_hand["b3"] - by_hand["W3"]) > 0.01 and by_hand["b3"] == delta4

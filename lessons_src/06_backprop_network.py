@@ -525,6 +525,7 @@ assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 assert abs(grad["w5"] - d_o1 * a_h1) < 1e-15 and new["w7"] > old["w7"] and new["w8"] > old["w8"]

@@ -306,6 +306,7 @@ assert counts[5] == 24 and counts[10] == 34 and deep_report.passed
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 n_paths = len(paths_from(sizes, layer=1, node=6))

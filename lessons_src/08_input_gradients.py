@@ -337,6 +337,7 @@ view
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 x1500, t1500 = Xd[1500:1501], Td[1500:1501]                       # 'Try this' 1: a correctly classified 1

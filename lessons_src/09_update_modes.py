@@ -339,6 +339,7 @@ assert np.allclose(c.loss, d.loss, rtol=1e-12, atol=0)
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 mb_updates = hists["mini-batch (10)"].updates

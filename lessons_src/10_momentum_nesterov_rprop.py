@@ -435,6 +435,7 @@ pg
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 # question 1: a third momentum step on the table's error E = 1/2 (w1^2 + 4 w2^2)

@@ -407,6 +407,7 @@ assert h_equal.loss[-1] > 0.45 and h_random.loss[-1] < 0.01
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 tanh_stats = {name: layer_statistics(name, "tanh", depth=5, width=50, seed=0)   # the 'Try this'

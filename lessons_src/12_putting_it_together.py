@@ -293,6 +293,7 @@ digits_view
 # leaves your notebook.
 
 # %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
 # NBVAL_IGNORE_OUTPUT
 Choice, Number = bc.widgets.Choice, bc.widgets.Number
 per_epoch = hist.updates // hist.epochs_run

@@ -254,6 +254,8 @@ def test_the_question_cell_hides_its_source_and_ignores_its_widget_output(source
     header = cell.splitlines()[0]
     assert json.loads(re.search(r'jupyter=(\{.*?\})', header).group(1)) == {"source_hidden": True}
     assert "# NBVAL_IGNORE_OUTPUT" in cell
+    # JupyterLab shows a hidden cell's first line: it says what the cell is, not a test marker
+    assert cell.splitlines()[1].startswith("# Self-check questions.")
 
 
 def test_the_lesson_check_can_fail(tmp_path):
