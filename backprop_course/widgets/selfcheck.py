@@ -448,7 +448,9 @@ def quiz(*questions: Choice | Number, title: str = "Check yourself", widget: boo
     2. Right. Two threes.
     """
     plain = Quiz(*questions, title=title)
-    if widget is None:
+    if widget is not None:
+        widget = checks.boolean(widget, "widget", "selfcheck")
+    else:
         try:
             import ipywidgets  # noqa: F401
         except ImportError:

@@ -118,6 +118,11 @@ def test_bad_question_data_gets_a_clear_error(make, kind, message):
         make()
 
 
+def test_quiz_rejects_a_widget_flag_that_is_not_a_bool():
+    with pytest.raises(TypeError, match=re.escape("The 'widget' parameter of selfcheck must be a bool. Got 'no'")):
+        quiz(slope_number(), widget="no")
+
+
 def test_quiz_rejects_a_question_number_out_of_range():
     q = Quiz(chain_rule_choice(), slope_number())
     with pytest.raises(ValueError, match=re.escape("The 'number' parameter of Quiz.answer must be an int in [1, 2]")):
