@@ -30,6 +30,7 @@ _LAZY = {
     "TrainingDiverged": ("backprop_course.engine.training", "TrainingDiverged"),
     "gradcheck": ("backprop_course.engine.gradcheck", "gradcheck"),
     "check": ("backprop_course.grading.checking.check", "check"),
+    "selfcheck": ("backprop_course.widgets.selfcheck", "quiz"),
     "progress": ("backprop_course.grading.reports.progress_view", "progress"),
     "engine": ("backprop_course.engine", None),
     "datasets": ("backprop_course.datasets", None),

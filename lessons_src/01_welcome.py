@@ -371,7 +371,63 @@ print("every row of the table agrees with the code; dE/dw_173 = -e_17 * y_03 is 
 # divide by the wrong weight and his step 1 drops a square). The lessons point them out where the
 # formulas appear, and the course's code and SymPy derivations follow the corrected forms;
 # `docs/errata.md` lists every one of them, seed by seed.
+
+# %% [markdown]
+# ## Check yourself
 #
+# Every lesson ends with a few short questions. Pick or type an answer and press **Check**: the
+# feedback says whether it is right and why, and a wrong choice is told what it mixed up. **Show
+# answer** gives the answer and its reason. The answers are checked inside your own notebook: nothing
+# you type is sent anywhere or saved to disk. Without buttons (a terminal, or a front end without
+# ipywidgets) answer in code: `quiz.answer(1, "b")` or `quiz.answer(2, 0.25)`, and `quiz.reveal(1)`.
+# The cell's code is hidden because it holds the answers; its numbers come from this lesson's own
+# code, recomputed when the notebook is built.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+n_big = sum(p.size for p in bc.MLP([784, 128, 64, 10], seed=0).parameters())
+narrow = bc.MLP([2, 1, 1], activation="sigmoid", seed=0)      # the 'Try this' of section 1
+narrow_loss = bc.train(narrow, X, T, bc.SGD(lr=2.0, momentum=0.9), mode="batch", epochs=300).loss[-1]
+slow = bc.MLP([2, 3, 1], activation="sigmoid", seed=0)
+slow_loss = bc.train(slow, X, T, bc.SGD(lr=0.2, momentum=0.9), mode="batch", epochs=300).loss[-1]
+assert 0.3 < narrow_loss < 0.4 and 0.05 < slow_loss < 0.2
+quiz = bc.selfcheck(
+    Number("How many forward passes do central differences need to check every gradient of "
+           "`bc.MLP([784, 128, 64, 10])`?", 2 * n_big,
+           why=f"The network has {n_big} weights and biases, and each needs two forward passes (one "
+               "nudged up, one nudged down). Backpropagation gets all of them from one forward and "
+               "one backward pass.",
+           wrong={n_big: "that is the number of weights and biases; central differences need two "
+                         "forward passes for each."}),
+    Choice("Which weight is `net.weights[0][2, 1]` (counting from 0)?",
+           ["from input 2 into hidden neuron 1", "from input 1 into hidden neuron 2",
+            "from hidden neuron 2 into output 1"],
+           "from input 1 into hidden neuron 2",
+           why="`weights[l][j, k]` carries source k into destination j: the row is the destination "
+               "(Gashler's j, UFLDL's i), the column the source. Layer 0 goes from the inputs into "
+               "the hidden layer.",
+           wrong={"from input 2 into hidden neuron 1": "the row is the destination and the column the "
+                                                       "source, not the other way round.",
+                  "from hidden neuron 2 into output 1": "index 0 is the first weight matrix, from the "
+                                                        "inputs into the hidden layer."}),
+    Choice("Try this (section 1): train `[2, 1, 1]` (one hidden neuron) instead of `[2, 3, 1]`, "
+           "with the same optimizer and 300 epochs. What does the error do?",
+           ["it falls below 0.01, only more slowly",
+            f"it stalls near {narrow_loss:.2f}",
+            "it grows: training diverges"],
+           f"it stalls near {narrow_loss:.2f}",
+           why="One sigmoid hidden neuron draws a single line through the input square, and XOR needs "
+               "two. The network settles for the best it can do: three of the four outputs end near "
+               f"{narrow.forward(X)[1, 0]:.2f}. (With `lr=0.2` instead, the 2-3-1 network is still "
+               f"at E = {slow_loss:.2f} after 300 epochs: a smaller step is slower, not worse.)",
+           wrong={"it falls below 0.01, only more slowly": "that is what a smaller learning rate does; "
+                                                           "one hidden neuron is too few to represent XOR."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - Training turns weights against $\partial E/\partial w$; backpropagation computes every such

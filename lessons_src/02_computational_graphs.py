@@ -349,6 +349,65 @@ view.reset()
 view
 
 # %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, "b")` and `quiz.reveal(1)` (lesson 01
+# explains; nothing you answer leaves your notebook).
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+# question 1: a node used twice, at new numbers
+a, b = bc.Value(3.0), bc.Value(-2.0)
+h2 = a * b + a
+h2.backward()
+assert (a.grad, b.grad) == (-1.0, 3.0)
+# question 2: the 'Try this' of section 6 (z moved to 2)
+x2, y2, z2 = bc.Value(-2.0), bc.Value(5.0), bc.Value(2.0)
+f2 = (x2 + y2) * z2
+f2.backward()
+assert (x2.grad, z2.grad) == (2.0, 3.0)
+# question 3: the 'Try this' of section 8 (x1 = 0 in the neuron)
+zero = {name: bc.Value(v) for name, v in dict(leaves, x1=0.0).items()}
+neuron(**zero).backward()
+assert zero["w1"].grad == 0.0 and zero["x1"].grad != 0.0
+x3, y3, z3 = bc.Value(-5.0), bc.Value(5.0), bc.Value(-4.0)           # 'Try this' 3 of section 6
+f3 = (x3 + y3) * z3
+f3.backward()
+assert (f3.data, z3.grad, x3.grad) == (0.0, 0.0, -4.0)
+quiz = bc.selfcheck(
+    Number("For $h = x\\,y + x$ at $x = 3$, $y = -2$: what is $\\partial h/\\partial x$?", a.grad,
+           why="$x$ reaches $h$ along two paths, and their contributions add: $y$ through the product "
+               "and 1 through the sum, so $\\partial h/\\partial x = y + 1 = -2 + 1 = -1$.",
+           wrong={-2.0: "that is only the path through $x\\,y$; $x$ is also added directly, which "
+                        "contributes 1 more.",
+                  1.0: "that is only the direct path; the path through $x\\,y$ contributes $y = -2$."}),
+    Choice("Try this (section 6): in the 2017 note's graph, move $z$ from $-4$ to 2. What is "
+           "$\\partial f/\\partial z$ now?",
+           [f"{z2.grad:g}", "2", "-4", "0"], f"{z2.grad:g}",
+           why="$\\partial f/\\partial z = q = x + y = 3$ does not depend on $z$. What follows $z$ are "
+               "$\\partial f/\\partial x = \\partial f/\\partial y = z$, now 2.",
+           wrong={"2": "2 is the new $\\partial f/\\partial x$ (and $\\partial f/\\partial y$), which "
+                       "equal $z$; $\\partial f/\\partial z$ is the other factor, $q$.",
+                  "-4": "$-4$ was $\\partial f/\\partial x$ before the change."}),
+    Choice("Try this (section 8): give the neuron the input $x_1 = 0$. What is the gradient of $w_1$?",
+           ["0", "σ(1 − σ) · w₁", "the same as before: x₁ is not a weight"], "0",
+           why="The local gradient of $p_1 = x_1 w_1$ with respect to $w_1$ is the other factor, $x_1$. "
+               "With $x_1 = 0$ everything arriving at $w_1$ is multiplied by 0: a weight's gradient "
+               "is proportional to the input it multiplies.",
+           wrong={"σ(1 − σ) · w₁": "that is the gradient of $x_1$, the other factor of the "
+                                   "product."}),
+    Number("Try this (section 6, 3): make $q = 0$ with $x = -5$ ($y = 5$, $z = -4$). What is "
+           "$\\partial f/\\partial z$?", z3.grad,
+           why="$\\partial f/\\partial z = q = x + y = 0$. With $q = 0$, $f = 0 \\cdot z$ stays 0 "
+               "whatever $z$ does, so nudging $z$ cannot change $f$.",
+           wrong={-4.0: "$-4$ is $\\partial f/\\partial x$ (which equals $z$); $\\partial f/\\partial z$ "
+                        "is the other factor, $q$."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - A computational graph breaks a calculation into operations; the forward pass computes every node

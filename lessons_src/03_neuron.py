@@ -286,6 +286,57 @@ assert np.allclose(by_formula, by_network, atol=1e-14, rtol=0)
 assert np.allclose(by_formula, by_graph, atol=1e-14, rtol=0)
 
 # %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, 0.24)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+slope_0 = out * (1 - out)                              # the neuron of section 1, in = -0.4
+saturated = neuron_forward(a_in, [0.4, 0.3, -2.0], b, "sigmoid")   # 'Try this' 1: w3 = -2
+tanh_top = ACTIVATIONS["tanh"].derivative(np.array([0.0]))[0]
+sigmoid_top = ACTIVATIONS["sigmoid"].derivative(np.array([0.0]))[0]
+assert abs(saturated.slope - view.state["slope"]) < 1e-15 and (tanh_top, sigmoid_top) == (1.0, 0.25)
+dead = neuron_forward(a_in, [0.4, 0.3, -2.0], b, "relu")           # 'Try this' 3: in = -4
+leaky = neuron_forward(a_in, [0.4, 0.3, -2.0], b, "leaky_relu")
+assert (dead.output, dead.slope, leaky.slope) == (0.0, 0.0, 0.01)
+quiz = bc.selfcheck(
+    Number("The neuron of section 1 ($a = (0.5, -1, 2)$, $w = (0.4, 0.3, -0.2)$, $b = 0.1$, sigmoid) "
+           "has $in = -0.4$. What is its slope $g'(in)$, to three decimals?", slope_0, tol=0.001,
+           why=f"$g' = a(1 - a)$ with $a = g(-0.4) = {out:.4f}$: ${out:.4f} \\times {1 - out:.4f} = "
+               f"{slope_0:.4f}$, close to the maximum 0.25 because $in$ is close to 0.",
+           wrong={round(out, 4): "that is the output $a = g(in)$; the slope is $a(1 - a)$.",
+                  0.25: "0.25 is the slope at $in = 0$; here $in = -0.4$."}),
+    Number("Try this (section 4): drag `w3` to $-2$, so that $in \\approx -4$. By what factor is a "
+           "gradient passing through this neuron multiplied (its slope), to three decimals?",
+           saturated.slope, tol=0.001,
+           why=f"$a = g({saturated.net_input:.1f}) = {saturated.output:.4f}$ and $a(1-a) = "
+               f"{saturated.slope:.4f}$: the neuron is saturated and passes on about 2% of a gradient.",
+           wrong={0.25: "0.25 is the steepest slope, at $in = 0$; at $in = -4$ the curve is almost flat."}),
+    Choice("Try this (section 4): switch `g` to `tanh`. How does its steepest slope compare with the "
+           "sigmoid's?",
+           ["the same, 0.25", f"{tanh_top:g}, four times the sigmoid's", "0.5, twice the sigmoid's"],
+           f"{tanh_top:g}, four times the sigmoid's",
+           why="$\\tanh'(x) = 1 - \\tanh^2 x$ is 1 at $x = 0$; the sigmoid's $g(1-g)$ is at most "
+               "$\\tfrac12 \\cdot \\tfrac12 = \\tfrac14$. Both die away far from 0.",
+           wrong={"the same, 0.25": "0.25 is the sigmoid's steepest slope; tanh's, $1 - \\tanh^2 0$, "
+                                    "is larger."}),
+    Choice("Try this (section 4, 3): with the net input at $-4$ ($w_3 = -2$), switch `g` to `relu`, "
+           "then to `leaky_relu`. What is the slope?",
+           [f"{dead.slope:g} with relu, {leaky.slope:g} with leaky_relu", "0.25 with both",
+            "1 with both"],
+           f"{dead.slope:g} with relu, {leaky.slope:g} with leaky_relu",
+           why="For a negative net input ReLU outputs 0 with slope 0: no gradient passes, and a unit "
+               "that is negative for every sample stops learning (\"dead\"). The leaky ReLU keeps a "
+               "slope of 0.01 there, so some gradient always gets through.",
+           wrong={"1 with both": "1 is the slope for a positive net input; here it is $-4$."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - A neuron forms $in_i = \sum_k w_{i,k} a_k$ (plus a bias, a weight on a constant input 1) and

@@ -325,7 +325,61 @@ for lr in (0.5, 50.0):
 # %% [markdown]
 # A small step against the gradient lowers $E$; a huge one jumps clean over the valley and lands
 # higher than it started, the network version of the $\epsilon = 1.1$ bowl.
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, -1.5)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+one_step = descend(bowl, [2.5], bc.SGD(lr=0.8), steps=1).points[1, 0]          # question 1
+settles = {lr: abs(run.points[-1, 0]) < abs(run.points[0, 0]) for lr, run in runs.items()}
+assert runs[0.9].reversals == 9 and settles[0.9] and not settles[1.1] and runs[0.1].reversals == 0
+line = descend(SURFACES["linear"], [0.0], bc.SGD(lr=0.1), steps=5).points[:, 0]  # 'Try this' 3
+assert np.allclose(np.diff(line), -0.3)
+well = SURFACES["double_well"]                                    # what the view runs, without a view
+plain_end = descend(well, well.start, bc.SGD(lr=0.02), steps=100).points[-1, 0]
+rolled_end = descend(well, well.start, bc.SGD(lr=0.02, momentum=0.9), steps=100).points[-1, 0]
+assert plain_end > 1.2 and rolled_end < -1.4                                     # 'Try this' 4
+quiz = bc.selfcheck(
+    Number("Gradient descent on the bowl $f(x) = x^2$ from $x = 2.5$ with $\\epsilon = 0.8$: where "
+           "is $x$ after one step?", one_step, tol=0.001,
+           why="The gradient is $2x = 5$, so $x \\leftarrow 2.5 - 0.8 \\cdot 5 = -1.5$: the factor "
+               "$1 - 2\\epsilon = -0.6$ jumps across the minimum and lands closer to it.",
+           wrong={2.5 - 0.8 * 2.5: "that steps by $\\epsilon\\,x$; the gradient of $x^2$ is $2x$."}),
+    Choice("Try this (section 4, 1): for which learning rates does descent on $x^2$ jump across the "
+           "minimum every step and still settle?",
+           ["0 < ε < 0.5", "0.5 < ε < 1", "ε > 1"],
+           "0.5 < ε < 1",
+           why="Each step multiplies $x$ by $1 - 2\\epsilon$. Between 0.5 and 1 that factor lies between "
+               "$-1$ and 0: the sign flips every step while the size shrinks (bouncing, as at 0.9).",
+           wrong={"0 < ε < 0.5": "there the factor $1 - 2\\epsilon$ is between 0 and 1: "
+                                           "$x$ shrinks without changing sign, no bouncing.",
+                  "ε > 1": "there the factor is below $-1$: each jump overshoots further "
+                                     "and descent diverges."}),
+    Number("Try this (section 4, 3): on `linear`, $f(x) = 3x + 4$, with $\\epsilon = 0.1$: by how "
+           "much does each step change $x$?", line[1] - line[0], tol=0.001,
+           why="The slope is 3 everywhere, so every step is $-0.1 \\cdot 3 = -0.3$, forever: a straight "
+               "line has no minimum, and its gradient never shrinks to say you have arrived.",
+           wrong={3.0: "3 is the gradient; the step is $-\\epsilon$ times the gradient."}),
+    Choice("Try this (section 4, 4): `double_well`, `lr` 0.02, 100 steps. Plain descent stops near "
+           f"$x \\approx {plain_end:.2f}$. Where does momentum 0.9 end?",
+           [f"in the same shallow minimum near {plain_end:.2f}",
+            f"in the deeper minimum near {rolled_end:.2f}", "it diverges"],
+           f"in the deeper minimum near {rolled_end:.2f}",
+           why="Momentum keeps part of the previous step, so the point arrives at the ridge with speed "
+               "and rolls over it into the other basin. Plain descent only sees the local slope and "
+               "stops in the basin it starts in (lesson 10).",
+           wrong={f"in the same shallow minimum near {plain_end:.2f}": "that is plain descent; momentum "
+                  "carries the point over the ridge."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - The gradient says how fast the function rises per unit step in each input; $f(x) = 3x + 4$ rises

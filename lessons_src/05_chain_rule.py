@@ -356,6 +356,65 @@ view.set(depth=5, weight=1.0)
 view
 
 # %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, 0.09)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+assert abs(by_hand["b3"] - by_hand["W3"]) > 0.01 and by_hand["b3"] == delta4
+from backprop_course.widgets.chain import chain_view_state
+strong = chain_view_state(depth=20, activation="sigmoid", weight=4.0)   # the view's numbers, 'Try this'
+assert strong["first_grad"] == first_weight_gradient(20, "sigmoid", w_all=4.0)[0]
+assert max(strong["factors"]) < 0.25 and strong["first_grad"] < 1e-6
+relu_ratio = first_weight_gradient(20, "relu")[0] / first_weight_gradient(1, "relu")[0]
+assert relu_ratio == 1.0
+quiz = bc.selfcheck(
+    Number("In the chain of section 2, what is $\\partial J/\\partial b^{(3)}$, to four decimals?",
+           by_hand["b3"], tol=0.0001,
+           why=f"A bias adds itself to $z^{{(4)}}$ with local factor 1, so its gradient is the output "
+               f"error term alone: $\\delta^{{(4)}} = -(y - h(x)) f'(z^{{(4)}}) = {delta4:.4f}$.",
+           wrong={round(by_hand["W3"], 4): "that is the gradient of the weight $W^{(3)}$, which has "
+                                           "the extra factor $a^{(3)}$; a bias multiplies nothing.",
+                  round(y - h, 4): "that is $y - h(x)$ alone; the error term is $-(y - h(x))$ times "
+                                   "the slope $f'(z^{(4)})$."}),
+    Choice("In a sigmoid chain with every weight 1, each extra layer divides the first weight's "
+           "gradient by at least ...",
+           ["2", "4", "it does not shrink"], "4",
+           why="Each neuron on the way back contributes $W f'(z)$, and the sigmoid's slope $f'(z)$ is "
+               "at most $\\tfrac14$ (at $z = 0$); section 4 measured a factor larger than 4 per layer "
+               "because the net inputs are not 0.",
+           wrong={"2": "the sigmoid's slope is at most $\\tfrac12 \\cdot \\tfrac12 = \\tfrac14$, not "
+                       "$\\tfrac12$.",
+                  "it does not shrink": "that holds for ReLU with weights 1 (slope exactly 1), not "
+                                        "for the sigmoid."}),
+    Choice("Try this (section 4): with every weight 4, the factor $\\tfrac14$ of the bound is undone. "
+           "Why does the sigmoid gradient still vanish?",
+           ["weights of 4 push the net inputs far from 0, where the slopes f′(z) are much smaller "
+            "than 1/4",
+            "the bound is wrong for weights larger than 1",
+            "the biases cancel the weights"],
+           "weights of 4 push the net inputs far from 0, where the slopes f′(z) are much smaller "
+           "than 1/4",
+           why=f"Every activation is near 1, so each net input is about 4 and $f'(4) \\approx 0.018$. "
+               f"At depth 20 the largest factor $|W f'(z)|$ is {max(strong['factors']):.3f}, still "
+               f"below $\\tfrac14$, and the first gradient is {strong['first_grad']:.1e}.",
+           wrong={"the bound is wrong for weights larger than 1": "the bound holds at every depth (the "
+                  "lesson asserts it); it is the slopes that shrink.",
+                  "the biases cancel the weights": "this chain has no biases (`bias=False`)."}),
+    Number("Try this (section 4): with `\"relu\"` and every weight 1, what is $|\\partial J/\\partial "
+           "W^{(1)}|$ at depth 20 divided by its value at depth 1?", relu_ratio, tol=0.001,
+           why="With $x = 1$ and weights 1, every net input is 1 > 0, where ReLU's slope is exactly 1: "
+               "each factor $W f'(z)$ is 1 and the gradient is the same at every depth.",
+           wrong={0.25 ** 19: "that is the sigmoid's bound $(\\tfrac14)^{19}$; ReLU's slope is 1 for "
+                              "positive net inputs."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - Along a single path the chain rule is one multiplication per link. In the UFLDL guide's chain,

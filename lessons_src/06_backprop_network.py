@@ -517,7 +517,62 @@ assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 # >    always touches the curve, and its slope is the $dE/dw$ printed above the figure.
 # > 3. Pick the deep sigmoid preset, then the deep tanh and deep relu presets, and compare the bars.
 # >    Which network could train its first layer fastest with plain gradient descent?
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, 0.08)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+assert abs(grad["w5"] - d_o1 * a_h1) < 1e-15 and new["w7"] > old["w7"] and new["w8"] > old["w8"]
+moved = "raised" if new["w7"] > old["w7"] else "lowered"
+from backprop_course.widgets.flow import PRESETS, gradient_flow
+deep = [p for p in PRESETS if p.startswith("deep")]                   # the 'Try this' of section 5
+first_layer = {}
+for p in deep:                                                        # what the view computes per preset
+    spec = PRESETS[p]
+    preset_net = bc.MLP(spec["sizes"], activation=spec["activation"], init=spec["init"], seed=0)
+    first_layer[p.split()[1]] = gradient_flow(preset_net, view.X, view.T)["grad_norms"][0]
+assert first_layer["sigmoid"] == view.state["grad_norms"][0]          # the view shows the deep sigmoid net
+fastest = max(first_layer, key=first_layer.get)
+assert fastest == "tanh" and first_layer["sigmoid"] < 1e-5
+quiz = bc.selfcheck(
+    Number("In the 2-2-2 example of section 3, what is $\\partial E/\\partial w_5$, to four "
+           "decimals?", grad["w5"], tol=0.0001,
+           why=f"Eq. 10: the error term of the destination times the output of the source, "
+               f"$\\delta_{{o1}}\\, a_{{h1}} = {d_o1:.4f} \\times {a_h1:.4f} = {grad['w5']:.4f}$.",
+           wrong={round(d_o1, 4): "that is the error term $\\delta_{o1}$ alone; multiply by "
+                                  "$a_{h1}$, the value that enters through $w_5$.",
+                  round(dE_da_o1, 4): "that is $\\partial E/\\partial a_{o1} = -(t_1 - a_{o1})$; the "
+                                      "slope $a_{o1}(1 - a_{o1})$ and $a_{h1}$ are missing."}),
+    Choice("In the same example, what does the gradient-descent step do to $w_7$ and $w_8$, the "
+           "weights into output 2?",
+           ["raised", "lowered", "unchanged"], moved,
+           why=f"Output 2 is {a_o2:.3f}, below its target 0.99, so its error term "
+               f"$\\delta_{{o2}} = {d_o2:.4f}$ is negative; so are the gradients $\\delta_{{o2}}\\, a_h$, "
+               "and a step against a negative gradient raises the weight.",
+           wrong={"lowered": "a step goes against the gradient, and these gradients are negative "
+                             "(the output is below its target)."}),
+    Choice("Try this (section 5, 3): compare the deep sigmoid, tanh and ReLU presets of the "
+           "gradient-flow view. Which has the largest gradient in its first weight layer, so that "
+           "plain gradient descent would train that layer fastest?",
+           ["sigmoid", "tanh", "relu"], fastest,
+           why="First-layer $|\\partial E/\\partial W|$: "
+               + ", ".join(f"{name} {v:.1e}" for name, v in first_layer.items())
+               + ". tanh's slope reaches 1 near 0, so less is lost per layer; the sigmoid's is at most "
+                 "$\\tfrac14$ and its first layer gets almost nothing.",
+           wrong={"sigmoid": "the sigmoid preset is the one that vanishes: each layer costs a slope of "
+                             "at most $\\tfrac14$.",
+                  "relu": "ReLU keeps more than the sigmoid, but in this network its first-layer "
+                          "gradient is smaller than tanh's."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - With error terms $\delta = \partial E/\partial(\text{net input})$, backpropagation is three

@@ -298,7 +298,62 @@ assert counts[5] == 24 and counts[10] == 34 and deep_report.passed
 # Beyond three layers each extra layer adds exactly two steps: one more "repeat steps 5 through 8"
 # on the way down and one more cached error term on the way back. The result is always
 # $-e_{11}\,y_{01}$ for this weight, however deep the network.
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, 30)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+n_paths = len(paths_from(sizes, layer=1, node=6))
+steps_8 = len(symbolic.derive_weight_gradient(layers=8, layer=1, j=1, k=1).steps)   # 'Try this' 3
+steps_4 = len(symbolic.derive_weight_gradient(layers=5, layer=4, j=1, k=1).steps)
+assert (n_paths, steps_8, steps_4) == (16, 30, 15) and d.steps[12].rule == "only the m = 7 term survives"
+assert abs(-e17 * y03 - engine) < 1e-18
+quiz = bc.selfcheck(
+    Number("Step 19 sums one product per path from node 7 of layer 1 to an output. How many paths "
+           "are there in the network of section 3 (two nodes in each of layers 2 to 5)?", n_paths,
+           why="A path picks one node in each of layers 2, 3, 4 and 5: $2 \\cdot 2 \\cdot 2 \\cdot 2 = "
+               "16$ choices. Backpropagation never enumerates them: the cached error terms add them "
+               "up layer by layer.",
+           wrong={8: "that counts three layers of choices; layers 2, 3, 4 and the output layer 5 each "
+                     "offer two nodes."}),
+    Choice("Gashler's error term $e$ and the package's `deltas` ($\\delta = \\partial E/\\partial x$) "
+           "are related by ...",
+           ["e = δ", "e = −δ", "e = δ · f′(x)"], "e = −δ",
+           why="Gashler defines $e_{5i} = (t_i - y_{5i}) f'_5(x_{5i})$, while "
+               "$\\partial E/\\partial x_{5i} = -(t_i - y_{5i}) f'_5(x_{5i})$; so "
+               "$\\partial E/\\partial w_{173} = -e_{17}\\, y_{03} = \\delta_{17}\\, y_{03}$, which is "
+               "`g.deltas[0][0, 6] * X[0, 2]` (section 4 checks it).",
+           wrong={"e = δ · f′(x)": "both already contain the slope $f'$; they differ only in "
+                                            "sign."}),
+    Choice("Try this (section 6, 1): at step 13 of the derivation of $\\partial E/\\partial w_{173}$, "
+           "which sum collapses, and why?",
+           ["the sum over m: only node m = 7 of layer 1 depends on w₁₇₃",
+            "the sum over the outputs i: only output 1 depends on w₁₇₃",
+            "none: step 13 only applies the chain rule"],
+           "the sum over m: only node m = 7 of layer 1 depends on w₁₇₃",
+           why="$w_{173}$ feeds node 7 of layer 1 and nothing else, so in "
+               "$\\sum_m w_{2lm}\\, y_{1m}$ only $w_{2l7}\\, y_{17}$ has a nonzero derivative. "
+               "Every output depends on $w_{173}$, through node 7.",
+           wrong={"the sum over the outputs i: only output 1 depends on w₁₇₃": "every output "
+                  "depends on $w_{173}$ through node 7 of layer 1; the sum over outputs stays."}),
+    Number("Try this (section 6, 3): set `layers L` to 8 and `layer` to 1. How many steps does the "
+           "derivation take?", steps_8,
+           why="Beyond three layers each extra layer adds two steps: one more repetition of steps 5 "
+               "to 8 on the way down and one more cached error term on the way back. From 24 steps "
+               "at $L = 5$: $24 + 3 \\cdot 2 = 30$.",
+           wrong={27: "each extra layer adds two steps, not one: one on the way down and one error "
+                      "term on the way back.",
+                  24: "24 is the count for $L = 5$."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - Differentiating $E$ by a deep weight is four moves repeated layer by layer (chain rule through

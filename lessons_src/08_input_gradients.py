@@ -331,6 +331,78 @@ assert abs(view.state["predicted_change"] - grad[top] * 0.1) < 1e-12
 view
 
 # %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, "a")` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+x1500, t1500 = Xd[1500:1501], Td[1500:1501]                       # 'Try this' 1: a correctly classified 1
+right_out = clf.forward(x1500)
+g1500 = clf.backward(t1500)
+assert labels[1500] == right_out.argmax() == 1
+ratio_1500 = np.abs(g1500.inputs).max() / np.abs(grad).max()
+assert 0.5 < ratio_1500 < 2 and g1500.loss > 0.1                  # not small: E is not small
+moved = x - 0.5 * grad                                            # 'Try this' 3
+E_moved, says = clf.loss(moved, t), int(clf.forward(moved).argmax())
+assert E_moved < E0 / 2 and says == labels[i] == 6
+big_nudge = 0.3                                                     # 'Try this' 2
+measured_big = np.array([error_with_pixel(p, big_nudge) - E0 for p in range(64)])
+miss = grad * big_nudge - measured_big
+assert np.all(miss > 0)                                             # every point below the diagonal
+assert set(np.argsort(-miss)[:5]) == set(np.argsort(-np.abs(grad))[:5])
+quiz = bc.selfcheck(
+    Choice("Why does no sum collapse at the bottom of the derivation of $\\partial E/\\partial y_{05}$, "
+           "as the sum over $m$ did for $w_{173}$ in lesson 07?",
+           ["the input y₀₅ feeds every node m of layer 1",
+            "inputs have no activation function",
+            "the derivation stops before layer 1"],
+           "the input y₀₅ feeds every node m of layer 1",
+           why="$w_{173}$ reaches only node 7, but $y_{05}$ enters every net input $x_{1m}$ through "
+               "$w_{1m5}$. So the result keeps the sum: $-\\sum_m e_{1m}\\, w_{1m5}$, in code "
+               "`g.deltas[0] @ net.weights[0]`.",
+           wrong={"inputs have no activation function": "true, and it is why the result has no final "
+                  "slope $f'$; but the sum survives because every node of layer 1 depends on "
+                  "$y_{05}$."}),
+    Choice("Try this (section 3, 1): with `i = 1500`, a 1 that the network classifies correctly, how "
+           "large are the input gradients compared with those of sample 1551?",
+           ["much smaller: a correctly classified sample has almost no error",
+            "about as large: the error is not small just because the top output is right",
+            "exactly zero"],
+           "about as large: the error is not small just because the top output is right",
+           why=f"The largest $|\\partial E/\\partial x|$ is {np.abs(g1500.inputs).max():.2f} for "
+               f"sample 1500 against {np.abs(grad).max():.2f} for 1551. The gradients start from "
+               f"$t - y$, and sample 1500 still has $E = {g1500.loss:.2f}$: its outputs are not yet "
+               "close to the one-hot target. Being right (the largest output) and having a small "
+               "error are different things.",
+           wrong={"much smaller: a correctly classified sample has almost no error": "only if its "
+                  f"outputs are close to their targets; here $E = {g1500.loss:.2f}$ is far from 0."}),
+    Choice("Try this (section 3, 3): move every pixel of sample 1551 a step against the gradient, "
+           "`x - 0.5 * grad`. Does the network now get the 6 right?",
+           ["yes", "no, it still says 1", "no, the error rises"], "yes",
+           why=f"$E$ falls from {E0:.2f} to {E_moved:.2f} and the largest output is now digit {says}: "
+               "a step against $\\partial E/\\partial x$ changes the image, not the network, in the "
+               "direction that lowers the error (the idea behind adversarial examples, used the "
+               "helpful way round).",
+           wrong={"no, the error rises": "a small step against the gradient lowers the error, as in "
+                                         "gradient descent; here it is the input that moves."}),
+    Choice("Try this (section 3, 2): set `nudge = 0.3`. The points leave the diagonal of the right-hand "
+           "plot: which ones, and in which direction?",
+           ["all fall below it, most of all the pixels with the largest gradients",
+            "all rise above it, most of all the pixels with the smallest gradients",
+            "half above, half below, at random"],
+           "all fall below it, most of all the pixels with the largest gradients",
+           why="For sample 1551 every one of the 64 measured changes is smaller than the tangent "
+               "predicts: along each pixel the error bends below its tangent. The five biggest misses "
+               f"are the five pixels with the largest $|\\partial E/\\partial x|$ (pixel {top} first); "
+               "the prediction ignores curvature, and its error grows with $\\Delta x^2$."),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - The gradient with respect to an input follows the weight derivation step for step until the

@@ -333,6 +333,50 @@ assert np.allclose(a.loss, b.loss, rtol=1e-12, atol=0)
 assert np.allclose(c.loss, d.loss, rtol=1e-12, atol=0)
 
 # %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, 600)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+mb_updates = hists["mini-batch (10)"].updates
+assert mb_updates == 600 and diverged_epoch is not None
+assert np.allclose(a.loss, b.loss, rtol=1e-12, atol=0)            # 'Try this': batch_size=1 is online
+quiz = bc.selfcheck(
+    Number("Section 3 trains on $n = 100$ samples for 60 epochs. How many weight updates does "
+           "mini-batch mode with batches of 10 make?", mb_updates,
+           why="$\\lceil 100/10 \\rceil = 10$ updates per epoch, times 60 epochs: 600. Every mode "
+               "evaluates the same 6000 per-sample gradients; they differ in how they group them.",
+           wrong={6000: "that is online mode (one update per sample), or the number of per-sample "
+                        "gradients.",
+                  60: "that is batch mode (one update per epoch)."}),
+    Choice(f"A learning rate of {LR} works online, but batch mode with the same rate diverges "
+           f"(section 2, epoch {diverged_epoch}). Why?",
+           ["the batch gradient is the sum of the 100 per-sample gradients, so the same rate makes a "
+            "step about 100 times larger",
+            "batch mode shuffles the samples badly",
+            "batch mode uses a different error function"],
+           "the batch gradient is the sum of the 100 per-sample gradients, so the same rate makes a "
+           "step about 100 times larger",
+           why="`backward` sums over the samples, so the curvature of the summed error is 100 times "
+               "that of one sample, and rate times curvature past the limit bounces and diverges "
+               "(lesson 04). Start a batch of $b$ samples near $\\varepsilon/b$.",
+           wrong={"batch mode shuffles the samples badly": "batch mode has no randomness at all; it "
+                                                           "uses every sample in each update."}),
+    Choice("Try this (section 4): what does `batch_size=1` turn mini-batch mode into?",
+           ["online mode", "batch mode", "still something different: random subsets"],
+           "online mode",
+           why="A mini-batch of one sample is one sample per update, in a shuffled order: online mode "
+               "update for update (the last cell of section 4 checks it; `batch_size=n` likewise "
+               "gives batch mode).",
+           wrong={"batch mode": "that is `batch_size=n`, all 100 samples per update."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - One **epoch** evaluates every sample's gradient once; the modes differ in how many **updates**

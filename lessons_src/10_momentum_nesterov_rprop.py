@@ -429,6 +429,65 @@ assert len(pg.state["grad_norms"]) == 3  # one gradient norm per weight layer, f
 pg
 
 # %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, -0.2)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+# question 1: a third momentum step on the table's error E = 1/2 (w1^2 + 4 w2^2)
+w_hand, opt_hand = [np.array([1.0, -2.0])], bc.SGD(lr=0.1, momentum=0.9)
+for _ in range(3):
+    step3 = opt_hand.compute_update(w_hand, [w_hand[0] * np.array([1.0, 4.0])])[0]
+    opt_hand.apply(w_hand, [step3])
+assert np.allclose(w_hand[0] - step3, [0.72, 0.0])
+# question 2, the 'Try this' of section 2: lower the momentum in the view's steps of 0.01
+def escapes(m):
+    return descend(surf, surf.start, bc.SGD(lr=0.02, momentum=m), steps=200).points[-1][0] < 0
+m = 0.9
+while escapes(round(m, 2)):
+    m -= 0.01
+stays_at = round(m, 2)
+assert 0.5 < stays_at < 0.9 and escapes(round(stays_at + 0.01, 2))
+# question 3, the 'Try this' of section 5: RPROP with mini-batches
+rprop_loss = {}
+for mode in ("batch", "minibatch"):
+    net = bc.MLP([2, 8, 8, 1], activation=["tanh", "tanh", "sigmoid"], seed=0)
+    rprop_loss[mode] = bc.train(net, X, T, bc.RPROP(), mode=mode, batch_size=20, epochs=100, seed=0).loss[-1]
+assert rprop_loss["minibatch"] > 100 * rprop_loss["batch"]
+quiz = bc.selfcheck(
+    Number("Continue the table of section 1 ($\\varepsilon = 0.1$, $\\alpha = 0.9$) for a third step "
+           "from $w = (0.72, 0)$. What is $\\Delta w_1$?", step3[0], tol=0.001,
+           why=f"The gradient is $w_1 = 0.72$, so $-\\varepsilon \\cdot 0.72 = -0.072$, plus "
+               f"$\\alpha$ times the previous step, $0.9 \\cdot (-0.18) = -0.162$: together {step3[0]:.3f}. "
+               "The steps keep growing while the gradient keeps its sign.",
+           wrong={-0.072: "that is plain descent's step; momentum adds $\\alpha$ times the previous "
+                          "step, $0.9 \\cdot (-0.18)$.",
+                  -0.162: "that is the momentum part alone; add the gradient part "
+                          "$-0.1 \\cdot 0.72$."}),
+    Number("Try this (section 2): on `local_minimum` with `lr` 0.02 and 200 steps, lower the momentum "
+           "from 0.9 in steps of 0.01. At which value does the point first stay in the shallow "
+           "local minimum?", stays_at, tol=0.001,
+           why=f"Down to {stays_at + 0.01:.2f} the point arrives at the ridge fast enough to roll over "
+               f"it; at {stays_at:.2f} it does not and settles near $x \\approx {x_local:.2f}$. The "
+               "threshold depends on the start and the rate too: momentum changes where you land, it "
+               "does not guarantee the global minimum."),
+    Choice("Try this (section 5, 3): train the moons network with RPROP in `minibatch` mode "
+           "(batches of 20) instead of batch mode, 100 epochs each. How does it compare?",
+           ["about the same", "much worse", "better: ten times as many updates"], "much worse",
+           why=f"$E$ ends at {rprop_loss['minibatch']:.2f} with mini-batches against "
+               f"{rprop_loss['batch']:.1e} in batch mode. RPROP reads only the signs of the "
+               "gradient; a mini-batch's signs flip from one batch to the next for reasons that have "
+               "nothing to do with overshooting, so the step sizes shrink for nothing.",
+           wrong={"better: ten times as many updates": "more updates help methods that use the size "
+                  "of the gradient; RPROP needs signs it can trust, which only the full batch gives."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - Momentum: $\Delta w_t = -\varepsilon\,\partial E/\partial w + \alpha\,\Delta w_{t-1}$; steps in

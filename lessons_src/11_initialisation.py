@@ -399,7 +399,68 @@ assert h_equal.loss[-1] > 0.45 and h_random.loss[-1] < 0.01
 # or mini-batch updates would not help either: every update treats the identical units
 # identically. (All-zero weights are a special case of the same trap: with zero outgoing weights
 # the hidden units even get zero error terms at first.)
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, 0.4)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+tanh_stats = {name: layer_statistics(name, "tanh", depth=5, width=50, seed=0)   # the 'Try this'
+              for name in ("standard_normal", "small_uniform", "xavier", "he")}
+healthy = [name for name, s in tanh_stats.items() if s.std.min() > 0.3 and s.saturated.max() < 0.1]
+assert healthy == ["xavier"]
+relu_std = {name: layer_statistics(name, "relu", depth=12, width=50, seed=0).std for name in ("xavier", "he")}
+assert relu_std["xavier"][-1] < 0.05 < 0.5 < relu_std["he"].min()
+assert 30 < relu_std["xavier"][0] / relu_std["xavier"][-1] < 50            # "about 40-fold"
+assert abs(h_equal.loss[-1] - 0.5) < 0.01
+quiz = bc.selfcheck(
+    Number("Layers of 50 units with `small_uniform` weights and **tanh** units: by what factor does "
+           "the spread of the signal change per layer (the table of section 3), to two decimals?",
+           factor["small_uniform", "tanh"], tol=0.01,
+           why="$g'(0)\\sqrt{n_\\text{in}\\operatorname{Var}(w)} = 1 \\cdot \\sqrt{50/300} = "
+               f"{factor['small_uniform', 'tanh']:.3f}$: tanh's slope at 0 is 1, and $U(-0.1, 0.1)$ has "
+               "variance $1/300$. Below 1, so the signal shrinks layer after layer.",
+           wrong={round(factor["small_uniform", "sigmoid"], 2): "that is the sigmoid's factor, with "
+                  "slope $\\tfrac14$ at 0; tanh's slope there is 1."}),
+    Choice("Try this (section 4): with **tanh** units, 5 layers of 50, which initialiser keeps every "
+           "layer's outputs spread out (standard deviation above 0.3) with fewer than 10% of them "
+           "saturated?",
+           ["standard_normal", "small_uniform", "xavier", "he"], healthy[0],
+           why="Per layer, the smallest spread and the largest saturated fraction: "
+               + "; ".join(f"`{n}` {s.std.min():.2f} and {s.saturated.max():.0%}"
+                           for n, s in tanh_stats.items())
+               + ". Xavier makes $n_\\text{in}\\operatorname{Var}(w) = 1$, the right scale for a slope "
+                 "of 1 at 0.",
+           wrong={"standard_normal": "the spread is wide, but about four in five outputs sit in the "
+                                     "saturated ends, where the slope is near 0.",
+                  "small_uniform": "the spread collapses by about 0.4 per layer (question 1).",
+                  "he": "He's larger variance saturates a fifth of the first layer's outputs; it is "
+                        "made for relu."}),
+    Choice("Try this (section 4): **relu** units, 12 layers. What happens to the outputs' spread "
+           "from layer 1 to layer 12?",
+           ["it shrinks about 40-fold with Xavier and stays about the same with He",
+            "it stays about the same with both", "it shrinks with both"],
+           "it shrinks about 40-fold with Xavier and stays about the same with He",
+           why=f"Xavier: {relu_std['xavier'][0]:.2f} down to {relu_std['xavier'][-1]:.3f}; He: "
+               f"{relu_std['he'][0]:.2f} to {relu_std['he'][-1]:.2f}. A relu unit outputs 0 for half "
+               "its inputs and so loses half the signal's power per layer; He's variance "
+               "$2/n_\\text{in}$ doubles Xavier's (for equal widths) to make up for it."),
+    Number("Section 6 trains XOR with every initial weight equal to 0.5. What is $E$ after 500 epochs, "
+           "to two decimals?", round(h_equal.loss[-1], 2), tol=0.01,
+           why="The three hidden units get equal gradients and stay identical, so the network acts "
+               "like a 2-1-1 network, which cannot represent XOR: every output ends at 0.5, "
+               "$E = 4 \\cdot \\tfrac12 \\cdot 0.5^2 = 0.5$.",
+           wrong={0.0: "that is what random initial weights reach; equal weights never break the "
+                       "symmetry between the hidden units."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - Initialisation is step 2 of the 2017 note's procedure; `bc.MLP(..., init=...)` offers

@@ -285,7 +285,62 @@ digits_view
 # computational graph of lesson 02 for you and run the backward pass of lesson 06 on it
 # automatically; what they add is speed, more layer types (convolutions for images) and more
 # optimizers, all built on what you have seen here.
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, 43)` and `quiz.reveal(1)`; nothing
+# leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+per_epoch = hist.updates // hist.epochs_run
+assert per_epoch == -(-len(X_train) // 32) == 43
+def try_run(sizes, lr):                                  # section 2's run with one thing changed
+    trial = bc.MLP(sizes, activation=["tanh", "sigmoid"], init="xavier", seed=0)
+    h = bc.train(trial, X_train, T_train, bc.SGD(lr=lr, momentum=0.9), mode="minibatch", batch_size=32,
+                 epochs=EPOCHS, seed=0)
+    return h.loss[-1], accuracy(trial, X_test, y_test)
+narrow_E, narrow_acc = try_run([64, 8, 10], 0.005)      # 'Try this' 1
+fast_E, fast_acc = try_run([64, 32, 10], 0.05)          # 'Try this' 2
+assert baseline < narrow_acc < test_acc and fast_acc < baseline and fast_E > 5 * hist.loss[-1]
+quiz = bc.selfcheck(
+    Number("Section 2 trains on 1348 images in mini-batches of 32. How many updates does one epoch "
+           "make?", per_epoch,
+           why="$1348 / 32 = 42.1$, and the last, smaller batch of 4 images is an update too: "
+               "$\\lceil 1348/32 \\rceil = 43$.",
+           wrong={42: "the 4 images left over after 42 full batches form one more, smaller batch."}),
+    Number("Our $E$ sums over the 32 samples of a batch; a library that averages the loss over the "
+           "batch takes the same steps with which learning rate, if ours is $\\varepsilon = 0.005$?",
+           32 * 0.005, tol=0.001,
+           why="Averaging divides the gradient by 32, so the rate must be 32 times larger for the same "
+               "step: $32 \\times 0.005 = 0.16$ (lesson 09).",
+           wrong={0.005 / 32: "averaging makes the gradient 32 times smaller, so the rate must be 32 "
+                              "times larger, not smaller."}),
+    Choice("Try this (1): train `[64, 8, 10]` instead of `[64, 32, 10]`, everything else as in "
+           "section 2. What happens to the test accuracy?",
+           [f"it drops to about {narrow_acc:.0%}, still above the baseline",
+            "it stays the same", "it falls below the nearest-average baseline"],
+           f"it drops to about {narrow_acc:.0%}, still above the baseline",
+           why=f"Test accuracy {narrow_acc:.3f} with 8 hidden units against {test_acc:.3f} with 32 "
+               f"(baseline {baseline:.3f}): eight tanh units are enough to learn most of the task in "
+               f"30 epochs, but the error stays higher ($E$ = {narrow_E:.0f} against "
+               f"{hist.loss[-1]:.0f})."),
+    Choice("Try this (2): keep momentum 0.9 but raise the rate to `lr=0.05`. What does the run do?",
+           ["it trains faster and ends more accurate", "it ends far worse, below the baseline",
+            "nothing changes"],
+           "it ends far worse, below the baseline",
+           why=f"After 30 epochs $E$ = {fast_E:.0f} (against {hist.loss[-1]:.0f}) and the test "
+               f"accuracy is {fast_acc:.2f}: ten times the rate, with momentum adding up the steps, "
+               "overshoots again and again (lessons 04 and 09).",
+           wrong={"it trains faster and ends more accurate": "a larger rate is faster only while it "
+                  "stays below the limit the curvature sets; here the steps overshoot."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - A real task needs inputs scaled to a small range, one-hot targets, a held-out test set and a

@@ -42,6 +42,12 @@ _LAZY = {
     # view 11: the digits network of lesson 12 learning (loss, accuracy, mistakes)
     "digits_explorer": "backprop_course.widgets.digits",
     "DigitsView": "backprop_course.widgets.digits",
+    # self-check questions at the end of every lesson (answers stay in the kernel)
+    "quiz": "backprop_course.widgets.selfcheck",
+    "Quiz": "backprop_course.widgets.selfcheck",
+    "QuizView": "backprop_course.widgets.selfcheck",
+    "Choice": "backprop_course.widgets.selfcheck",
+    "Number": "backprop_course.widgets.selfcheck",
 }
 
 __all__ = sorted(_LAZY)
