@@ -261,6 +261,9 @@ assert not all(case.passed for case in result.cases if not case.hidden)
 # | 10 | [Momentum, Nesterov and RPROP](10_momentum_nesterov_rprop.ipynb) | better steps than plain gradient descent | for dummies |
 # | 11 | [Initialisation](11_initialisation.ipynb) | standard normal, Xavier, He; saturation; symmetry breaking | 2017 note, for dummies |
 # | 12 | [Putting it together](12_putting_it_together.ipynb) | training on handwritten digits end to end | all |
+# | 13 | [Your own autograd engine](13_your_own_autograd.ipynb) | the capstone: a micrograd-style `Value`, an iterative backward pass, a network trained with it | 2017 note |
+# | 14 | [Softmax and cross-entropy](14_softmax_cross_entropy.ipynb) | $\partial E/\partial z = y - t$ by SymPy, no output saturation, the log-sum-exp trick | Gashler (derivation style) |
+# | 15 | [Backward with matrices](15_backward_with_matrices.ipynb) | shapes as the check, broadcast forward = sum backward, gates that route, layers as modules | UFLDL guide, for dummies, 2017 note |
 #
 # The lessons call the four source write-ups by short names:
 #

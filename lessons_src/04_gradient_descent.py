@@ -279,6 +279,8 @@ assert zigzag.points[-1, 0] < -0.1               # while x has still not arrived
 # > 4. Choose `double_well` with `lr` 0.02 and `steps` 100: descent settles in the shallow minimum
 # >    near $x \approx 1.27$. Switch the optimizer to `momentum` (0.9): the point rolls over the ridge
 # >    into the deeper minimum near $x \approx -1.53$. Lesson 10 explains why.
+# > 5. The plot is a control too: press anywhere on it to start there, and drag to move the start
+# >    point (on `valley` or `local_minimum`, drag across the surface and watch the path change).
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -489,10 +489,20 @@ view
 # %%
 view.set_step(1)                         # only the output layer's error terms are known
 print("after 1 backward step, layers revealed:", view.state["revealed"])
+after_one = view.snapshot()              # a still of the view at this moment
 view.set_step(3)                         # all three weight layers
 print("after 3 backward steps, layers revealed:", view.state["revealed"])
 print("|dE/dW| per weight layer:", np.round(view.state["grad_norms"], 6).tolist())
+after_all = view.snapshot()
 assert view.state["revealed"] == [True, True, True]
+
+# %% [markdown]
+# The same two moments as stills (the live view above always shows its latest state): after one
+# backward step only the output layer's edges show $\partial E/\partial w$; after three, every edge does.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+display(after_one, after_all)
 
 # %% [markdown]
 # The three layers of this small net have gradients of similar size. Switch to the deep sigmoid
@@ -513,8 +523,9 @@ assert np.all(np.diff(norms) > 0) and norms[-1] / norms[0] > 1e4
 # > **Try this.** In the view above:
 # > 1. Press **forward pass only**, then **backward step** repeatedly: watch the error terms (node
 # >    colours, and the table under the figure) appear layer by layer from the output.
-# > 2. Choose a weight with the `weight` menu and drag its slider: the tangent in the lower plot
-# >    always touches the curve, and its slope is the $dE/dw$ printed above the figure.
+# > 2. Click an edge of the network (or choose a weight with the `weight` menu) and drag sideways
+# >    on the figure, or drag the slider: the tangent in the lower plot always touches the curve, and
+# >    its slope is the $dE/dw$ printed above the figure.
 # > 3. Pick the deep sigmoid preset, then the deep tanh and deep relu presets, and compare the bars.
 # >    Which network could train its first layer fastest with plain gradient descent?
 

@@ -354,4 +354,7 @@ quiz
 # targets and the seeded train/test split, the accuracy and the confusion matrix, and a whole
 # training run (forward pass, backpropagation with tanh and sigmoid layers, summed mini-batch
 # gradients, the update) written with numpy alone and checked against the package's own training
-# step. The exercise notebooks of the whole course (lessons 02 to 12) are all in `exercises/`.
+# step. The exercise notebooks of the whole course (lessons 02 to 15) are all in `exercises/`.
+#
+# **Next:** [13 · Your own autograd engine](13_your_own_autograd.ipynb): the capstone, where you build the
+# engine behind `bc.Value` yourself and train a network with it.
