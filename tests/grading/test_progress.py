@@ -12,6 +12,7 @@ import pytest
 import backprop_course as bc
 from backprop_course.grading.reports.progress import course_progress, exercise_folder, format_table, lesson_totals
 
+from backprop_course.grading.exercises import registry
 from gradescope_helpers import hidden_expected_texts
 from grading_helpers import EXERCISES, META, SOLUTIONS, solution_notebook
 
@@ -80,7 +81,11 @@ def test_table_has_one_line_per_exercise_and_the_totals(result):
     assert lines[0].split() == ["notebook", "exercise", "status", "score"]
     assert lines[2].split() == ["ex02_graphs", "ex02.graph", "not", "attempted", "0/1"]
     assert lines[5].split() == ["ex03_neuron", "ex03.sigmoid", "pass", "1/1"]
-    assert lines[6].split() == ["ex03_neuron", "ex03.sigmoid_prime", "fail", "0/1"]
+    # the wrong answer is the catalogued "g instead of g'": the table names it and the lesson
+    assert lines[6].split()[:4] == ["ex03_neuron", "ex03.sigmoid_prime", "fail", "0/1"]
+    assert lines[6].split("0/1", 1)[1].strip() == "looks like g instead of g' (see " + next(
+        m.lesson for m in registry.get("ex03.sigmoid_prime").misconceptions if m.name == "g instead of g'") + ")"
+    assert all("looks like" not in line for i, line in enumerate(lines) if i != 6)
     assert lines[-2] == "3 passed, 1 failed, 3 not attempted; 4/8 points"
     assert lines[-1] == "not graded: notes.ipynb: no exercise of the course was found in this notebook"
 

@@ -47,6 +47,7 @@ class ExerciseProgress:
     detail: str          # the grader's status: passed, partial, failed, timeout, ...
     score: float
     max_score: float
+    diagnosis: str = ""  # the catalogued mistake a failing answer matches, with its lesson ("" if none)
 
 
 @dataclass
@@ -116,8 +117,10 @@ def _rows(report, name: str) -> list[ExerciseProgress]:
     for ex in report.exercises:
         notebook = registry.get(ex.id).notebook
         status = PASS if ex.status == "passed" else NOT_ATTEMPTED if ex.status == "not attempted" else FAIL
+        d = getattr(ex, "diagnosis", None)
         rows.append(ExerciseProgress(name, notebook, _lesson(notebook), ex.id, status, ex.status,
-                                     ex.score, ex.max_score))
+                                     ex.score, ex.max_score,
+                                     f"looks like {d.name} (see {d.lesson})" if d else ""))
     return rows
 
 
@@ -193,15 +196,18 @@ def lesson_totals(rows: list[ExerciseProgress]) -> dict[str, dict[str, float]]:
 
 
 def format_table(progress: CourseProgress) -> str:
-    """The compact terminal table: notebook, exercise, status, score; a row (and the reason) for each course
-    notebook that could not be graded; then the totals and the other notebooks that were not graded."""
+    """The compact terminal table: notebook, exercise, status, score (and the mistake a failing answer looks
+    like, when the exercise's catalogue names it); a row (and the reason) for each course notebook that
+    could not be graded; then the totals and the other notebooks that were not graded."""
     head = ("notebook", "exercise", "status", "score")
     body = [(r.file.removesuffix(".ipynb"), r.exercise,
              r.status if r.detail in ("passed", "failed", "not attempted") else f"{r.status} ({r.detail})",
              f"{r.score:g}/{r.max_score:g}") for r in progress.rows]
     lost = [(name.removesuffix(".ipynb"), "-", "not graded", "-") for name, _ in progress.ungraded]
     widths = [max(len(row[i]) for row in [head, *body, *lost]) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [head, *body]]
+    notes = [""] + [r.diagnosis for r in progress.rows]
+    lines = [("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + ("  " + note if note else "")).rstrip()
+             for row, note in zip([head, *body], notes)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for row, (_, why) in zip(lost, progress.ungraded):
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + _one_line(why))
