@@ -228,7 +228,7 @@ def _grad_hidden(rng):
 LESSON_STEPS = [("mul", 0.8), ("add", -0.3), ("sigmoid",), ("mul", -1.2), ("add", 0.5), ("sigmoid",),
                 ("mul", 1.6), ("add", -0.4), ("sigmoid",)]
 
-L05_CHAIN = 'lesson 05, section 1, "The chain rule, one link per arrow"'
+L05_CHAIN = 'lesson 05, section 1 "The chain rule, one link per arrow"'
 L05_NUMBERS = 'lesson 05, section 2 "With numbers, by hand"'
 
 

@@ -129,8 +129,8 @@ W_HINT = "E = (t - g(w*a))**2 / 2 with g the sigmoid; differentiate E with respe
 # the learner's expression with it by simplify(difference) == 0, so any form of the same mistake is named.
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
 
-_L3_SLOPE = "lesson 03, '2. The sigmoid and its slope'"
-_L3_NEURON = "lesson 03, '5. Where the slope goes: one neuron's gradient'"
+_L3_SLOPE = 'lesson 03, section 2 "The sigmoid and its slope"'
+_L3_NEURON = 'lesson 03, section 5 "Where the slope goes: one neuron\'s gradient"'
 
 
 def _d_source(body: str) -> str:

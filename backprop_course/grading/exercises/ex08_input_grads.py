@@ -236,9 +236,9 @@ _PUBLIC_NET = (
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
 from ._edits import edited as _edit  # noqa: E402
 
-_L8_SAME = "lesson 08, '1. The same derivation, a different target'"
-_L8_NUMBERS = "lesson 08, '2. Checking it with numbers'"
-_L8_PREDICT = "lesson 08, 'The first-order prediction'"
+_L8_SAME = 'lesson 08, section 1 "The same derivation, a different target"'
+_L8_NUMBERS = 'lesson 08, section 2 "Checking it with numbers"'
+_L8_PREDICT = 'lesson 08, "The first-order prediction"'
 
 # The model solution of 8.2 (without its comments); the network misconceptions are small edits of it.
 _NET_SOURCE = """def network_input_gradient(weights, biases, X, T):

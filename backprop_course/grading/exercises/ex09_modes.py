@@ -265,9 +265,9 @@ _PUBLIC_T = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
 from ._edits import edited as _edit  # noqa: E402
 
-_L9_MODES = "lesson 09, '1. Three answers to \"how often do we update?\"'"
-_L9_SUM = "lesson 09, '2. The batch gradient is a sum'"
-_L9_THREE = "lesson 09, '3. The same network, three ways'"
+_L9_MODES = "lesson 09, section 1 \"Three answers to 'how often do we update?'\""
+_L9_SUM = 'lesson 09, section 2 "The batch gradient is a sum"'
+_L9_THREE = 'lesson 09, section 3 "The same network, three ways"'
 
 # The model solutions (without their comments); each misconception is a small edit of one of them.
 _BATCHES_SOURCE = """def epoch_batches(mode, n, batch_size, epochs, seed):

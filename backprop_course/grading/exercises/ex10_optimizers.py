@@ -205,9 +205,9 @@ _PUBLIC_NESTEROV = (FunctionSpec("wavy_gradient", {"c": np.array([0.5, -1.0]), "
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
 from ._edits import edited as _edit  # noqa: E402
 
-_L10_MOMENTUM = "lesson 10, '1. Momentum: remember the last step'"
-_L10_NESTEROV = "lesson 10, '3. Nesterov momentum: look before you leap'"
-_L10_RPROP = "lesson 10, '4. RPROP: a step size per weight, from signs only'"
+_L10_MOMENTUM = 'lesson 10, section 1 "Momentum: remember the last step"'
+_L10_NESTEROV = 'lesson 10, section 3 "Nesterov momentum: look before you leap"'
+_L10_RPROP = 'lesson 10, section 4 "RPROP: a step size per weight, from signs only"'
 
 # The model solutions (without their comments); each misconception is a small edit of one of them.
 _MOMENTUM_SOURCE = """def momentum_updates(grads, lr, momentum):

@@ -156,8 +156,8 @@ def _hidden(rng):
 # -- misconceptions: the wrong functions a learner writes, run on the same cases ------------------------------
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
 
-_L11_FOUR = "lesson 11, '2. Four ways to draw the weights'"
-_L11_SPREAD = "lesson 11, '3. One layer: how far does the signal spread?'"
+_L11_FOUR = 'lesson 11, section 2 "Four ways to draw the weights"'
+_L11_SPREAD = 'lesson 11, section 3 "One layer: how far does the signal spread?"'
 
 
 def _x_source(body: str, r: str = "np.sqrt(6.0 / (fan_in + fan_out))") -> str:

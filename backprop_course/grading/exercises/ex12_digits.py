@@ -302,11 +302,11 @@ _PUBLIC_NET = (
 from ..checking.exercise import Misconception  # noqa: E402 - kept next to the catalogue it builds
 from ._edits import edited as _edit  # noqa: E402
 
-_L12_DATA = "lesson 12, '1. The data'"
-_L12_MISTAKES = "lesson 12, '5. Looking at the mistakes'"
-_L12_RUN = "lesson 12, '2. The network and the training run'"
-_L9_SUM = "lesson 09, '2. The batch gradient is a sum'"
-_L6_EQUATIONS = "lesson 06, '1. From one path to many: the three equations of Backpropagation for dummies'"
+_L12_DATA = 'lesson 12, section 1 "The data"'
+_L12_MISTAKES = 'lesson 12, section 5 "Looking at the mistakes"'
+_L12_RUN = 'lesson 12, section 2 "The network and the training run"'
+_L9_SUM = 'lesson 09, section 2 "The batch gradient is a sum"'
+_L6_EQUATIONS = 'lesson 06, section 1 "From one path to many: the three equations of Backpropagation for dummies"'
 
 # The model solutions (without their comments); each misconception is a small edit of one of them.
 _SPLIT_SOURCE = """def one_hot_split(X, labels, n_classes, test_fraction, seed):
