@@ -540,9 +540,10 @@ BACKWARD_MISCONCEPTIONS = (
               ("                if child not in visited:\n                    stack.append((child, False))",
                "                stack.append((child, False))"))),
     Misconception(
-        "breadth-first order instead of a topological order",
-        "Visiting nodes level by level from the root handles a node before the longer paths through it "
-        "have delivered their share; only a topological order guarantees it.",
+        "root-first order instead of a topological order",
+        "Listing each node when it is first reached from the root (level by level, or depth-first before "
+        "its operands) lets a node pass its gradient on before every path through it has delivered its "
+        "share; only the reverse of a topological order (every node after its operands) guarantees it.",
         f"{_L}, '4. A topological order without recursion'", _BREADTH_FIRST),
     Misconception(
         "visited set kept between calls",
@@ -583,6 +584,12 @@ TRAIN_MISCONCEPTIONS = (
                                           "        params = [p for Wl in W for row in Wl for p in row]"
                                           " + [p for bl in B for p in bl]\n"
                                           "        E = Value(0.0)\n")))),
+    Misconception(
+        "the 1/2 of E left out",
+        "The course's error is E = 1/2 sum (t - y)^2; without the 1/2 every loss value and every gradient "
+        "is twice as large, so each step is twice as long as the reference's.",
+        f"{_L}, '9. Training a network with it'",
+        _with_engine(_edit("ex13.train", ("E = E * 0.5", "E = E * 1.0")))),
     Misconception(
         "mean instead of the half sum",
         "The course's error is E = 1/2 sum (t - y)^2 over all samples; dividing by the number of samples "

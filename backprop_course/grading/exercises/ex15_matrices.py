@@ -162,14 +162,15 @@ def _two_layer(W1, b1, W2, b2, X, T):
 
 # ---- hints -------------------------------------------------------------------------------------
 
-AFFINE_HINT = ("Z = X @ W.T + b: dX = upstream @ W (shape of X), dW = upstream.T @ X (shape of W), "
-               "db = upstream summed over the samples (shape of b)")
+AFFINE_HINT = ("a gradient has the shape of what it is the gradient of: dX (n, k) is a product of upstream "
+               "(n, m) and W (m, k); dW (m, k) one of upstream and X, whose entry (j, k) adds "
+               "upstream[:, j] * X[:, k] over the samples; db (m,): the bias was added to every sample")
 BIAS_HINT = ("the parameter was copied to every position of the output; add up the upstream gradient over "
              "every axis it was copied along (new leading axes, and axes where its length is 1), so the "
              "result has exactly the parameter's shape")
-TWO_HINT = ("forward: Z1 = X @ W1.T + b1, H = relu(Z1), Z2 = H @ W2.T + b2, Y = sigmoid(Z2); backward: "
-            "dZ2 = -(T - Y) * Y * (1 - Y), dW2 = dZ2.T @ H, dH = dZ2 @ W2, dZ1 = dH where Z1 > 0 (0 elsewhere, "
-            "also at Z1 = 0), dW1 = dZ1.T @ X, dX = dZ1 @ W1; biases: sums over the samples")
+TWO_HINT = ("forward through affine, ReLU, affine, sigmoid, each keeping its cache (an affine layer its input, "
+            "the ReLU where its input was > 0, the sigmoid its output Y); then start from dE/dY = -(T - Y) and "
+            "go back through the same modules in reverse order, each affine layer as in exercise 15.1")
 
 
 # ---- hidden cases ------------------------------------------------------------------------------
