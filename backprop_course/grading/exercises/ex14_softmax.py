@@ -135,7 +135,7 @@ def _moderate(rng, n: int, k: int) -> np.ndarray:
 def _large(rng, n: int, k: int) -> np.ndarray:
     """Scores up to |z| = 1000. "High" rows hold one score in [700, 1000] and one in [-1000, -700];
     "low" rows lie entirely in [-1000, -150], with a span above 790. Rows alternate, high first, so
-    every row's span overflows a naive exp and the low rows sit > 950 below the batch's maximum."""
+    every row's span overflows a naive exp and the low rows sit > 850 below the batch's maximum."""
     Z = np.empty((n, k))
     for r in range(n):
         if r % 2 == 0:
