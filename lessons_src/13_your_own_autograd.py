@@ -29,10 +29,10 @@
 # **Time:** about 45 minutes. Prerequisites: [lesson 02](02_computational_graphs.ipynb) (graphs, local
 # gradients) and [lesson 06](06_backprop_network.ipynb) (backpropagation in a network).
 #
-# Lesson 12 trained a real network with the package, whose `bc.Value` and `bc.MLP` did the
-# differentiating. This lesson and the two after it open that box: here you write the engine yourself,
-# lesson 14 replaces the squared error by the loss classifiers use, and lesson 15 writes the backward pass
-# of whole layers with matrices.
+# Lesson 12 trained a real network with the package: `bc.MLP` did the differentiating there, as
+# `bc.Value` did for single expressions in lesson 02. This lesson and the two after it open that box:
+# here you write the scalar engine yourself, lesson 14 replaces the squared error by the loss that
+# classifiers use, and lesson 15 writes the backward pass of whole layers with matrices.
 #
 # The engine you write here follows **micrograd**, Andrej Karpathy's tiny autograd engine (about a
 # hundred lines of Python), which inspired this lesson. Nothing in it is specific to neural networks:
