@@ -49,20 +49,22 @@ rng = np.random.default_rng(0)
 # The package's affine layer takes a batch `A` of shape `(n, k)` (one sample per row), weights `W` of
 # shape `(m, k)` (row $j$ holds the weights *into* neuron $j$) and a bias `b` of shape `(m,)`:
 #
-# $$Z = A W^\top + b, \qquad Z_{nj} = \sum_k A_{nk} W_{jk} + b_j .$$
+# $$Z = A W^\top + b, \qquad Z_{sj} = \sum_k A_{sk} W_{jk} + b_j ,$$
+#
+# with $s$ numbering the samples, $j$ the neurons of the layer and $k$ its inputs.
 #
 # Whatever comes after the layer (activations, more layers, the error $E$), it reaches $E$ only through
 # $Z$. So all we need from downstream is the **upstream gradient** $G = \partial E/\partial Z$, one
 # number per entry of $Z$. For the net input of a layer this is exactly the error term of lesson 06,
 # `delta` (the UFLDL guide's $\delta$). The chain rule then adds up every path from a parameter to $E$:
 #
-# $$\frac{\partial E}{\partial W_{jk}} = \sum_{n} \frac{\partial E}{\partial Z_{nj}}
-#   \frac{\partial Z_{nj}}{\partial W_{jk}} = \sum_n G_{nj} A_{nk} = (G^\top A)_{jk},$$
+# $$\frac{\partial E}{\partial W_{jk}} = \sum_{s} \frac{\partial E}{\partial Z_{sj}}
+#   \frac{\partial Z_{sj}}{\partial W_{jk}} = \sum_s G_{sj} A_{sk} = (G^\top A)_{jk},$$
 #
-# $$\frac{\partial E}{\partial A_{nk}} = \sum_{j} G_{nj} W_{jk} = (G W)_{nk}, \qquad
-#   \frac{\partial E}{\partial b_j} = \sum_n G_{nj}.$$
+# $$\frac{\partial E}{\partial A_{sk}} = \sum_{j} G_{sj} W_{jk} = (G W)_{sk}, \qquad
+#   \frac{\partial E}{\partial b_j} = \sum_s G_{sj}.$$
 #
-# ($W_{jk}$ appears in $Z_{nj}$ for every sample $n$, so its gradient sums over the samples; $A_{nk}$
+# ($W_{jk}$ appears in $Z_{sj}$ for every sample $s$, so its gradient sums over the samples; $A_{sk}$
 # feeds every neuron $j$, so its gradient sums over the neurons.)
 #
 # **The shortcut.** A gradient has the shape of what it is the gradient of: $\partial E/\partial W$ is
@@ -91,7 +93,7 @@ print("wanted: dW", W.shape, "  dA", A.shape)
 # Only `G.T @ A` has the shape of `W` and only `G @ W` the shape of `A`. The shapes chose the formulas
 # for us. To be sure the chosen product holds the right *numbers* too, compare it with the sums of the
 # chain rule written as loops, and with central finite differences of a scalar that has this upstream
-# gradient, $E = \sum_{nj} G_{nj} Z_{nj}$:
+# gradient, $E = \sum_{sj} G_{sj} Z_{sj}$:
 
 # %%
 dW_loops = np.zeros_like(W)
