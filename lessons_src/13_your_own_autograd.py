@@ -29,6 +29,11 @@
 # **Time:** about 45 minutes. Prerequisites: [lesson 02](02_computational_graphs.ipynb) (graphs, local
 # gradients) and [lesson 06](06_backprop_network.ipynb) (backpropagation in a network).
 #
+# Lesson 12 trained a real network with the package: `bc.MLP` did the differentiating there, as
+# `bc.Value` did for single expressions in lesson 02. This lesson and the two after it open that box:
+# here you write the scalar engine yourself, lesson 14 replaces the squared error by the loss that
+# classifiers use, and lesson 15 writes the backward pass of whole layers with matrices.
+#
 # The engine you write here follows **micrograd**, Andrej Karpathy's tiny autograd engine (about a
 # hundred lines of Python), which inspired this lesson. Nothing in it is specific to neural networks:
 # it differentiates any calculation built from its operations.
@@ -67,7 +72,8 @@ rng = np.random.default_rng(0)
 # Every operation has the same beats: (1) compute the result and make the new node, (2) write its
 # `_backward` with the local gradients of lesson 02, (3) attach it, (4) return the node. Here is the
 # whole class; the five operations it implements are `+`, `*`, `**` (a plain number as exponent), `tanh`
-# and `exp`. Everything else (subtraction, division, `3 * v`) is built from them.
+# and `exp`. Everything else (negation, subtraction, division, and the reflected forms such as `3 * v`
+# and `2 / v`) is built from them.
 
 # %%
 class Value:
@@ -144,6 +150,9 @@ class Value:
 
     def __rsub__(self, other):
         return (-self) + other
+
+    def __rtruediv__(self, other):           # 2 / v
+        return Value(other) * self ** -1.0
 
     # -- the backward pass (section 3) -----------------------------------------------------------------
     def backward(self):
@@ -340,7 +349,7 @@ assert x.grad == 7.0
 def expression(a, b, c):
     u = a * b                          # u is used twice below
     w = (u + c).tanh() * u
-    return w + (a * 0.5).exp() - b ** 2 / c
+    return w + (a * 0.5).exp() - b ** 2 / c + 1.0 / c   # 1.0 / c: the reflected division
 
 
 inputs = [0.8, -1.3, 2.1]
@@ -480,10 +489,11 @@ assert gap < 1e-9
 # %%
 # NBVAL_IGNORE_OUTPUT
 fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=80)
-ax.plot(losses, lw=3, alpha=0.5, label="your engine (Value, closures)")
-ax.plot(reference, "k--", lw=1, label="bc.MLP (matrices)")
-ax.set_xlabel("step")
-ax.set_ylabel("E = 1/2 sum (t - y)^2")
+ax.semilogy(losses, color="#0072B2", ls="-", lw=4, alpha=0.6, label="your engine (Value, closures)")
+ax.semilogy(reference, color="black", ls="--", lw=1.2, label="bc.MLP (matrices)")
+ax.set_xlabel("step (one update over all 40 samples)")
+ax.set_ylabel("E = 1/2 sum (t - y)^2 (log scale)")
+ax.grid(alpha=0.3, which="both")
 ax.set_title("The same training, two engines")
 ax.legend()
 fig.tight_layout()
@@ -512,7 +522,10 @@ plt.show()
 # - Checked three ways: against `bc.Value`, against finite differences, and by training a network whose
 #   loss curve matches `bc.MLP`'s to better than 1e-9.
 #
-# **Exercise:** `exercises/ex13_autograd.ipynb`: write `Value`'s five operations (ex13.ops), the
-# iterative backward pass (ex13.backward, checked on expressions thousands of nodes deep, with reused
-# nodes and a second pass) and a training loop with your engine (ex13.train), checked against the package
-# on XOR, moons and circles.
+# **Exercise:** [`exercises/ex13_autograd.ipynb`](../exercises/ex13_autograd.ipynb): write `Value`'s
+# five operations (ex13.ops), the iterative backward pass (ex13.backward, checked on expressions
+# thousands of nodes deep, with reused nodes and a second pass) and a training loop with your engine
+# (ex13.train), checked against the package on XOR, moons and circles.
+#
+# **Next:** [14 · Softmax and cross-entropy](14_softmax_cross_entropy.ipynb): the loss that classifiers
+# use, and why its gradient at the output is simply $y - t$.

@@ -30,7 +30,12 @@
 # outputs with the squared error. This lesson goes one step beyond them, to the output layer that
 # classifiers use today; the derivation below is in the same step-by-step style as lesson 07's.
 #
-# **Time:** about 30 minutes. Notation: $z_i$ are the output layer's net inputs (the *logits* or
+# **Time:** about 30 minutes. Prerequisites: [lesson 03](03_neuron.ipynb) (the sigmoid's slope and
+# saturation), [lesson 06](06_backprop_network.ipynb) (error terms) and
+# [lesson 07](07_five_layer_derivation.ipynb) (a derivation step by step with SymPy); the `bc.Value`
+# graph of section 3 is the kind of engine you built in [lesson 13](13_your_own_autograd.ipynb).
+#
+# Notation: $z_i$ are the output layer's net inputs (the *logits* or
 # scores), $y_i$ the softmax outputs, $t_i$ the targets, $K$ the number of classes. In the package,
 # one sample's logits are a row of `Y` when the last layer is `"linear"`, and the loss is
 # `loss="softmax_cross_entropy"`.
@@ -182,8 +187,9 @@ assert np.allclose(by_formula, by_differences, atol=1e-9, rtol=0)
 assert np.allclose(by_formula, by_graph, atol=1e-14, rtol=0)
 
 # %% [markdown]
-# The gradient has a plain meaning: push down the score of every class in proportion to the
-# probability it received, and push up the right class's score by 1. Its entries always sum to 0.
+# The gradient has a plain meaning (a descent step moves the scores against it): push down the score
+# of every class in proportion to the probability it received, and push up the right class's score by 1.
+# Because both $y$ and a one-hot $t$ sum to 1, the entries of $y - t$ always sum to 0.
 #
 # ## 4. Why this pair does not saturate
 #
@@ -223,6 +229,10 @@ for z0 in (-8.0, -4.0, 0.0, 4.0):
     k = int(np.argmin(np.abs(zz - z0)))
     print(f"z = {z0:5.1f}:  y = {a[k]:.6f}   squared error dE/dz = {sse[k]: .6f}   "
           f"cross-entropy dE/dz = {ce[k]: .6f}")
+k8 = int(np.argmin(np.abs(zz + 8.0)))
+ratio = ce[k8] / sse[k8]                                             # = 1 / (y (1 - y))
+print(f"at z = -8 the cross-entropy gradient is {ratio:.0f} times the squared error's")
+assert abs(ratio - 1.0 / (a[k8] * (1.0 - a[k8]))) < 1e-6 and 2900 < ratio < 3100
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -250,9 +260,10 @@ assert len(ax1.lines) == 4 and ax1.lines[0].get_linestyle() != ax1.lines[1].get_
 plt.show()
 
 # %% [markdown]
-# On the left, the squared-error gradient (solid) is largest near $z = -0.7$ (where $y = 1/3$) and then
-# *falls back to 0* as the output becomes more wrong; the cross-entropy gradient (dashed) grows towards $-1$. On the
-# log scale, at $z = -8$ the two differ by a factor of about 3000.
+# On the left, the squared-error gradient (solid) is largest in size near $z = -0.7$ (where $y = 1/3$)
+# and then *falls back to 0* as the output becomes more wrong; the cross-entropy gradient (dashed) grows
+# towards $-1$. At $z = -8$ the two differ by the factor $1/(y(1 - y))$, about 3000 (printed above the
+# figure).
 #
 # What that does to learning: one output neuron with a single weight, input 1, target 1, starts at
 # $z = -8$. Plain gradient descent with learning rate 1 on each loss; count the steps until the
@@ -278,7 +289,8 @@ assert with_ce < 10 < 1000 < with_sse
 # %% [markdown]
 # > **Try this.**
 # > 1. In the cell before the figure, change the target to `target = np.zeros_like(zz)` (and the
-# >    asserts' `1.0` to `0.0`), run both cells and look at the right side of the plot: the same story for an output that is confidently 1 when it should be 0.
+# >    asserts' `1.0` to `0.0`), run both cells and look at the right side of the plot: the same story
+# >    for an output that is confidently 1 when it should be 0.
 # > 2. Call `steps_to_half` with `z_start=-2.0`: near the middle the slope is not small, and the two
 # >    losses need similar numbers of steps. The difference is all in the saturated region.
 # > 3. Raise the learning rate for the squared error until it matches the cross-entropy's step count.
@@ -332,8 +344,8 @@ assert np.isnan(loss_after_softmax) and softmax_cross_entropy.value(far, t_far) 
 
 # %% [markdown]
 # Taking the logarithm after the softmax gives NaN here ($-\infty$ for the right class, NaN from
-# $0 \cdot \log 0$ for the others). The right answer is $E = 1000$: the right class's score is 1000 below the best one, and the
-# log-softmax says so exactly. The gradient $y - t$ never needed a logarithm and is finite either way.
+# $0 \cdot \log 0$ for the others). The right answer is $E = 1000$: the right class's score is 1000 below
+# the best one, and the log-softmax says so exactly. The gradient $y - t$ never needed a logarithm and is finite either way.
 #
 # ## 6. A batch, and a whole network
 #
@@ -371,8 +383,9 @@ assert np.allclose(g.deltas[-1], softmax(Y) - T, atol=1e-15) and check.max_error
 #   $z - c - \log\sum e^{z - c}$ (log-sum-exp): scores of 1000 then give exact probabilities and a
 #   finite loss.
 #
-# **Exercise:** `exercises/ex14_softmax.ipynb`: write a stable softmax for a batch, the cross-entropy
+# **Exercise:** [`exercises/ex14_softmax.ipynb`](../exercises/ex14_softmax.ipynb): write a stable softmax for a batch, the cross-entropy
 # with the log-sum-exp trick, and the backward pass $\partial E/\partial Z$, checked with `bc.check`
 # for scores as large as $|z| = 1000$.
 #
-# **Next:** lesson 15.
+# **Next:** [15 · Backward with matrices](15_backward_with_matrices.ipynb): the backward pass of a whole
+# layer as matrix products, checked by shapes, SymPy and finite differences.

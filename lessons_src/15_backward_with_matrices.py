@@ -49,20 +49,22 @@ rng = np.random.default_rng(0)
 # The package's affine layer takes a batch `A` of shape `(n, k)` (one sample per row), weights `W` of
 # shape `(m, k)` (row $j$ holds the weights *into* neuron $j$) and a bias `b` of shape `(m,)`:
 #
-# $$Z = A W^\top + b, \qquad Z_{nj} = \sum_k A_{nk} W_{jk} + b_j .$$
+# $$Z = A W^\top + b, \qquad Z_{sj} = \sum_k A_{sk} W_{jk} + b_j ,$$
+#
+# with $s$ numbering the samples, $j$ the neurons of the layer and $k$ its inputs.
 #
 # Whatever comes after the layer (activations, more layers, the error $E$), it reaches $E$ only through
 # $Z$. So all we need from downstream is the **upstream gradient** $G = \partial E/\partial Z$, one
 # number per entry of $Z$. For the net input of a layer this is exactly the error term of lesson 06,
 # `delta` (the UFLDL guide's $\delta$). The chain rule then adds up every path from a parameter to $E$:
 #
-# $$\frac{\partial E}{\partial W_{jk}} = \sum_{n} \frac{\partial E}{\partial Z_{nj}}
-#   \frac{\partial Z_{nj}}{\partial W_{jk}} = \sum_n G_{nj} A_{nk} = (G^\top A)_{jk},$$
+# $$\frac{\partial E}{\partial W_{jk}} = \sum_{s} \frac{\partial E}{\partial Z_{sj}}
+#   \frac{\partial Z_{sj}}{\partial W_{jk}} = \sum_s G_{sj} A_{sk} = (G^\top A)_{jk},$$
 #
-# $$\frac{\partial E}{\partial A_{nk}} = \sum_{j} G_{nj} W_{jk} = (G W)_{nk}, \qquad
-#   \frac{\partial E}{\partial b_j} = \sum_n G_{nj}.$$
+# $$\frac{\partial E}{\partial A_{sk}} = \sum_{j} G_{sj} W_{jk} = (G W)_{sk}, \qquad
+#   \frac{\partial E}{\partial b_j} = \sum_s G_{sj}.$$
 #
-# ($W_{jk}$ appears in $Z_{nj}$ for every sample $n$, so its gradient sums over the samples; $A_{nk}$
+# ($W_{jk}$ appears in $Z_{sj}$ for every sample $s$, so its gradient sums over the samples; $A_{sk}$
 # feeds every neuron $j$, so its gradient sums over the neurons.)
 #
 # **The shortcut.** A gradient has the shape of what it is the gradient of: $\partial E/\partial W$ is
@@ -91,7 +93,7 @@ print("wanted: dW", W.shape, "  dA", A.shape)
 # Only `G.T @ A` has the shape of `W` and only `G @ W` the shape of `A`. The shapes chose the formulas
 # for us. To be sure the chosen product holds the right *numbers* too, compare it with the sums of the
 # chain rule written as loops, and with central finite differences of a scalar that has this upstream
-# gradient, $E = \sum_{nj} G_{nj} Z_{nj}$:
+# gradient, $E = \sum_{sj} G_{sj} Z_{sj}$:
 
 # %%
 dW_loops = np.zeros_like(W)
@@ -130,9 +132,9 @@ print("same numbers:", np.allclose(Gs.T @ As, As.T @ Gs))
 # The four write-ups say the same thing in their own layouts. The UFLDL guide works with one sample as
 # a column vector and writes $\nabla_{W^{(l)}} J = \delta^{(l+1)} (a^{(l)})^\top$, an outer product:
 # our `delta.T @ A` is that outer product added up over the rows (samples) of the batch. The 2017 note
-# writes $\partial L/\partial w^n = \partial L/\partial z^n \cdot a^{n-1}$ (its eqs. 6 and 11), and
-# Backpropagation for dummies' eq. 10, $\partial E/\partial w_{i,j} = \delta_i\, a_j$, is one entry of it. Gashler
-# derives the same product in his notation $-e_{ij}\, y_{(i-1)k}$ (lesson 07).
+# writes $\partial L/\partial w^n = \partial L/\partial z^n \cdot a^{n-1}$ (its eqs. 6 and 11, lesson 06),
+# and eq. 10 of Backpropagation for dummies, $\partial E/\partial w_{i,j} = \delta_i\, a_j$, is one entry
+# of it. Gashler derives the same product in his notation, $-e_{ij}\, y_{(i-1)k}$ (lesson 07).
 #
 # ## 2. SymPy checks one small case, entry by entry
 #
@@ -240,12 +242,13 @@ for name, wrong in wrong_ways.items():
 # %% [markdown]
 # ## 4. Gates that route: max and ReLU
 #
-# Lesson 02's gates each treat the upstream gradient in their own way: an add gate *distributes* it
-# unchanged to both inputs, a multiply gate *swaps* its inputs (each input gets the upstream gradient
-# times the other input). A third kind, the **max gate**, *routes*: $\max(x, y)$ equals whichever
+# The operations of lesson 02's graph each treat the upstream gradient in their own way: an add gate
+# passes it on unchanged to both inputs (its local gradients are 1), a multiply gate gives each input
+# the upstream gradient times the *other* input. A third kind, the **max gate**, *routes*: $\max(x, y)$ equals whichever
 # input is larger, so a small nudge of the larger input moves the output one for one, and a nudge of
-# the smaller one does nothing. The whole upstream gradient goes to the winner, none to the loser. Elementwise on arrays, the forward pass must remember
-# *who won* (its cache) so that the backward pass can route:
+# the smaller one does nothing. The whole upstream gradient goes to the winner, none to the loser.
+# Elementwise on arrays, the forward pass must remember *who won* (its cache) so that the backward pass
+# can route (at a tie, `P > Q` is False and the gradient goes to `Q`; see the ReLU below):
 
 # %%
 P, Q = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
@@ -301,6 +304,10 @@ assert v.grad == 0.0 and abs(central - 0.5) < 1e-9
 #
 # The sigmoid caches its output because its slope is cheapest from it, $\sigma' = y(1 - y)$ (lesson
 # 03); the affine layer caches its input because $\partial Z/\partial W$ is the input.
+#
+# This is lesson 13's design one level up: there every scalar operation carried its own backward step,
+# here every layer does, and the network only calls them in reverse order. Lesson 14's loss would be one
+# more loss module, whose `backward` returns `softmax(Z) - T`.
 
 # %%
 class Affine:
@@ -490,3 +497,7 @@ for cls in (Sigmoid, SigmoidWrongCache):
 # **Exercises:** [`exercises/ex15_matrices.ipynb`](../exercises/ex15_matrices.ipynb): the affine layer's
 # backward pass, the backward pass of a general broadcast, and a two-layer network (affine, ReLU,
 # affine, sigmoid) assembled from your own modules and checked against the package.
+#
+# **Where next:** this is the last lesson. Lesson 12's closing note says where the same ideas lead:
+# frameworks such as PyTorch and JAX record the operations of the forward pass for you and call each
+# one's backward step in reverse order, as your `Value` of lesson 13 and the `Network` class above do.

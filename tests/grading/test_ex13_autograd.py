@@ -53,7 +53,7 @@ def test_registered_with_three_or_more_misconceptions_each():
     for ex in ex13.EXERCISES:
         assert len(ex.misconceptions) >= 3, ex.id
         for m in ex.misconceptions:
-            assert m.lesson.startswith("lesson 13, '") and m.explanation and f"{ex.function}" in m.source
+            assert m.lesson.startswith("lesson 13, section ") and m.explanation and f"{ex.function}" in m.source
 
 
 @pytest.mark.parametrize("exercise_id,name", ROWS)

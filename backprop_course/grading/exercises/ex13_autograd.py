@@ -453,34 +453,34 @@ OPS_MISCONCEPTIONS = (
         "= instead of += in _backward",
         "A node used on two paths, or an operand that already received a gradient, must add the new share to "
         "what is there; assigning throws the other paths away.",
-        f"{_L}, 'A node used twice'",
+        f'{_L}, section 5 "A node used twice"',
         _edit("ex13.ops", (".grad += ", ".grad = "), count=0)),
     Misconception(
         "tanh slope from the input",
         "The slope of tanh is 1 - t**2 where t is tanh's OUTPUT; 1 - x**2 with the input x is another function.",
-        f"{_L}, 'Five operations'",
+        f'{_L}, section 2 "Five operations, one closure each"',
         _edit("ex13.ops", ("(1.0 - t ** 2) * out.grad", "(1.0 - self.data ** 2) * out.grad"))),
     Misconception(
         "exp slope is the input",
         "e**x is its own derivative: the local gradient of exp is the output e**x, not the input x.",
-        f"{_L}, 'Five operations'",
+        f'{_L}, section 2 "Five operations, one closure each"',
         _edit("ex13.ops", ("self.grad += out.data * out.grad", "self.grad += self.data * out.grad"))),
     Misconception(
         "power rule without lowering the exponent",
         "d(a**n)/da = n * a**(n-1): the exponent drops by one; n * a**n is off by a factor of a.",
-        f"{_L}, 'Five operations'",
+        f'{_L}, section 2 "Five operations, one closure each"',
         _edit("ex13.ops", ("n * self.data ** (n - 1) * out.grad", "n * self.data ** n * out.grad"))),
     Misconception(
         "multiply gate's gradients swapped",
         "Each factor's gradient is the OTHER factor times the upstream gradient: d(a b)/da = b.",
-        f"{_L}, 'Five operations'",
+        f'{_L}, section 2 "Five operations, one closure each"',
         _edit("ex13.ops", ("self.grad += other.data * out.grad", "self.grad += self.data * out.grad"),
               ("other.grad += self.data * out.grad", "other.grad += other.data * out.grad"))),
     Misconception(
         "upstream gradient left out (multiply)",
         "The chain rule multiplies the local gradient by the gradient arriving from above (out.grad); the "
         "local gradient alone is only right when out.grad happens to be 1.",
-        f"{_L}, 'Five operations'",
+        f'{_L}, section 2 "Five operations, one closure each"',
         _edit("ex13.ops", ("self.grad += other.data * out.grad", "self.grad += other.data"),
               ("other.grad += self.data * out.grad", "other.grad += self.data"))),
 )
@@ -519,36 +519,37 @@ BACKWARD_MISCONCEPTIONS = (
         "recursive topological sort",
         "A recursive search needs one Python frame per level of the graph and stops at the recursion limit "
         "(about 1,000); keep the nodes still to visit on a list of your own instead.",
-        f"{_L}, 'A topological order without recursion'", _RECURSIVE),
+        f'{_L}, section 4 "A topological order without recursion"', _RECURSIVE),
     Misconception(
         "root gradient not seeded with 1",
         "The backward pass starts from d(root)/d(root) = 1; with root.grad left at 0 every product is 0.",
-        f"{_L}, 'The backward pass'",
+        f'{_L}, section 3 "The backward pass"',
         _edit("ex13.backward", ("    root.grad = 1.0\n", ""))),
     Misconception(
         "topological order not reversed",
         "A node may pass its gradient on only when it is complete, so the walk goes from the root down: "
         "the REVERSED topological order.",
-        f"{_L}, 'The backward pass'",
+        f'{_L}, section 3 "The backward pass"',
         _edit("ex13.backward", ("for node in reversed(order):", "for node in order:"))),
     Misconception(
         "no visited set: a shared node is processed twice",
         "Without remembering which nodes are in the order, a node reached along two paths appears twice and "
         "hands its gradient on twice.",
-        f"{_L}, 'A topological order without recursion'",
+        f'{_L}, section 4 "A topological order without recursion"',
         _edit("ex13.backward", ("        elif node not in visited:\n", "        else:\n"),
               ("                if child not in visited:\n                    stack.append((child, False))",
                "                stack.append((child, False))"))),
     Misconception(
-        "breadth-first order instead of a topological order",
-        "Visiting nodes level by level from the root handles a node before the longer paths through it "
-        "have delivered their share; only a topological order guarantees it.",
-        f"{_L}, 'A topological order without recursion'", _BREADTH_FIRST),
+        "root-first order instead of a topological order",
+        "Listing each node when it is first reached from the root (level by level, or depth-first before "
+        "its operands) lets a node pass its gradient on before every path through it has delivered its "
+        "share; only the reverse of a topological order (every node after its operands) guarantees it.",
+        f'{_L}, section 4 "A topological order without recursion"', _BREADTH_FIRST),
     Misconception(
         "visited set kept between calls",
         "A default argument such as visited=set() is created once and shared by every call: the second "
         "backward pass finds every node visited and does nothing. Make the set inside the function.",
-        f"{_L}, 'Calling backward twice'",
+        f'{_L}, section 7 "Calling `backward()` twice"',
         _edit("ex13.backward", ("def backward_pass(root):", "def backward_pass(root, visited=set()):"),
               ("    order, visited = [], set()\n", "    order = []\n"))),
 )
@@ -564,18 +565,18 @@ TRAIN_MISCONCEPTIONS = (
         "gradients not reset between steps",
         "backward_pass adds into .grad, so each step must set every parameter's grad to 0 first; otherwise "
         "the old steps' gradients are applied again.",
-        f"{_L}, 'Training a network with it'",
+        f'{_L}, section 9 "Training a network with it"',
         _with_engine(_edit("ex13.train", ("            p.grad = 0.0  ", "            pass  ")))),
     Misconception(
         "steps uphill (sign flip)",
         "Gradient descent moves against the gradient: p.data -= lr * p.grad.",
-        f"{_L}, 'Training a network with it'",
+        f'{_L}, section 9 "Training a network with it"',
         _with_engine(_edit("ex13.train", ("p.data -= lr * p.grad", "p.data += lr * p.grad")))),
     Misconception(
         "parameters rebuilt every step",
         "Values made from the initial arrays inside the loop start from the same numbers every step, so "
         "nothing is learned; make them once, before the loop, and update them in place.",
-        f"{_L}, 'Training a network with it'",
+        f'{_L}, section 9 "Training a network with it"',
         _with_engine(_edit("ex13.train", ("    for _ in range(steps):\n        E = Value(0.0)\n",
                                           "    for _ in range(steps):\n"
                                           "        W = [[[Value(w) for w in row] for row in Wl] for Wl in weights]\n"
@@ -584,20 +585,26 @@ TRAIN_MISCONCEPTIONS = (
                                           " + [p for bl in B for p in bl]\n"
                                           "        E = Value(0.0)\n")))),
     Misconception(
+        "the 1/2 of E left out",
+        "The course's error is E = 1/2 sum (t - y)^2; without the 1/2 every loss value and every gradient "
+        "is twice as large, so each step is twice as long as the reference's.",
+        f'{_L}, section 9 "Training a network with it"',
+        _with_engine(_edit("ex13.train", ("E = E * 0.5", "E = E * 1.0")))),
+    Misconception(
         "mean instead of the half sum",
         "The course's error is E = 1/2 sum (t - y)^2 over all samples; dividing by the number of samples "
         "changes both the loss and every gradient.",
-        f"{_L}, 'Training a network with it'",
+        f'{_L}, section 9 "Training a network with it"',
         _with_engine(_edit("ex13.train", ("E = E * 0.5", "E = E * (1.0 / len(X))")))),
     Misconception(
         "biases never updated",
         "A bias is a parameter like a weight: it gets a gradient and takes a step too.",
-        f"{_L}, 'Training a network with it'",
+        f'{_L}, section 9 "Training a network with it"',
         _with_engine(_edit("ex13.train", (" + [p for bl in B for p in bl]", "")))),
     Misconception(
         "tanh on the output layer too",
         "The network of the exercise has a linear output layer: tanh only on the hidden layers.",
-        f"{_L}, 'Training a network with it'",
+        f'{_L}, section 9 "Training a network with it"',
         _with_engine(_edit("ex13.train", ("a = [zj.tanh() for zj in z] if l < len(W) - 1 else z",
                                           "a = [zj.tanh() for zj in z]")))),
 )

@@ -26,11 +26,11 @@ NOTEBOOK = "ex14_softmax"
 FORBIDDEN = frozenset({"engine", "losses", "softmax_cross_entropy", "log_softmax", "logsumexp",
                        "scipy", "special", "torch", "jax", "MLP", "backward"})
 
-LESSON_LSE = "lesson 14, '5. Large scores: the log-sum-exp trick'"
-LESSON_SOFTMAX = "lesson 14, '1. From scores to probabilities'"
-LESSON_DERIVATION = "lesson 14, '2. The derivation: dE/dz_j = y_j - t_j'"
-LESSON_SATURATION = "lesson 14, '4. Why this pair does not saturate'"
-LESSON_BATCH = "lesson 14, '6. A batch, and a whole network'"
+LESSON_LSE = 'lesson 14, section 5 "Large scores: the log-sum-exp trick"'
+LESSON_SOFTMAX = 'lesson 14, section 1 "From scores to probabilities"'
+LESSON_DERIVATION = 'lesson 14, section 2 "The derivation: dE/dz_j = y_j - t_j"'
+LESSON_SATURATION = 'lesson 14, section 4 "Why this pair does not saturate"'
+LESSON_BATCH = 'lesson 14, section 6 "A batch, and a whole network"'
 
 
 WORKSHEET = Worksheet(
@@ -135,7 +135,7 @@ def _moderate(rng, n: int, k: int) -> np.ndarray:
 def _large(rng, n: int, k: int) -> np.ndarray:
     """Scores up to |z| = 1000. "High" rows hold one score in [700, 1000] and one in [-1000, -700];
     "low" rows lie entirely in [-1000, -150], with a span above 790. Rows alternate, high first, so
-    every row's span overflows a naive exp and the low rows sit > 950 below the batch's maximum."""
+    every row's span overflows a naive exp and the low rows sit > 850 below the batch's maximum."""
     Z = np.empty((n, k))
     for r in range(n):
         if r % 2 == 0:

@@ -162,14 +162,15 @@ def _two_layer(W1, b1, W2, b2, X, T):
 
 # ---- hints -------------------------------------------------------------------------------------
 
-AFFINE_HINT = ("Z = X @ W.T + b: dX = upstream @ W (shape of X), dW = upstream.T @ X (shape of W), "
-               "db = upstream summed over the samples (shape of b)")
+AFFINE_HINT = ("a gradient has the shape of what it is the gradient of: dX (n, k) is a product of upstream "
+               "(n, m) and W (m, k); dW (m, k) one of upstream and X, whose entry (j, k) adds "
+               "upstream[:, j] * X[:, k] over the samples; db (m,): the bias was added to every sample")
 BIAS_HINT = ("the parameter was copied to every position of the output; add up the upstream gradient over "
              "every axis it was copied along (new leading axes, and axes where its length is 1), so the "
              "result has exactly the parameter's shape")
-TWO_HINT = ("forward: Z1 = X @ W1.T + b1, H = relu(Z1), Z2 = H @ W2.T + b2, Y = sigmoid(Z2); backward: "
-            "dZ2 = -(T - Y) * Y * (1 - Y), dW2 = dZ2.T @ H, dH = dZ2 @ W2, dZ1 = dH where Z1 > 0 (0 elsewhere, "
-            "also at Z1 = 0), dW1 = dZ1.T @ X, dX = dZ1 @ W1; biases: sums over the samples")
+TWO_HINT = ("forward through affine, ReLU, affine, sigmoid, each keeping its cache (an affine layer its input, "
+            "the ReLU where its input was > 0, the sigmoid its output Y); then start from dE/dY = -(T - Y) and "
+            "go back through the same modules in reverse order, each affine layer as in exercise 15.1")
 
 
 # ---- hidden cases ------------------------------------------------------------------------------
@@ -277,14 +278,14 @@ AFFINE_MISCONCEPTIONS = (
         "transposed weight gradient",
         "X.T @ upstream multiplies the right numbers but lays them out as (inputs, outputs); the gradient "
         "of W must have W's shape, (outputs, inputs), which upstream.T @ X gives.",
-        f"{LESSON}, '1. From one weight to a matrix: shapes decide'",
+        f'{LESSON}, section 1 "From one weight to a matrix: shapes decide"',
         "def affine_backward(upstream, X, W):\n"
         "    return (upstream @ W, X.T @ upstream, upstream.sum(axis=0))"),
     Misconception(
         "mean over the batch instead of sum",
         "E adds the errors of all samples, so its gradients add the samples' contributions; dividing by "
         "the number of samples is the gradient of a mean, a different loss.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         "def affine_backward(upstream, X, W):\n"
         "    n = len(X)\n"
         "    return (upstream @ W, upstream.T @ X / n, upstream.sum(axis=0) / n)"),
@@ -292,7 +293,7 @@ AFFINE_MISCONCEPTIONS = (
         "bias gradient of the first sample only",
         "The bias is added to every sample, so its gradient collects the upstream gradient of every "
         "sample: sum over the batch axis.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         "def affine_backward(upstream, X, W):\n"
         "    return (upstream @ W, upstream.T @ X, upstream[0])"),
 )
@@ -302,14 +303,14 @@ BIAS_MISCONCEPTIONS = (
         "always sums over axis 0",
         "Summing over the first axis is right only for a bias vector added to a 2-D batch; the rule is to "
         "sum over every axis the parameter was copied along, including its axes of length 1.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         "def bias_backward(upstream, shape):\n"
         "    return upstream.sum(axis=0)"),
     Misconception(
         "mean instead of sum",
         "Each copy of the parameter contributes its own upstream gradient, and the contributions add up; "
         "a mean divides them by the number of copies.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         "def bias_backward(upstream, shape):\n"
         "    lead = upstream.ndim - len(shape)\n"
         "    g = upstream.mean(axis=tuple(range(lead))) if lead else upstream\n"
@@ -319,7 +320,7 @@ BIAS_MISCONCEPTIONS = (
         "gradient of the first copy only",
         "Taking the first row (or entry) keeps one copy's gradient and drops all the others; every copy "
         "changes the output, so every copy's gradient counts.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         "def bias_backward(upstream, shape):\n"
         "    lead = upstream.ndim - len(shape)\n"
         "    g = upstream[(0,) * lead]\n"
@@ -329,7 +330,7 @@ BIAS_MISCONCEPTIONS = (
         "size-1 axes forgotten",
         "Broadcasting also stretches axes of length 1, not only the new leading axes; sum over those too "
         "(keeping them with keepdims=True) so the result has the parameter's shape.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         "def bias_backward(upstream, shape):\n"
         "    lead = upstream.ndim - len(shape)\n"
         "    return upstream.sum(axis=tuple(range(lead))) if lead else upstream"),
@@ -366,37 +367,37 @@ TWO_LAYER_MISCONCEPTIONS = (
         "ReLU gate opened by the upstream gradient",
         "The ReLU lets the gradient through where its own input was positive in the forward pass (that is "
         "what its cache is for), whatever the sign of the gradient coming back.",
-        f"{LESSON}, '4. Gates that route: max and ReLU'",
+        f'{LESSON}, section 4 "Gates that route: max and ReLU"',
         _two_layer_wrong(_two_layer_backward(gate="dH * (dH > 0)"))),
     Misconception(
         "missing ReLU gate",
         "The ReLU's local derivative is 1 where its input was positive and 0 elsewhere; passing dH straight "
         "through treats the ReLU as if it were not there.",
-        f"{LESSON}, '4. Gates that route: max and ReLU'",
+        f'{LESSON}, section 4 "Gates that route: max and ReLU"',
         _two_layer_wrong(_two_layer_backward(gate="dH"))),
     Misconception(
         "wrong cache: pre-activation instead of the layer's input",
         "The second affine layer's weight gradient needs that layer's input, the ReLU output H; using the "
         "net input Z1 (before the ReLU) lets negative values leak into dW2.",
-        f"{LESSON}, '5. Layers as modules: forward keeps a cache, backward uses it'",
+        f'{LESSON}, section 5 "Layers as modules: forward keeps a cache, backward uses it"',
         _two_layer_wrong(_two_layer_backward(dW2="dZ2.T @ Z1"))),
     Misconception(
         "wrong cache: sigmoid slope from the net input",
         "The sigmoid's slope is y(1 - y) with y its output; writing the same formula with its input z "
         "computes something else entirely.",
-        f"{LESSON}, '5. Layers as modules: forward keeps a cache, backward uses it'",
+        f'{LESSON}, section 5 "Layers as modules: forward keeps a cache, backward uses it"',
         _two_layer_wrong(_two_layer_backward(dZ2="-(T - Y) * Z2 * (1.0 - Z2)"))),
     Misconception(
         "mean over the batch instead of sum",
         "E adds the errors of all samples, so every parameter's gradient adds the samples' contributions; "
         "dividing by the number of samples is the gradient of a mean.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         _two_layer_wrong(_two_layer_backward(scale=" / len(X)"))),
     Misconception(
         "bias gradients of the first sample only",
         "A bias is broadcast over the batch in the forward pass, so its gradient sums the error terms of "
         "all samples.",
-        f"{LESSON}, '3. Broadcast forward, sum backward'",
+        f'{LESSON}, section 3 "Broadcast forward, sum backward"',
         _two_layer_wrong(_two_layer_backward(db="dZ{}[0]"))),
 )
 
