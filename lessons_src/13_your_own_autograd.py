@@ -337,7 +337,8 @@ assert x.grad == 7.0
 
 # %% [markdown]
 # The `*` node adds two shares at once (`self` and `other` are both `x`), the `+` node a third: 3 + 3 + 1
-# = 7. With `=` instead of `+=`, `x.grad` would end at 1, the last share alone.
+# = 7. With `=` instead of `+=` in every closure, each share would overwrite the one before it and
+# `x.grad` would end at 3, the `*` node's share alone (that closure runs last).
 #
 # ## 6. Checking the whole engine
 #
@@ -508,7 +509,106 @@ plt.show()
 # >    share survives?
 # > 3. Add `relu` to `Value` (local gradient 1 for a positive input, else 0) and check it against
 # >    `bc.Value(...).relu()` as in section 2.
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, "b")` and `quiz.reveal(1)`; nothing leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+
+
+def reused_x_grad(overwrite_other):
+    """Section 5's g = x * x + x at x = 3, with `=` in the first line of __mul__ ('Try this' 2 of section 9)."""
+    class Overwriting(Value):
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data * other.data, (self, other), "*")
+
+            def _backward():
+                self.grad = other.data * out.grad                  # the change the 'Try this' asks for
+                if overwrite_other:
+                    other.grad = self.data * out.grad
+                else:
+                    other.grad += self.data * out.grad
+            out._backward = _backward
+            return out
+    x3 = Overwriting(3.0)
+    g3 = x3 * x3 + x3
+    g3.backward()
+    return x3.grad
+
+
+survives, all_overwrite = reused_x_grad(False), reused_x_grad(True)
+assert (survives, all_overwrite) == (6.0, 3.0)                      # section 5's text: 3 with `=` everywhere
+
+
+def recursion_outcome(n):
+    """recursive_order on section 4's chain, n operations deep ('Try this' of section 4)."""
+    v = Value(0.5)
+    for i in range(n):
+        v = v * 1.0002 if i % 2 else v + 0.001
+    try:
+        recursive_order(v)
+        return "finishes"
+    except RecursionError:
+        return "RecursionError"
+
+
+outcomes = {n: recursion_outcome(n) for n in (500, 5_000)}
+assert outcomes == {500: "finishes", 5_000: "RecursionError"}
+recursion_answer = f"{outcomes[5_000]} at depth 5,000; it {outcomes[500]} at depth 500"
+
+x_t = Value(0.5)
+x_t.tanh().backward()
+x_ref = bc.Value(0.5)
+x_ref.tanh().backward()
+tanh_slope = x_t.grad
+assert abs(tanh_slope - x_ref.grad) < 1e-15
+assert abs(tanh_slope - (np.tanh(0.5 + 1e-6) - np.tanh(0.5 - 1e-6)) / 2e-6) < 1e-9
+
+quiz = bc.selfcheck(
+    Number("Try this (section 9, 2): in `__mul__`, write `self.grad = other.data * out.grad` (with `=`, "
+           "the `other` line keeps `+=`) and rerun section 5, $g = x \\cdot x + x$ at $x = 3$. What is "
+           "`x.grad` now?", survives,
+           why=f"The `+` node runs first and adds its share 1; then the `*` node's first line overwrites "
+               f"`x.grad` with 3 and its second line adds 3: {survives:g}. The share of the `+` node is "
+               "lost, and the right answer $2x + 1 = 7$ needs all three shares added.",
+           wrong={7.0: "7 is the right gradient, which needs `+=` in both lines; with `=` one share is "
+                       "overwritten.",
+                  1.0: "the `+` node's share 1 arrives first (its node comes last in the topological "
+                       "order), so the `*` node's `=` overwrites it.",
+                  all_overwrite: "3 is what `=` in both lines of `__mul__` gives; the `other` line still "
+                                 "adds its share."}),
+    Choice("Try this (section 4): in `backward`, put `recursive_order` in place of `topological_order`. What happens "
+           "on the chain of 5,000 operations, and on one of 500?",
+           ["it finishes at both depths, only more slowly", "RecursionError at both depths", recursion_answer,
+            "it finishes at both, but the gradient comes out wrong"],
+           recursion_answer,
+           why=f"Every level of the graph costs the recursive search one Python call frame, and Python "
+               f"stops at about {sys.getrecursionlimit():,} frames. 500 levels fit, 5,000 do not. The "
+               "stack version keeps the nodes still to visit on a list of its own, so its depth is limited "
+               "only by memory.",
+           wrong={"it finishes at both depths, only more slowly": "the depth, not the speed, is the "
+                  "problem: one call frame per level, and Python allows about a thousand.",
+                  "RecursionError at both depths": "500 levels stay below Python's recursion limit; only "
+                                                   "deeper graphs fail.",
+                  "it finishes at both, but the gradient comes out wrong": "both orders are topological, "
+                  "so when the recursive search finishes its gradients are the same."}),
+    Number("Your `Value`: `x = Value(0.5)`, then `x.tanh().backward()`. What is `x.grad`, to three "
+           "decimals?", tanh_slope, tol=0.001,
+           why=f"The closure adds $(1 - t^2)$ times `out.grad` $= 1$, with $t = \\tanh 0.5 = "
+               f"{np.tanh(0.5):.4f}$ the output: $1 - {np.tanh(0.5):.4f}^2 = {tanh_slope:.3f}$.",
+           wrong={round(1 - 0.5 ** 2, 3): "that is $1 - a^2$ with the input $a = 0.5$; the slope is "
+                                          "$1 - t^2$ with the output $t = \\tanh a$.",
+                  round(float(np.tanh(0.5)), 3): "that is $\\tanh 0.5$, the forward value, not its slope."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - An autograd engine is a graph of nodes, each with its value, its gradient, its operands and a way to

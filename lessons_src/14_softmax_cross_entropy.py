@@ -291,8 +291,9 @@ assert with_ce < 10 < 1000 < with_sse
 # > 1. In the cell before the figure, change the target to `target = np.zeros_like(zz)` (and the
 # >    asserts' `1.0` to `0.0`), run both cells and look at the right side of the plot: the same story
 # >    for an output that is confidently 1 when it should be 0.
-# > 2. Call `steps_to_half` with `z_start=-2.0`: near the middle the slope is not small, and the two
-# >    losses need similar numbers of steps. The difference is all in the saturated region.
+# > 2. Call `steps_to_half` with `z_start=-2.0`: near the middle the slope is not small, and the gap
+# >    between the two losses shrinks from hundreds of times to a few. The big difference is in the
+# >    saturated region.
 # > 3. Raise the learning rate for the squared error until it matches the cross-entropy's step count.
 # >    How large must it be, and what would that rate do to a neuron that is *not* saturated?
 #
@@ -368,6 +369,76 @@ print("output error terms equal softmax(Y) - T:", np.allclose(g.deltas[-1], soft
 print("each row of the error terms sums to 0:", np.allclose(g.deltas[-1].sum(axis=1), 0.0, atol=1e-15))
 print("gradcheck of every weight, bias and input, below 1e-7:", check.max_error < 1e-7)
 assert np.allclose(g.deltas[-1], softmax(Y) - T, atol=1e-15) and check.max_error < 1e-7
+
+# %% [markdown]
+# ## Check yourself
+#
+# Answer with the buttons, or in code with `quiz.answer(1, "b")` and `quiz.reveal(1)`; nothing leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+t3 = np.array([[0.0, 0.0, 1.0]])                                    # section 1's scores, the third class right
+dz3 = softmax_cross_entropy.grad(z, t3)[0, 2]
+y3 = softmax(z)[0, 2]
+assert abs(dz3 - (y3 - 1.0)) < 1e-15
+assert abs(dz3 - numerical_gradient(lambda v: softmax_cross_entropy.value(v, t3), z.copy())[0, 2]) < 1e-9
+
+k4 = int(np.argmin(np.abs(zz + 4.0)))                               # section 4's arrays at z = -4
+ratio4 = ce[k4] / sse[k4]
+assert abs(zz[k4] + 4.0) < 1e-12 and abs(ratio4 - 1.0 / (a[k4] * (1.0 - a[k4]))) < 1e-9
+
+middle_sse = steps_to_half(lambda y: (y - 1.0) * y * (1.0 - y), z_start=-2.0)   # 'Try this' 2 of section 4
+middle_ce = steps_to_half(lambda y: y - 1.0, z_start=-2.0)
+assert with_sse / with_ce > 100 and 1 < middle_sse / middle_ce < 10     # the gap: hundreds of times, then a few
+
+by_max = far - far.max(axis=1, keepdims=True)                       # section 5's scores (1000, -1000, 0)
+by_min = far - far.min(axis=1, keepdims=True)
+with np.errstate(over="ignore"):
+    min_overflows = not np.all(np.isfinite(np.exp(by_min)))
+max_is_safe = np.exp(by_max).max() == 1.0 and np.exp(by_max).sum() >= 1.0
+assert np.allclose(softmax(z - 7.0), softmax(z), atol=1e-15)        # the shift changes no probability
+safe = "the largest exponent becomes e⁰ = 1, so nothing overflows and the sum is at least 1"
+shift_answer = safe if max_is_safe and min_overflows else "any constant works; the maximum is only a convention"
+
+quiz = bc.selfcheck(
+    Number("Section 1's scores $z = (1, 2, 3)$, but now the **third** class is the right one. What is "
+           "$\\partial E/\\partial z_3$ for the softmax with cross-entropy, to three decimals?", dz3, tol=0.001,
+           why=f"$\\partial E/\\partial z_3 = y_3 - t_3 = {y3:.4f} - 1 = {dz3:.3f}$: the softmax's own "
+               "slope cancelled against the logarithm's $1/y$ in the derivation.",
+           wrong={round(y3, 3): "that is $y_3$ alone; the gradient is $y_3 - t_3$, and $t_3 = 1$.",
+                  round((y3 - 1.0) * y3 * (1.0 - y3), 3): "that is the squared error's "
+                  "$(y - t)\\,y(1 - y)$; with the cross-entropy the factor $y(1 - y)$ cancels."}),
+    Number("In section 4's table, at $z = -4$ (target 1), how many times larger is the cross-entropy's "
+           "$\\partial E/\\partial z$ than the squared error's? One decimal.", ratio4, tol=0.05,
+           why=f"The ratio is $1/(y(1 - y))$ with $y = \\sigma(-4) = {a[k4]:.5f}$: {ratio4:.1f}. The "
+               "squared error's gradient carries the sigmoid's slope $y(1 - y)$ as a factor, the "
+               "cross-entropy's does not.",
+           wrong={round(1.0 / a[k4], 1): "that is $1/y$; the factor is $y(1 - y)$, so the ratio is "
+                                         "$1/(y(1 - y))$.",
+                  round(ratio, 1): "that is the ratio at $z = -8$, printed in the lesson; at $-4$ the "
+                                   "neuron is less saturated."}),
+    Number("Try this (section 4, 2): call `steps_to_half` with `z_start=-2.0`. How many steps does the "
+           "**squared error** need for the output to pass 0.5?", middle_sse,
+           why=f"{middle_sse} steps, against {middle_ce} for the cross-entropy and {with_sse} from "
+               "$z = -8$: at $-2$ the sigmoid's slope is not small, so the squared error is only a few "
+               "times slower. Its trouble is the saturated region.",
+           wrong={float(middle_ce): "that is the cross-entropy's count; the squared error needs more.",
+                  float(with_sse): "that is the count from $z = -8$, deep in the saturated region."}),
+    Choice("Why does the stable softmax subtract the **largest** score from every score?",
+           ["it makes the probabilities more accurate by changing them", safe,
+            "any constant works; the maximum is only a convention"], shift_answer,
+           why="The shift changes no probability (section 1), and after subtracting the maximum every "
+               "exponent is at most 0: $e^{z_i - c} \\le 1$ cannot overflow, and the largest term is "
+               "exactly 1, so the sum cannot be 0.",
+           wrong={"it makes the probabilities more accurate by changing them": "subtracting the same "
+                  "number from every score changes no probability; it only keeps the arithmetic finite.",
+                  "any constant works; the maximum is only a convention": "subtracting the smallest score "
+                  "from (1000, -1000, 0) leaves an exponent of 2000, which overflows; only the maximum "
+                  "keeps every exponent at most 0."}),
+)
+quiz
 
 # %% [markdown]
 # ## Recap

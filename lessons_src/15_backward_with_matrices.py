@@ -478,7 +478,93 @@ for cls in (Sigmoid, SigmoidWrongCache):
 # >    `bc.MLP(..., activation=["tanh", "sigmoid"])`.
 # > 4. Set one bias so that a hidden net input is exactly 0 (e.g. `b = -(X[0] @ W[0])` with numbers
 # >    that are multiples of 1/8) and compare the module's gradient with `numerical_gradient`.
+
+# %% [markdown]
+# ## Check yourself
 #
+# Answer with the buttons, or in code with `quiz.answer(1, "b")` and `quiz.reveal(1)`; nothing leaves your notebook.
+
+# %% jupyter={"source_hidden": true}
+# Self-check questions. The code is hidden because it holds the answers (click ••• to show it).
+# NBVAL_IGNORE_OUTPUT
+Choice, Number = bc.widgets.Choice, bc.widgets.Number
+layer = Affine(rng.normal(size=(30, 784)), rng.normal(size=30))     # 784 inputs, 30 neurons, a batch of 64
+layer.forward(rng.normal(size=(64, 784)))
+layer.backward(rng.normal(size=(64, 30)))
+dW_shape = " × ".join(map(str, layer.dW.shape))                     # "30 × 784"
+assert layer.dW.shape == layer.W.shape == (30, 784)
+
+G_b = np.array([[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]])            # 3 samples, 2 neurons
+bias_layer = Affine(rng.normal(size=(2, 3)), np.array([0.1, -0.2]))
+A_b = rng.normal(size=(3, 3))
+bias_layer.forward(A_b)
+bias_layer.backward(G_b)
+db1 = bias_layer.db[0]
+numeric_db = numerical_gradient(lambda _: float(np.sum(G_b * (A_b @ bias_layer.W.T + bias_layer.b))),
+                                bias_layer.b, eps=1e-6)
+assert np.allclose(bias_layer.db, numeric_db, atol=1e-9) and abs(db1 - 1.0) < 1e-15
+
+p_in, q_in, upstream = np.array([-0.5]), np.array([-2.0]), np.array([3.0])
+won = p_in > q_in                                                   # section 4's cache
+d_p, d_q = float((upstream * won)[0]), float((upstream * ~won)[0])
+for arr, grad in ((p_in, d_p), (q_in, d_q)):                      # finite differences agree
+    assert abs(numerical_gradient(lambda _: float(np.sum(upstream * np.maximum(p_in, q_in))), arr)[0] - grad) < 1e-6
+route = {(3.0, 0.0): "all 3 to p, nothing to q", (0.0, 3.0): "all 3 to q, nothing to p"}[(d_p, d_q)]
+
+square = {"A": rng.normal(size=(3, 3)), "W": rng.normal(size=(3, 3)), "G": rng.normal(size=(3, 3))}
+right = {"G.T @ A", "G @ W"}                                        # section 1's candidates, sizes all 3
+passing = [name for name in candidates if name not in right
+           and eval(name, {}, square).shape == (3, 3)]              # each name is the numpy expression
+assert len(candidates) - len(right) == len(passing) == 4
+all_pass = f"all {len(passing)}: every product of two 3 × 3 matrices is 3 × 3"
+
+quiz = bc.selfcheck(
+    Choice("A layer with 784 inputs and 30 neurons gets a batch of 64 samples. What is the shape of "
+           "`dW = G.T @ A`?", ["784 × 30", "30 × 784", "64 × 784", "64 × 30"], dW_shape,
+           why="A gradient has the shape of what it is the gradient of: `W` is (30, 784), one row per "
+               "neuron, so `dW` is too. `G.T` (30, 64) times `A` (64, 784) sums over the 64 samples.",
+           wrong={"784 × 30": "that is the shape of `A.T @ G`, the transpose; `W` stores one row per "
+                              "neuron.",
+                  "64 × 784": "that is the shape of `A` (and of `dA = G @ W`), one row per sample.",
+                  "64 × 30": "that is the shape of `G`, the upstream gradient; the samples are summed "
+                             "away in `dW`."}),
+    Number("A bias $b$ of shape (2,) is broadcast over a batch of 3 samples, and the upstream gradient "
+           "is $G = $ `[[0.5, -1.0], [2.0, 0.25], [-1.5, 1.0]]`. What is $\\partial E/\\partial b_1$?",
+           db1, tol=0.001,
+           why=f"Broadcast forward, sum backward: $b_1$ was added to all three samples, so it collects "
+               f"the first column of $G$, $0.5 + 2.0 - 1.5 = {db1:g}$ (`G.sum(axis=0)`).",
+           wrong={float(G_b[:, 0].mean()): "that is the mean over the samples, the gradient of a mean "
+                                           "loss; the course's $E$ is a sum.",
+                  float(G_b[0, 0]): "that is the first sample's share only; $b_1$ was used by every "
+                                    "sample.",
+                  float(G_b[0].sum()): "that sums the first row, over the neurons; $b_1$ belongs to "
+                                       "neuron 1 and sums over the samples."}),
+    Choice("A max gate $\\max(p, q)$ with $p = -0.5$ and $q = -2$ receives the upstream gradient 3. "
+           "Where does the gradient go?",
+           ["1.5 to each input", "all 3 to q, nothing to p", route,
+            "nothing to either: both inputs are negative"],
+           route,
+           why="The max equals the larger input, here $p$; nudging $p$ moves the output one for one, "
+               "nudging $q$ does nothing. The whole upstream gradient goes to the winner.",
+           wrong={"1.5 to each input": "that is not any gate of the lesson; an add gate gives each input "
+                                       "all 3, a max gate gives it all to the winner.",
+                  "all 3 to q, nothing to p": "the gradient goes to the larger input, and $-0.5 > -2$.",
+                  "nothing to either: both inputs are negative": "that confuses the max gate with the "
+                  "ReLU, $\\max(0, z)$; here the winner is $p$ even though it is negative."}),
+    Choice("Try this (section 5, 1): set `n = k = m = 3` in section 1. How many of the four wrong "
+           "candidate products pass the shape test?",
+           ["none: the shapes still decide", "only A.T @ G, the transpose of dW", all_pass], all_pass,
+           why="With all sizes equal every product of two of these matrices, transposed or not, is "
+               "3 × 3, so the shape check cannot tell right from wrong. Test with sizes that all differ, "
+               "and keep finite differences as the referee.",
+           wrong={"none: the shapes still decide": "the shapes decide only when the sizes differ; with "
+                  "n = k = m every product is 3 × 3.",
+                  "only A.T @ G, the transpose of dW": "A.T @ G is one of them, but G @ A.T, G @ W.T and "
+                  "W @ G.T are 3 × 3 as well."}),
+)
+quiz
+
+# %% [markdown]
 # ## Recap
 #
 # - For a layer $Z = A W^\top + b$ with upstream gradient $G = \partial E/\partial Z$ (the error terms):
