@@ -89,11 +89,30 @@ def repack_installed(dest: Path) -> Path:
     tags = [line.split(":", 1)[1].strip() for line in wheel_meta.splitlines() if line.startswith("Tag:")]
     path = dest / f"backprop_course-{dist.version}-{tags[0] if tags else 'py3-none-any'}.whl"
     rows = []
+    # Files the wheel put outside site-packages (its ".data/data/" part, e.g. the JupyterLab setting in
+    # share/jupyter/...) are recorded as paths relative to site-packages: map them back under the data root.
+    import sysconfig
+
+    data_root = Path(sysconfig.get_path("data")).resolve()
+    data_dir = f"backprop_course-{dist.version}.data/data"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for file in sorted(dist.files, key=str):
             name = file.as_posix()
-            if name.startswith("..") or "__pycache__" in file.parts or name.endswith(".pyc"):
-                continue  # console scripts (pip writes them again) and byte code
+            if "__pycache__" in file.parts or name.endswith(".pyc"):
+                continue  # byte code
+            if name.startswith(".."):
+                where = Path(dist.locate_file(file)).resolve()
+                try:
+                    rel = where.relative_to(data_root)
+                except ValueError:
+                    continue  # outside the environment: not ours to pack
+                if rel.parts[0] == "bin":
+                    continue  # console scripts: pip writes them again
+                data = where.read_bytes()
+                name = f"{data_dir}/{rel.as_posix()}"
+                zf.writestr(name, data)
+                rows.append(f"{name},{_record_hash(data)},{len(data)}")
+                continue
             if file.parts[0] == info_dir and file.name in _SKIPPED:
                 continue  # written by the installer, not part of the wheel (RECORD is made anew below)
             data = Path(dist.locate_file(file)).read_bytes()
