@@ -153,11 +153,12 @@ class Choice:
     def _index(self, response: Any) -> int | None:
         """The position of the chosen answer: from its letter, its text, or the number it shows."""
         if isinstance(response, str):
-            text = response.strip().strip("()").strip()
-            if len(text) == 1 and text.lower() in LETTERS[:len(self.choices)]:
-                return LETTERS.index(text.lower())
-            if text in self.choices:
+            text = response.strip()
+            if text in self.choices:  # the choice's own text first: "(30, 784)" keeps its brackets
                 return self.choices.index(text)
+            letter = text.strip("()").strip()
+            if len(letter) == 1 and letter.lower() in LETTERS[:len(self.choices)]:
+                return LETTERS.index(letter.lower())
         number = parse_number(response)
         if number is not None:  # a number typed for a numeric choice: 3 or "3.0" picks "3"
             for i, c in enumerate(self.choices):

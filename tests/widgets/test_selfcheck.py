@@ -312,3 +312,11 @@ def test_the_stored_lesson_shows_its_questions_without_answers(source):
     assert secrets, "the reasons were found in the source"
     for secret in secrets + ["Right.", "Answer:", "Not quite"]:
         assert secret not in shown[0], secret
+
+
+def test_a_choice_written_with_brackets_can_be_typed_as_written():
+    q = Choice("Shape of dW?", ["(30, 784)", "(784, 30)", "(b)"], "(30, 784)", why="rows: the outputs")
+    assert q.judge("(30, 784)").correct is True
+    assert q.judge(" (784, 30) ").correct is False
+    assert q.judge("(b)").correct is False          # a choice's own text wins over the letter b
+    assert q.judge("a").correct is True and q.judge("(a)").correct is True
