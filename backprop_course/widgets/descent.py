@@ -355,7 +355,6 @@ class DescentView(View):
         self.gesture = PointerGesture(self.press_at, self.drag_to)
         self.pointer = attach_pointer(self.image, self.gesture)
         self.image.add_class("bc-descent-image")
-        self.image.tooltip = "press on the plot to put the start point there; drag to move it"
         self.refresh()
 
     # -- direct manipulation ----------------------------------------------------------------------

@@ -227,7 +227,6 @@ class GradientFlowView(View):
         self.forward_button.on_click(lambda _: self.set_step(0))
         self.gesture = PointerGesture(self.press_at, self.drag_to)
         self.pointer = attach_pointer(self.image, self.gesture)
-        self.image.tooltip = "click an edge to select its weight; drag sideways to change it"
         self._build_net()
 
     # -- direct manipulation ----------------------------------------------------------------------
