@@ -95,9 +95,12 @@ def front_end_value(slider: W.Widget, value: float | None = None) -> float:
 
     >>> front_end_value(W.FloatLogSlider(value=0.9, base=10, min=-3, max=0.5, step=0.05))  # issue 24
     0.8912509381337459
-    >>> front_end_value(W.FloatSlider(value=-0.5124, min=-2, max=2, step=0.01))
-    -0.51
+    >>> front_end_value(W.FloatSlider(value=-0.5124, min=-6, max=6, step=0.01))   # lesson 06
+    -0.5099999999999998
     """
+    if not isinstance(slider, (W.IntSlider, W.FloatSlider, W.FloatLogSlider)):
+        raise TypeError("front_end_value takes an IntSlider, FloatSlider or FloatLogSlider. "
+                        f"Got {type(slider).__name__} instead.")
     v = slider.value if value is None else value
     lo, hi, step = float(slider.min), float(slider.max), slider.step
     if isinstance(slider, W.FloatLogSlider):
@@ -106,10 +109,7 @@ def front_end_value(slider: W.Widget, value: float | None = None) -> float:
         return base ** _linear(exponent, lo, hi, step)
     if isinstance(slider, W.IntSlider):
         return int(_js_round(_linear(v, lo, hi, step)))
-    if isinstance(slider, W.FloatSlider):
-        return _linear(v, lo, hi, step)
-    raise TypeError(f"front_end_value takes an IntSlider, FloatSlider or FloatLogSlider. "
-                    f"Got {type(slider).__name__} instead.")
+    return _linear(v, lo, hi, step)                                # FloatSlider: the identity
 
 
 def is_round_off(slider: W.Widget, old: float, new: float) -> bool:
