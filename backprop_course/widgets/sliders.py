@@ -30,7 +30,9 @@ does, so a test can tell without a browser whether a displayed slider would move
    in floating point: ``0.3`` on ``[-1, 1]`` comes back as ``0.30000000000000004``, and ``0.9`` on a
    log slider as ``0.8999999999999998``. The course's sliders ignore a value from the browser that
    differs from the kernel's by such round-off only (far less than a pixel of the slider), so the
-   kernel keeps exactly the number the lesson set. Any real move is taken as it comes.
+   kernel keeps exactly the number the lesson set; also when the echo is of an earlier value and
+   arrives after a later cell set the slider again (see ``_KeepsSetValue``). Any real move is taken
+   as it comes.
 
 Each slider also records the last value Python set (``set_value``), which is what a browser test
 compares the kernel's value with after the lesson ran in JupyterLab.
@@ -128,29 +130,53 @@ def moved_by_front_end(slider: W.Widget, value: float | None = None) -> bool:
 
 
 class _KeepsSetValue:
-    """Mixin: the kernel keeps its value when the browser echoes it back with round-off."""
+    """Mixin: the kernel keeps the value Python set when the browser only echoes a value back.
+
+    Two kinds of echo reach the kernel from a slider the browser draws:
+
+    * the value it holds, back with round-off (``0.3`` -> ``0.30000000000000004``);
+    * a *stale* value: a cell displays the view, a later cell sets the slider again
+      (``view.set(weights=[0.4, 0.3, -2.0])``), and the browser, which drew the slider before that
+      update arrived, sends back the first value (``-0.20000000000000018``) after the kernel moved on.
+      "Run All" queues every cell first, so such an echo can arrive minutes later.
+
+    Both are recognised as a value within round-off of one Python set since the browser last showed
+    it was up to date (it echoed the current value, or the learner moved the slider), and ignored:
+    the kernel sends nothing back, and the browser already has (or is about to get) the current
+    value. Anything else is the learner's move and is taken as it comes.
+    """
 
     set_value: Any = None  # the last value set from Python (a browser test compares with it)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.set_value = self.value
+        self._python_values = [self.value]  # set from Python since the browser was last up to date
         self.observe(self._record_set_value, names="value")
 
     def _record_set_value(self, change: dict) -> None:
         # ipywidgets applies a browser update inside _lock_property: the name is then in _property_lock
         if "value" not in (self._property_lock or {}):
             self.set_value = change["new"]
+            self._python_values.append(change["new"])
+
+    def is_echo(self, value: Any) -> bool:
+        """True if ``value`` from the browser is the current or an earlier Python value, round-off aside."""
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return False
+        return any(is_round_off(self, old, v) for old in (self.value, *self._python_values))
 
     def set_state(self, sync_data: dict) -> None:
-        """Apply a state the browser sent, minus a value that only round-off changed."""
+        """Apply a state the browser sent, minus a value that is only an echo (see the class)."""
         if "value" in sync_data:
-            try:
-                echo = is_round_off(self, self.value, float(sync_data["value"]))
-            except (TypeError, ValueError):
-                echo = False
-            if echo:
+            if self.is_echo(sync_data["value"]):
+                if is_round_off(self, self.value, float(sync_data["value"])):
+                    self._python_values = [self.value]  # the browser has the current value
                 sync_data = {k: v for k, v in sync_data.items() if k != "value"}
+            else:
+                self._python_values = []            # the learner's move: the browser is current
         if sync_data:
             super().set_state(sync_data)
 

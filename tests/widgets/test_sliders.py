@@ -97,6 +97,30 @@ def test_a_round_off_echo_is_ignored_and_a_real_move_is_taken():
     assert lr.value == 0.02 and lr.description == "rate"
 
 
+def test_a_stale_echo_of_an_earlier_value_is_ignored():
+    # Lesson 03 in JupyterLab: one cell displays the neuron view with w3 = -0.2, a later cell sets
+    # w3 = -2.0; the browser drew the slider at -0.2 before that update arrived and sent back
+    # -0.20000000000000018, which reached the kernel after it had set -2.0 (measured in the browser test)
+    from backprop_course import widgets as V
+    v = V.neuron_explorer(inputs=[0.5, -1.0, 2.0], weights=[0.4, 0.3, -0.2], bias=0.1)
+    w3 = v.weights[2]
+    assert front_end_value(w3) == -0.20000000000000018
+    v.set(weights=[0.4, 0.3, -2.0])
+    state = dict(v.state)
+    w3.set_state({"value": -0.20000000000000018})
+    assert w3.value == -2.0 and v.state["net_input"] == state["net_input"]
+    # the browser then gets -2.0 and echoes it: it is up to date, the earlier values are forgotten
+    w3.set_state({"value": front_end_value(w3)})
+    assert w3.value == -2.0
+    # so the learner can drag back to about -0.2, and the view follows
+    w3.set_state({"value": -0.20000000000000018})
+    assert w3.value == -0.20000000000000018 and v.state["net_input"] != state["net_input"]
+    # after a move of the learner, every value from the browser is a move
+    v.set(weights=[0.4, 0.3, 1.5])
+    w3.set_state({"value": 1.0})
+    assert w3.value == 1.0
+
+
 def test_course_sliders_have_no_grid_and_ipywidgets_accepts_that():
     assert S.FloatSlider(value=0.37).step is None
     assert S.FloatLogSlider(value=0.37).step is None
