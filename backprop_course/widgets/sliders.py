@@ -12,9 +12,13 @@ Where the front end does it (jupyter-widgets/ipywidgets, ``packages/controls/src
   ``_validate_slide_value`` is the identity, and by ``IntSliderView``, where it is ``Math.round``):
   ``noUiSlider.create(el, {start: value, range: {min, max}, step, format: {to: _validate_slide_value}})``
   then ``.on('update', ...)``. noUiSlider fires ``update`` as soon as the handler is bound, and
-  ``handleSliderUpdateEvent`` sends the value to the kernel when ``continuous_update`` is set.
+  ``handleSliderUpdateEvent`` sends the value to the kernel when ``continuous_update`` is set
+  (``handleSliderChanged``: if it differs from the model's; a slider that acts on release sends
+  nothing until it is moved).
 * ``widget_float.ts``, ``FloatLogSliderView``: the same on the exponent,
-  ``start: log(value) / log(base)`` and ``value = base ** exponent``; ``step: step ?? undefined``.
+  ``start: log(value) / log(base)`` and ``value = base ** exponent``; ``step: step ?? undefined``;
+  its ``handleSliderChanged`` sends even an unchanged value, so every update the kernel makes comes
+  back (with round-off).
 * noUiSlider 15 (``Spectrum.toStepping``, ``getStep``, ``fromStepping``, and ``setHandle``): the
   value becomes a percentage of the range, the percentage is rounded to the step's percentage
   (``Math.round``), limited to 0..100, and turned back into a value.
