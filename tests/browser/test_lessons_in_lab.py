@@ -72,7 +72,8 @@ MIN_UPDATES_WHILE_DRAGGING = 2
 
 
 # Printed by a cell the test adds after "Run All": every slider of every view in the kernel (found with
-# gc, so a view a later cell replaced counts too), its value now and the last value Python set.
+# gc, so a view a later cell replaced counts too; type(), since a weak proxy passes isinstance), its
+# value now and the last value Python set.
 SLIDERS_CHECK = (
     "import gc as _gc, json as _j\n"
     "from backprop_course.widgets.base import View as _View\n"
@@ -85,7 +86,7 @@ SLIDERS_CHECK = (
     "        l, j, k = v.weight_choice.value\n"
     "        out['weight'] = [v.weight.value, float(v.net.weights[l][j, k])]\n"
     "    return out\n"
-    "print(_j.dumps({'views': [_one(o) for o in _gc.get_objects() if isinstance(o, _View)]}))"
+    "print(_j.dumps({'views': [_one(o) for o in _gc.get_objects() if issubclass(type(o), _View)]}))"
 )
 # Values the lessons' text names, which the kernel must still hold after the views were displayed.
 LESSON_VALUES = {
