@@ -25,6 +25,7 @@ from backprop_course.engine import checks
 from backprop_course.engine.activations import ACTIVATIONS, get_activation
 from backprop_course.engine.mlp import MLP
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["MAX_DEPTH", "ChainResult", "chain_gradients", "chain_view_state", "log_limits", "decade_limits", "ChainView", "chain_explorer"]
@@ -200,9 +201,9 @@ class ChainView(View):
         self.x = checks.real(x, "x", owner, "a finite float")
         self.target = checks.real(target, "target", owner, "a finite float")
         style = {"description_width": "70px"}
-        self.depth = W.IntSlider(value=depth, min=1, max=max_depth, description="layers L",
+        self.depth = S.IntSlider(value=depth, min=1, max=max_depth, description="layers L",
                                  style=style, layout=W.Layout(width="300px"))
-        self.weight = W.FloatSlider(value=weight, min=-5.0, max=5.0, step=0.05, description="every W",
+        self.weight = S.FloatSlider(value=weight, min=-5.0, max=5.0, description="every W",
                                     readout_format=".2f", style=style, layout=W.Layout(width="300px"))
         self.activation = W.Dropdown(options=list(ACTIVATIONS), value=activation, description="f",
                                      style={"description_width": "20px"}, layout=W.Layout(width="170px"))

@@ -29,6 +29,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View, guarded
 
 __all__ = ["highlight_changes", "split_atoms", "HIGHLIGHT_COLOUR", "derivation_steps",
@@ -329,18 +330,18 @@ class DerivationExplorer(View):
         # layers and layer act on release (issue 24): each new target is a fresh SymPy derivation
         # (25-105 ms, measured 2026-12) that the browser then re-typesets with MathJax; dragged, the
         # formula changed about 2-3 times a second. The step slider (cached steps) follows the hand.
-        self.layers = W.IntSlider(value=layers, min=1, max=self.max_layers, description="layers L",
+        self.layers = S.IntSlider(value=layers, min=1, max=self.max_layers, description="layers L",
                                   continuous_update=False)
         narrow = {"description_width": "70px", "button_width": "90px"}
         self.kind = W.ToggleButtons(options=[("weight w", "weight"), ("input y0k", "input")],
                                     value=kind, description="by", style=narrow)
-        self.layer = W.IntSlider(value=min(layer, layers), min=1, max=layers, description="layer",
+        self.layer = S.IntSlider(value=min(layer, layers), min=1, max=layers, description="layer",
                                  continuous_update=False)
         self.j = W.BoundedIntText(value=j, min=1, max=9, description="node j", layout=W.Layout(width="150px"))
         self.k = W.BoundedIntText(value=k, min=1, max=9, description="node k", layout=W.Layout(width="150px"))
         self.notation = W.ToggleButtons(options=[("Gashler", "gashler"), ("UFLDL", "ufldl")],
                                         value=notation, description="notation", style=narrow)
-        self.step = W.IntSlider(value=1, min=1, max=1, description="step", continuous_update=True)
+        self.step = S.IntSlider(value=1, min=1, max=1, description="step", continuous_update=True)
         self.prev_button = W.Button(description="◀ previous", layout=W.Layout(width="110px"))
         self.next_button = W.Button(description="next ▶", button_style="primary",
                                     layout=W.Layout(width="110px"))

@@ -40,6 +40,7 @@ import ipywidgets as W
 from backprop_course.engine import checks
 from backprop_course.engine.optim import Optimizer, get_optimizer
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 from backprop_course.widgets.pointer import PointerGesture, attach_pointer, pixel_to_data
 
@@ -331,15 +332,15 @@ class DescentView(View):
                                   style=style)
         self.method = W.Dropdown(options=list(METHODS), value=method, description="optimizer",
                                  style=style)
-        self.lr = W.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, step=0.05, description="lr",
+        self.lr = S.FloatLogSlider(value=lr, base=10, min=-3, max=0.5, description="lr",
                                    readout_format=".3g", continuous_update=True, style=style)
-        self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
+        self.momentum = S.FloatSlider(value=momentum, min=0.0, max=0.99,
                                       description="momentum", continuous_update=True, style=style)
-        self.steps = W.IntSlider(value=steps, min=0, max=200, description="steps",
+        self.steps = S.IntSlider(value=steps, min=0, max=200, description="steps",
                                  continuous_update=True, style=style)
-        self.start_x = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start x",
+        self.start_x = S.FloatSlider(value=0.0, min=-1, max=1, description="start x",
                                      continuous_update=True, style=style)
-        self.start_y = W.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="start y",
+        self.start_y = S.FloatSlider(value=0.0, min=-1, max=1, description="start y",
                                      continuous_update=True, style=style)
         self._built_for: str | None = None
         self._dynamic: list = []
@@ -427,9 +428,12 @@ class DescentView(View):
     def _reset_start(self, s: Surface, start=None) -> None:
         start = tuple(s.start if start is None else start) + (0.0,)
         for slider, (lo, hi), v in zip((self.start_x, self.start_y), s.bounds + ((-1.0, 1.0),), start):
-            slider.min, slider.max = -1e9, 1e9  # widen first, so min <= value <= max always holds
-            slider.value = float(np.clip(v, lo, hi))
-            slider.min, slider.max = lo, hi
+            # One message to the browser with the final min, max and value: a browser that saw the
+            # widened range alone would place the value on it and send it back off by ~1e-7.
+            with slider.hold_sync():
+                slider.min, slider.max = -1e9, 1e9  # widen first, so min <= value <= max always holds
+                slider.value = float(np.clip(v, lo, hi))
+                slider.min, slider.max = lo, hi
         self.start_y.disabled = s.dim == 1
 
     # -- recompute and redraw -------------------------------------------------------------------

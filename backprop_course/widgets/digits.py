@@ -35,6 +35,7 @@ from backprop_course.engine.mlp import MLP
 from backprop_course.engine.optim import SGD
 from backprop_course.engine.training import update_batches, train_step
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["HIDDEN_WIDTHS", "DigitsRun", "confusion_matrix", "digits_view_state", "DigitsView",
@@ -266,9 +267,9 @@ class DigitsView(View):
         wide = W.Layout(width="260px")
         self.hidden = W.Dropdown(options=HIDDEN_WIDTHS, value=hidden, description="hidden units",
                                  layout=wide, style={"description_width": "90px"})
-        self.lr = W.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.1, description="lr",
+        self.lr = S.FloatLogSlider(value=lr, base=10, min=-4, max=0, description="lr",
                                    readout_format=".2g", layout=wide)
-        self.momentum = W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01, description="momentum",
+        self.momentum = S.FloatSlider(value=momentum, min=0.0, max=0.99, description="momentum",
                                       layout=wide)
         self.epochs_per_run = W.BoundedIntText(value=epochs_per_run, min=1, max=1000,
                                                description="epochs/run", layout=W.Layout(width="200px"))

@@ -21,6 +21,7 @@ import numpy as np
 import ipywidgets as W
 
 from backprop_course.engine import checks
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View, guarded
 from backprop_course.widgets.netplot import LayerBarsPlot, LossSlicePlot, NetworkPlot
 from backprop_course.widgets.plotting import FastPNG
@@ -198,8 +199,8 @@ class GradientFlowView(View):
                                  layout=W.Layout(width="440px"))
         self.weight_choice = W.Dropdown(description="weight", layout=W.Layout(width="420px"))
         r = self.weight_range
-        self.weight = W.FloatSlider(value=0.0, min=-r, max=r, step=0.01, description="value",
-                                    continuous_update=True, readout_format=".2f",
+        self.weight = S.FloatSlider(value=0.0, min=-r, max=r, description="value",
+                                    continuous_update=True, readout_format=".4f",
                                     layout=W.Layout(width="420px"))
         self.step_button = W.Button(description="backward step ▶", button_style="primary",
                                     tooltip="reveal the error terms of one more layer")

@@ -28,6 +28,7 @@ from backprop_course.engine import checks
 from backprop_course.engine.graph import trace
 from backprop_course.engine.value import Value
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["node_depths", "node_columns", "layered_layout", "BackwardStep", "backward_steps", "GraphView",
@@ -246,10 +247,10 @@ class GraphView(View):
                  leaves: Mapping[str, float] | None = None, slider_limit: float | None = None) -> None:
         self._fn = fn
         self._root = root
-        self.leaves: dict[str, W.FloatSlider] = {}
+        self.leaves: dict[str, S.FloatSlider] = {}
         for name, value in (leaves or {}).items():
             lim = slider_limit or max(5.0, 2.0 * abs(float(value)))
-            self.leaves[name] = W.FloatSlider(value=float(value), min=-lim, max=lim, step=0.1,
+            self.leaves[name] = S.FloatSlider(value=float(value), min=-lim, max=lim,
                                               description=name, continuous_update=True,
                                               readout_format=".2f", style={"description_width": "40px"},
                                               layout=W.Layout(width="260px"))

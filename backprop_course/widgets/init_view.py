@@ -34,6 +34,7 @@ import numpy as np
 from backprop_course.engine import checks
 from backprop_course.engine.mlp import MLP
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["INITS", "ACTIVATIONS", "SATURATION_MARGIN", "CENTRE_MARGIN", "LayerStats",
@@ -215,9 +216,9 @@ class InitView(View):
         # On release only (issue 24): a redraw runs the whole network forward and backward on its
         # sample, 60-270 ms at width 150-200 (measured 2026-12, 2 shared cores), far from the 15
         # frames a second a drag needs; a dragged slider would show a few stale-looking jumps.
-        self.depth = W.IntSlider(value=depth, min=1, max=12, description="depth",
+        self.depth = S.IntSlider(value=depth, min=1, max=12, description="depth",
                                  continuous_update=False, style=style)
-        self.width = W.IntSlider(value=width, min=5, max=200, step=5, description="width",
+        self.width = S.IntSlider(value=width, min=5, max=200, description="width",
                                  continuous_update=False, style=style)
         self.n_samples, self.seed = n_samples, seed
         self._key = None

@@ -27,6 +27,7 @@ from backprop_course.engine.mlp import MLP
 from backprop_course.engine.optim import SGD
 from backprop_course.engine.training import TrainingDiverged, train
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["MODE_NAMES", "ModeRun", "compare_modes", "modes_view_state", "ModesView", "modes_explorer"]
@@ -234,17 +235,17 @@ class ModesView(View):
         epochs = checks.integer(epochs, "epochs", owner, 1, 500)
         style = {"description_width": "110px"}
 
-        def rate(name: str, value: float) -> W.FloatLogSlider:
-            return W.FloatLogSlider(value=value, base=10, min=-5, max=1, step=0.05, description=name,
+        def rate(name: str, value: float) -> S.FloatLogSlider:
+            return S.FloatLogSlider(value=value, base=10, min=-5, max=1, description=name,
                                     readout_format=".2g", continuous_update=False, style=style,
                                     layout=W.Layout(width="330px"))
 
         self.lr_online = rate("lr online", lrs[0])
         self.lr_minibatch = rate("lr mini-batch", lrs[1])
         self.lr_batch = rate("lr batch", lrs[2])
-        self.batch_size = W.IntSlider(value=batch_size, min=1, max=n, description="mini-batch size",
+        self.batch_size = S.IntSlider(value=batch_size, min=1, max=n, description="mini-batch size",
                                       continuous_update=False, style=style, layout=W.Layout(width="330px"))
-        self.epochs = W.IntSlider(value=epochs, min=1, max=500, description="epochs",
+        self.epochs = S.IntSlider(value=epochs, min=1, max=500, description="epochs",
                                   continuous_update=False, style=style, layout=W.Layout(width="330px"))
         self.readout = W.HTML(value="")
         controls = [W.VBox([self.lr_online, self.lr_minibatch, self.lr_batch]),

@@ -22,6 +22,7 @@ import numpy as np
 from backprop_course.engine import checks
 from backprop_course.engine.activations import ACTIVATIONS, get_activation
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["NeuronResult", "neuron_forward", "curve_range", "NeuronView", "neuron_explorer"]
@@ -139,9 +140,9 @@ class NeuronView(View):
                                f"{len(inputs)} inputs and {len(weights)} weights", must="have")
         get_activation(activation, parameter="activation", owner="NeuronView")
 
-        def slider(name: str, value: float) -> W.FloatSlider:
-            return W.FloatSlider(value=float(np.clip(value, -limit, limit)), min=-limit, max=limit,
-                                 step=0.05, description=name, readout_format=".2f",
+        def slider(name: str, value: float) -> S.FloatSlider:
+            return S.FloatSlider(value=float(np.clip(value, -limit, limit)), min=-limit, max=limit,
+                                 description=name, readout_format=".2f",
                                  style={"description_width": "28px"}, layout=W.Layout(width="230px"))
 
         self.inputs = [slider(f"a{k + 1}", v) for k, v in enumerate(inputs)]

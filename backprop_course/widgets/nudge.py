@@ -24,6 +24,7 @@ import numpy as np
 from backprop_course.engine import checks
 from backprop_course.engine.mlp import MLP
 from backprop_course.widgets import plotting as P
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View
 
 __all__ = ["NudgeResult", "nudge_input", "error_along_input", "nudge_view_state", "NudgeView",
@@ -264,10 +265,9 @@ class NudgeView(View):
         if index is None:
             index = int(np.argmax(np.abs(_pass(self.net, self.x, self.t)[1])))
         index = checks.integer(index, "index", owner, 0, n - 1)
-        self.index = W.IntSlider(value=index, min=0, max=n - 1, description="input k",
+        self.index = S.IntSlider(value=index, min=0, max=n - 1, description="input k",
                                  layout=W.Layout(width="320px"))
-        step = 10.0 ** np.floor(np.log10(self.span / 50))
-        self.dx = W.FloatSlider(value=0.0, min=-self.span, max=self.span, step=step, description="dx",
+        self.dx = S.FloatSlider(value=0.0, min=-self.span, max=self.span, description="dx",
                                 readout_format=".3f", layout=W.Layout(width="320px"))
         self.readout = W.HTML(value="")
         super().__init__(controls=[self.index, self.dx], extra=[self.readout])

@@ -41,6 +41,7 @@ import numpy as np
 
 import ipywidgets as W
 
+from backprop_course.widgets import sliders as S
 from backprop_course.widgets.base import View, guarded
 from backprop_course.widgets.netplot import BoundaryPlot, LayerBarsPlot, LossCurvePlot, decision_grid
 from backprop_course.widgets.plotting import FastPNG
@@ -116,16 +117,16 @@ class TrainingPlayground(View):
                                  layout=wide, tooltip="activation of the output neuron")
         self.optimizer = W.Dropdown(options=OPTIMIZER_CHOICES, value=s.optimizer, description="optimizer",
                                     layout=W.Layout(width="330px"))
-        self.lr = W.FloatLogSlider(value=s.lr, base=10, min=-4, max=1, step=0.1, description="lr",
+        self.lr = S.FloatLogSlider(value=s.lr, base=10, min=-4, max=1, description="lr",
                                    continuous_update=True, readout_format=".3g")
-        self.momentum = W.FloatSlider(value=s.momentum, min=0.0, max=0.99, step=0.01,
+        self.momentum = S.FloatSlider(value=s.momentum, min=0.0, max=0.99,
                                       description="momentum", continuous_update=True)
         self.mode = W.Dropdown(options=MODES, value=s.mode, description="mode", layout=wide)
-        self.batch_size = W.IntSlider(value=s.batch_size, min=1, max=len(self.session.X),
+        self.batch_size = S.IntSlider(value=s.batch_size, min=1, max=len(self.session.X),
                                       description="batch size", continuous_update=True)
         self.epochs_per_run = W.BoundedIntText(value=epochs_per_run, min=1, max=100_000,
                                                description="epochs/run", layout=wide)
-        self.speed = W.IntSlider(value=epochs_per_frame, min=1, max=50, description="epochs/frame",
+        self.speed = S.IntSlider(value=epochs_per_frame, min=1, max=50, description="epochs/frame",
                                  continuous_update=True, style={"description_width": "96px"},
                                  tooltip="epochs trained between two frames of a run")
         self.run_button = W.Button(description="run", icon="play", button_style="success")

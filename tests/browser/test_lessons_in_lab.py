@@ -6,7 +6,10 @@ a view, headless Chromium
 
 1. opens the stored lesson WITHOUT running it (its kernel is fresh): each view cell shows the static
    picture stored with the view (the same bytes), no "Error displaying widget", no Python repr;
-2. runs all cells: each view cell shows the live view, and only it (the picture is not stacked above);
+2. runs all cells: each view cell shows the live view, and only it (the picture is not stacked above),
+   and every slider of every view in the kernel still holds the value the lesson set (the browser
+   used to snap a value to the slider's step grid when it drew the slider and send it back: lesson
+   04's lr 0.9 became 0.891; see backprop_course/widgets/sliders.py);
 3. drags the view's main slider for about a second and counts how often the picture changes while
    the mouse moves (a slider that acts on release: none while dragging, one after);
 
@@ -66,6 +69,52 @@ MAIN_SLIDER = {
 # (seven test runs alongside): 2-9 per lesson view; the rates are printed for a person to read, the
 # 15/s target is measured in test_jupyterlab.py and docs/performance.md.
 MIN_UPDATES_WHILE_DRAGGING = 2
+
+
+# Printed by a cell the test adds after "Run All": every slider of every view in the kernel (found with
+# gc, so a view a later cell replaced counts too; type(), since a weak proxy passes isinstance), its
+# value now and the last value Python set.
+SLIDERS_CHECK = (
+    "import gc as _gc, json as _j\n"
+    "from backprop_course.widgets.base import View as _View\n"
+    "from backprop_course.widgets.sliders import sliders_of as _sliders\n"
+    "def _one(v):\n"
+    "    out = {'class': type(v).__name__, 'sliders': [\n"
+    "        {'description': s.description, 'value': s.value, 'set': getattr(s, 'set_value', None)}\n"
+    "        for s in _sliders(v)]}\n"
+    "    if type(v).__name__ == 'GradientFlowView':  # the chosen weight's slider is that weight\n"
+    "        l, j, k = v.weight_choice.value\n"
+    "        out['weight'] = [v.weight.value, float(v.net.weights[l][j, k])]\n"
+    "    return out\n"
+    "print(_j.dumps({'views': [_one(o) for o in _gc.get_objects() if issubclass(type(o), _View)]}))"
+)
+# Values the lessons' text names, which the kernel must still hold after the views were displayed.
+LESSON_VALUES = {
+    "04": {("DescentView", "lr"): 0.9},
+    "10": {("DescentView", "lr"): 0.02, ("DescentView", "momentum"): 0.9},
+    "12": {("DigitsView", "lr"): 0.005},
+}
+
+
+def _assert_sliders_kept(stem: str, report: dict) -> int:
+    """Every slider holds the value Python set (not one the browser snapped); returns the count."""
+    n = 0
+    named = LESSON_VALUES.get(stem[:2], {})
+    found = dict.fromkeys(named, False)
+    for view in report["views"]:
+        for s in view["sliders"]:
+            where = f"{stem} {view['class']} {s['description']!r}"
+            assert s["set"] is not None, f"{where}: not one of the course's sliders"
+            assert s["value"] == s["set"], f"{where}: the lesson set {s['set']!r}, the kernel holds {s['value']!r}"
+            key = (view["class"], s["description"])
+            if key in named:
+                assert s["value"] == named[key], f"{where}: {s['value']!r}, the lesson says {named[key]!r}"
+                found[key] = True
+            n += 1
+        if "weight" in view:
+            assert view["weight"][0] == view["weight"][1], f"{stem}: the flow view's slider is not its weight"
+    assert all(found.values()), f"{stem}: views not found in the kernel: {found}"
+    return n
 
 
 def _view_cells(path: Path) -> list[tuple[int, str, dict]]:
@@ -252,6 +301,9 @@ def test_every_lesson_view_static_live_and_dragged(lab):
                 for i, cls, data in views:
                     _assert_live(cells.nth(i), f"{stem} cell {i} after running")
                 _wait_idle(lab, name, timeout=120)
+                time.sleep(0.5)  # what the views sent when they were drawn has reached the kernel
+                kept = _assert_sliders_kept(stem, _run_added_cell(page, SLIDERS_CHECK))
+                report.append(f"{stem}: {kept} sliders hold the values the lesson set")
                 for i, cls, data in views:
                     cell = cells.nth(i)
                     cell.scroll_into_view_if_needed()
