@@ -274,3 +274,331 @@ def test_playground_draws_the_current_figure_after_each_change():
         change()
         assert "error" not in v.state, v.state["error"]
         assert_picture_is_current(v)
+
+
+# =============================================================================================
+# Every other view (issue 24, continued). Each property drives the view through its own controls
+# (``.value`` set in the control's range, dropdown and toggle options, button presses through the
+# buttons' own handlers) and, after every change, checks the view against an independent oracle:
+# the numbers in ``state`` against a fresh computation (the engine's MLP / Value, finite differences,
+# plain math, SymPy), what is drawn against ``state`` and the Axes limits, the readout against
+# ``state``, and the PNG against a full redraw. A count of the moving artists catches stale ones.
+# A full redraw costs about as much as the change itself, so the PNG is compared once, after the
+# last change of each sequence: every prefix of a sequence is an example of its own as well.
+# =============================================================================================
+import math  # noqa: E402
+
+import ipywidgets as W  # noqa: E402
+
+# A control change is (name, u) with u in [0, 1]: the position along the control's range (or the
+# index into its options), so one strategy fits every slider and menu whatever its bounds, which
+# may depend on other controls (the derivation's layer slider, the playground's batch size).
+UNIT = st.floats(0.0, 1.0)
+
+
+def set_control(control, u: float) -> None:
+    """Move ``control`` to the fraction ``u`` of its range, or to option ``u`` of its menu."""
+    if isinstance(control, W.FloatLogSlider):
+        control.value = control.base ** (control.min + u * (control.max - control.min))
+    elif isinstance(control, (W.IntSlider, W.BoundedIntText)):
+        control.value = int(round(control.min + u * (control.max - control.min)))
+    elif isinstance(control, W.FloatSlider):
+        control.value = control.min + u * (control.max - control.min)
+    else:  # Dropdown, ToggleButtons: options are values or (label, value) pairs
+        options = [o[1] if isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], str) else o
+                   for o in control.options]
+        control.value = options[min(int(u * len(options)), len(options) - 1)]
+
+
+def press(button) -> None:
+    """Press a button as the browser does: through its click handlers."""
+    button.click()
+
+
+def inside(ax, xs, ys, tol: float = 1e-9) -> bool:
+    """True if every point (xs, ys) lies within ``ax``'s limits (either orientation)."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    x0, x1 = sorted(ax.get_xlim())
+    y0, y1 = sorted(ax.get_ylim())
+    sx, sy = tol * max(1.0, x1 - x0), tol * max(1.0, y1 - y0)
+    return bool(np.all((x0 - sx <= xs) & (xs <= x1 + sx) & (y0 - sy <= ys) & (ys <= y1 + sy)))
+
+
+def bar_tops(bars) -> np.ndarray:
+    return np.array([b.get_y() + b.get_height() for b in bars])
+
+
+# ---------------------------------------------------------------------------------------------
+# The computational-graph explorer
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.graph_view import GraphView, graph_explorer  # noqa: E402
+
+GRAPH_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["x", "y", "z"]), UNIT),
+    st.tuples(st.sampled_from(["step", "run", "reset"]), st.just(0.0)),
+)
+
+
+def apply_graph(view: GraphView, name: str, u: float) -> None:
+    button = {"step": view.step_button, "run": view.run_button, "reset": view.reset_button}.get(name)
+    press(button) if button is not None else set_control(view.leaves[name], u)
+
+
+def check_graph_drawing(view: GraphView) -> None:
+    """The numbers drawn are the state's: one value and one gradient per node, no leftovers."""
+    s = view.state
+    ax = view._ax
+    texts = [t for t in ax.texts if t.get_visible() and t.get_text()]
+    grads = sorted(t.get_text() for t in texts if t.get_text().startswith("grad "))
+    assert grads == sorted(f"grad {P.fmt(g)}" for g in s["grads"])  # nan is drawn as "?"
+    values = {t.get_text() for t in texts if t.get_text().startswith("value ")}
+    assert values == {f"value {P.fmt(v)}" for v in s["values"]}
+    drawn = {t.get_text() for t in texts}
+    for _, up, local, c in s["contributions"]:
+        assert f"{P.fmt(up)} x {P.fmt(local)}\n= {P.fmt(c)}" in drawn
+    assert not any("nan" in t.lower() for t in drawn)
+    # Every text lies inside the Axes (whole figure): nothing is cut off at the edge.
+    renderer = view.fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    for t in texts:
+        box = t.get_window_extent(renderer)
+        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, t.get_text()
+        assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, t.get_text()
+    # The message says the step and the output.
+    if s["step"] == 0:
+        out = s["nodes"][-1]["label"] or "out"
+        assert s["message"].startswith(f"Forward pass done: {out} = {P.fmt(s['output'])}.")
+    else:
+        assert s["message"].startswith(f"Step {s['step']}/{s['n_steps']}, node ")
+    assert view.step_button.disabled == (s["step"] == s["n_steps"])
+
+
+def check_note_graph(view: GraphView, step: int) -> None:
+    """The 2017 note's f = (x + y) * z against its closed form: df/dx = df/dy = z, df/dz = x + y."""
+    s = view.state
+    assert "error" not in s, s["error"]
+    x, y, z = (view.leaves[n].value for n in "xyz")
+    q = x + y
+    value = {"x": x, "y": y, "z": z, "q": q, "f": q * z}
+    grad = {"x": z, "y": z, "z": q, "q": z, "f": 1.0}
+    labels = [n["label"] for n in s["nodes"]]
+    assert sorted(labels) == sorted(value)
+    assert s["values"] == pytest.approx([value[n] for n in labels], abs=1e-12)
+    assert s["engine_grads"] == pytest.approx([grad[n] for n in labels], abs=1e-12)
+    assert s["step"] == min(step, s["n_steps"]) and s["n_steps"] == 2
+    # A tree: a node's gradient, once reached, is final. Step 0 knows only df/df = 1.
+    known = [not math.isnan(g) for g in s["grads"]]
+    assert sum(known) == {0: 1, 1: 3, 2: 5}[s["step"]]
+    for n, g, k in zip(labels, s["grads"], known):
+        if k:
+            assert g == pytest.approx(grad[n], abs=1e-12)
+    check_graph_drawing(view)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(actions=st.lists(GRAPH_ACTIONS, min_size=1, max_size=5))
+def test_graph_view_draws_what_its_state_says(actions):
+    view = graph_explorer()
+    step = 0  # the model: the step the buttons have reached (clamped by the view to the last)
+    check_note_graph(view, step)
+    for name, u in actions:
+        apply_graph(view, name, u)
+        step = {"step": min(step + 1, 2), "run": 2, "reset": 0}.get(name, step)
+        check_note_graph(view, step)
+    assert_picture_is_current(view)
+
+
+def _reused(a, b):
+    return (a * b + a.tanh()) * a  # a is used three times: its gradient accumulates
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(a=UNIT, b=UNIT, steps=st.integers(0, 6))
+def test_graph_view_with_a_reused_input_ends_at_the_finite_difference_gradient(a, b, steps):
+    view = graph_explorer(_reused, a=1.0, b=-0.5)
+    set_control(view.leaves["a"], a)
+    set_control(view.leaves["b"], b)
+    for _ in range(steps):
+        press(view.step_button)
+    check_graph_drawing(view)
+    assert_picture_is_current(view)
+    press(view.run_button)
+    av, bv = view.leaves["a"].value, view.leaves["b"].value
+
+    def f(a_, b_):
+        return (a_ * b_ + math.tanh(a_)) * a_
+
+    h = 1e-6
+    assert view.state["output"] == pytest.approx(f(av, bv), rel=1e-12, abs=1e-12)
+    fd = {"a": (f(av + h, bv) - f(av - h, bv)) / (2 * h), "b": (f(av, bv + h) - f(av, bv - h)) / (2 * h)}
+    assert view.state["leaf_grads"] == pytest.approx(fd, rel=1e-6, abs=1e-6)
+    check_graph_drawing(view)
+    assert_picture_is_current(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chain of single neurons
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.chain import ChainView  # noqa: E402
+
+CHAIN_ACTIONS = st.tuples(st.sampled_from(["depth", "weight", "activation"]), UNIT)
+
+
+def chain_by_hand(weights, activation, x=1.0, t=0.0):
+    """Independent oracle: the chain one neuron at a time (z, then a = f(z)); the loss and the z's."""
+    f = get_activation(activation).f
+    a, zs = x, []
+    for w in weights:
+        zs.append(w * a)
+        a = float(f(np.array([zs[-1]]))[0])
+    return 0.5 * (a - t) ** 2, a, zs
+
+
+def check_chain(view: ChainView) -> None:
+    s = view.state
+    assert "error" not in s, s["error"]
+    depth, weight, act = view.depth.value, view.weight.value, view.activation.value
+    assert (s["depth"], s["weight"], s["activation"]) == (depth, weight, act)
+    with np.errstate(all="ignore"):
+        loss, y, zs = chain_by_hand([weight] * depth, act)
+    assert s["loss"] == pytest.approx(loss, rel=1e-9, abs=1e-300)
+    assert s["output"] == pytest.approx(y, rel=1e-9, abs=1e-300)
+    np.testing.assert_allclose(s["net_inputs"], zs, rtol=1e-9, atol=1e-300)
+    # dJ/dW of the first and the last layer by central differences (away from a kink of relu).
+    if np.isfinite(loss) and loss < 1e100 and min(abs(z) for z in zs) > 1e-4:
+        for layer in {0, depth - 1}:
+            h = 1e-6 * max(1.0, abs(weight))
+            up, down = [weight] * depth, [weight] * depth
+            up[layer] += h
+            down[layer] -= h
+            fd = (chain_by_hand(up, act)[0] - chain_by_hand(down, act)[0]) / (2 * h)
+            assert s["grads"][layer] == pytest.approx(abs(fd), rel=1e-4, abs=1e-9)
+    # The drawing: one marker per layer with a nonzero gradient, one bar per factor, inside the axes.
+    layers = np.arange(1, depth + 1)
+    shown_ = s["grads"] > 1e-300
+    gx, gy = view._grad_line.get_data()
+    np.testing.assert_array_equal(gx, layers[shown_])
+    np.testing.assert_array_equal(gy, s["grads"][shown_])
+    assert np.all(np.isfinite(gy))
+    assert inside(view._ax_grad, gx, gy)
+    bx = view._ax_factor
+    assert len(view._bars) == depth - 1 and len(bx.patches) == depth - 1
+    assert all(bar.axes is bx for bar in view._bars)
+    heights = np.array([b.get_height() for b in view._bars])
+    np.testing.assert_allclose(heights, np.where(np.isfinite(s["factors"]), s["factors"], s["factor_ylim"][1]))
+    assert np.all(heights <= bx.get_ylim()[1])
+    assert view._ax_grad.get_ylim() == pytest.approx(s["grad_ylim"])
+    if act == "sigmoid":
+        assert view._sigmoid_line.get_ydata()[0] == pytest.approx(0.25 * abs(weight))
+        assert view._sigmoid_line.get_ydata()[0] <= bx.get_ylim()[1]
+    # The readout states the state's numbers.
+    assert f"|dJ/dW(1)| = {s['grads'][0]:.3e}" in view.readout.value
+    assert f"L = {depth}</b>, f = {act}, every W = {weight:+.2f}" in view.readout.value
+    assert (s["message"] == s["warning"]) and (bool(s["warning"]) == bool(s["zero_layers"]))
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(actions=st.lists(CHAIN_ACTIONS, min_size=1, max_size=5))
+def test_chain_view_draws_what_its_state_says(actions):
+    view = ChainView()
+    check_chain(view)
+    for name, u in actions:
+        set_control(getattr(view, name), u)
+        check_chain(view)
+    assert_picture_is_current(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradient flow
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.flow import PRESETS, GradientFlowView  # noqa: E402
+
+FLOW_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["preset", "weight_choice", "weight"]), UNIT),
+    st.tuples(st.sampled_from(["step", "all", "forward"]), st.just(0.0)),
+)
+
+
+def check_flow(view: GradientFlowView, step: int) -> None:
+    s = view.state
+    assert "error" not in s, s["error"]
+    L = view.n_layers
+    spec = PRESETS[view.preset.value]
+    assert list(view.net.sizes) == spec["sizes"]
+    assert s["step"] == step and s["revealed"] == [l >= L - step for l in range(L)]
+    # The numbers against a fresh forward and backward pass of the engine on a copy of the network.
+    ref = view.net.copy()
+    ref.forward(view.X)
+    g = ref.backward(view.T)
+    assert s["loss"] == pytest.approx(float(g.loss), rel=1e-12)
+    for a, b in zip(s["gradients"].weights, g.weights):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(s["grad_norms"], [np.linalg.norm(w) for w in g.weights], rtol=1e-12)
+    l, j, k = s["selected"]
+    assert view.weight_choice.value == (l, j, k)
+    assert s["weight"] == view.net.weights[l][j, k]
+    assert view.weight.value == pytest.approx(np.clip(s["weight"], -view.weight_range, view.weight_range))
+    # dE/dw of the selected weight by central differences.
+    h = 1e-6
+    up, down = ref.copy(), ref.copy()
+    up.weights[l][j, k] += h
+    down.weights[l][j, k] -= h
+    fd = (up.loss(view.X, view.T) - down.loss(view.X, view.T)) / (2 * h)
+    assert s["selected_grad"] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+    # The bars: the gradient norm of every layer the backward pass reached, a "?" elsewhere.
+    bars = view._bars
+    for bar, mark, norm, known in zip(bars.bars, bars.marks, s["grad_norms"], s["revealed"]):
+        good = known and norm > 0
+        assert bar.get_visible() == good and mark.get_visible() == (not good)
+        if good:
+            assert bar.get_y() + bar.get_height() == pytest.approx(norm, rel=1e-9)
+            assert inside(bars.ax, [bar.get_x()], [norm])
+    # The slice: E along the selected weight (all else fixed), the point at (w, E), the tangent.
+    sl = view._slice
+    cx, cy = sl.curve.get_data()
+    probe = ref.copy()
+    for i in (0, len(cx) // 2, len(cx) - 1):
+        probe.weights[l][j, k] = cx[i]
+        assert cy[i] == pytest.approx(probe.loss(view.X, view.T), rel=1e-9)
+    assert inside(sl.ax, cx, cy)
+    (px,), (py,) = sl.point.get_data()
+    assert (px, py) == pytest.approx((s["weight"], s["loss"]))
+    if abs(s["weight"]) <= view.weight_range:
+        assert inside(sl.ax, [px], [py])
+    tx, ty = sl.tangent.get_data()
+    if s["selected_grad_shown"]:
+        assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(s["selected_grad"], rel=1e-6, abs=1e-9)
+        assert f"{s['selected_grad']:+.5f}" in view.readout.value
+    else:
+        assert len(tx) == 0 and "not computed yet" in view.readout.value
+    # The selected edge is the one outlined.
+    plot = view._net_plot
+    outline = plot.outline.get_segments()[0]
+    np.testing.assert_allclose(outline, plot.segments[plot.index.index((l, j, k))])
+    assert f"<b>E = {s['loss']:.5f}</b>" in view.readout.value
+    assert f"W{l + 1}[{j},{k}] = {s['weight']:+.3f}" in view.readout.value
+    assert view.delta_table.value.count("?") == sum(
+        len(d) for d, r in zip(s["node_deltas"], s["revealed"]) if not r) + (0 if all(s["revealed"]) else 2)
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(actions=st.lists(FLOW_ACTIONS, min_size=1, max_size=5))
+def test_flow_view_draws_what_its_state_says(actions):
+    view = GradientFlowView(seed=1)
+    step = view.n_layers
+    check_flow(view, step)
+    for name, u in actions:
+        if name in ("preset", "weight_choice", "weight"):
+            before = view.preset.value
+            set_control(getattr(view, name), u)
+            if name == "preset" and view.preset.value != before:
+                step = view.n_layers
+        else:
+            press({"step": view.step_button, "all": view.all_button, "forward": view.forward_button}[name])
+            L = view.n_layers
+            step = {"step": 0 if step + 1 > L else step + 1, "all": L, "forward": 0}[name]
+        check_flow(view, step)
+    assert_picture_is_current(view)
