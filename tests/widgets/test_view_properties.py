@@ -602,3 +602,229 @@ def test_flow_view_draws_what_its_state_says(actions):
             step = {"step": 0 if step + 1 > L else step + 1, "all": L, "forward": 0}[name]
         check_flow(view, step)
     assert_picture_is_current(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# The derivation explorer (no figure: the formulas are the picture)
+# ---------------------------------------------------------------------------------------------
+import functools  # noqa: E402
+
+from backprop_course.widgets.derivation_view import DerivationExplorer, highlight_changes  # noqa: E402
+
+DERIVATION_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["layers", "kind", "layer", "j", "k", "notation", "step"]), UNIT),
+    st.tuples(st.sampled_from(["previous", "next", "verify"]), st.just(0.0)),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def fresh_derivation(kind: str, layers: int, layer: int, j: int, k: int):
+    """The oracle: the symbolic package's derivation, built apart from the view's own cache."""
+    from backprop_course.symbolic.derivations import derive_input_gradient, derive_weight_gradient
+
+    if kind == "input":
+        return derive_input_gradient(layers=layers, k=k)
+    return derive_weight_gradient(layers=layers, layer=layer, j=j, k=k)
+
+
+def derivation_key(view: DerivationExplorer) -> tuple:
+    if view.kind.value == "input":
+        return ("input", view.layers.value, 0, 0, view.k.value)
+    return ("weight", view.layers.value, view.layer.value, view.j.value, view.k.value)
+
+
+def check_derivation(view: DerivationExplorer, verified_key) -> None:
+    from backprop_course.symbolic.render import to_latex
+
+    s = view.state
+    assert "error" not in s, s["error"]
+    L, notation = view.layers.value, view.notation.value
+    assert view.layer.max == L and 1 <= view.layer.value <= L
+    key = derivation_key(view)
+    assert (s["kind"], s["layers"], s["layer"], s["j"], s["k"]) == key and s["notation"] == notation
+    d = fresh_derivation(*key)
+    assert s["n_steps"] == len(d.steps) == view.step.max
+    i = view.step.value
+    assert s["step"] == i and 1 <= i <= len(d.steps)
+    latex = to_latex(d.steps[i - 1].expr, notation)
+    assert s["latex"] == latex
+    if i == len(d.steps):  # the last step is the derivation's result, in its error-term form
+        assert latex == to_latex(d.error_form, notation)
+    previous = to_latex(d.steps[i - 2].expr, notation) if i > 1 else None
+    assert s["marked"] == (latex if previous is None else highlight_changes(previous, latex))
+    shown_ = view.math.value
+    assert f"<b>step {i}: " in shown_ and f"$$ = {s['marked']}$$" in shown_
+    assert f"{len(d.steps)} steps)" in shown_
+    assert (f"$$ = {previous}$$" in shown_) == (previous is not None)
+    # A verification report belongs to the derivation shown, or there is none.
+    if verified_key == key:
+        assert s["verified"] is True and s["verification"].target == str(d.target)
+        assert "all numeric checks passed" in view.report.value
+    else:
+        assert "verification" not in s and view.report.value == ""
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(actions=st.lists(DERIVATION_ACTIONS, min_size=1, max_size=6))
+def test_derivation_explorer_shows_what_its_state_says(actions):
+    view = DerivationExplorer(layers=3, layer=2, j=2, k=1)
+    verified, key = None, derivation_key(view)
+    check_derivation(view, verified)
+    for name, u in actions:
+        if name in ("previous", "next", "verify"):
+            press({"previous": view.prev_button, "next": view.next_button,
+                   "verify": view.verify_button}[name])
+        else:
+            set_control(getattr(view, name), u)
+        new_key = derivation_key(view)
+        if new_key != key:
+            verified, key = None, new_key
+        if name == "verify":
+            verified = key
+        check_derivation(view, verified)
+
+
+# ---------------------------------------------------------------------------------------------
+# Nudge one input
+# ---------------------------------------------------------------------------------------------
+from backprop_course.engine.mlp import MLP  # noqa: E402
+from backprop_course.widgets.nudge import NudgeView  # noqa: E402
+
+NUDGE_ACTIONS = st.tuples(st.sampled_from(["index", "dx"]), UNIT)
+NUDGE_X, NUDGE_T = np.array([0.4, -0.7, 1.1, 0.2]), np.array([0.1, 0.9, 0.3])
+
+
+def check_nudge(view: NudgeView, ref: MLP) -> None:
+    s = view.state
+    assert "error" not in s, s["error"]
+    k, dx = view.index.value, view.dx.value
+    assert (s["index"], s["dx"]) == (k, dx)
+
+    def E(x):  # half the sum of squares, by hand from the engine's forward pass
+        return 0.5 * float(np.sum((ref.forward(x[None, :])[0] - NUDGE_T) ** 2))
+
+    def dE(x):  # central differences, input by input
+        h = 1e-6
+        return np.array([(E(x + h * e) - E(x - h * e)) / (2 * h) for e in np.eye(len(x))])
+
+    moved = NUDGE_X.copy()
+    moved[k] += dx
+    assert s["loss0"] == pytest.approx(E(NUDGE_X), rel=1e-12)
+    assert s["loss"] == pytest.approx(E(moved), rel=1e-12)
+    np.testing.assert_allclose(s["grad0"], dE(NUDGE_X), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s["grad"], dE(moved), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(s["outputs"], ref.forward(moved[None, :])[0], rtol=1e-12)
+    assert s["predicted"] == pytest.approx(s["loss0"] + dE(NUDGE_X)[k] * dx, rel=1e-6, abs=1e-9)
+    # The error panel: E along input k and its tangent; the markers at dx; all inside the axes.
+    ax = view._ax_error
+    (curve,) = [line for line in ax.lines if line.get_label().startswith("true E")]
+    (tangent,) = [line for line in ax.lines if line.get_label().startswith("prediction")]
+    cx, cy = curve.get_data()
+    for i in (0, len(cx) // 2, len(cx) - 1):
+        probe = NUDGE_X.copy()
+        probe[k] += cx[i]
+        assert cy[i] == pytest.approx(E(probe), rel=1e-12)
+    tx, ty = tangent.get_data()
+    assert (ty[-1] - ty[0]) / (tx[-1] - tx[0]) == pytest.approx(s["grad0"][k], rel=1e-9, abs=1e-12)
+    assert inside(ax, cx, cy) and inside(ax, tx, ty)
+    assert view._loss_point.get_data() == ([dx], [s["loss"]])
+    assert view._predicted_point.get_data() == ([dx], [s["predicted"]])
+    assert list(view._dx_line.get_xdata()) == [dx, dx]
+    assert inside(ax, [dx, dx], [s["loss"], s["predicted"]])
+    # The bars: one per output and one per input, the state's heights, inside their axes.
+    for axis, bars, values, n in ((view._ax_out, view._out_bars, s["outputs"], 3),
+                                  (view._ax_grad, view._grad_bars, s["grad"], 4)):
+        assert len(bars) == n and len(axis.patches) == n and all(b.axes is axis for b in bars)
+        np.testing.assert_array_equal([b.get_height() for b in bars], values)
+        assert inside(axis, [b.get_x() for b in bars], values) and inside(axis, [0.0], [0.0])
+    readout = view.readout.value
+    assert f"<b>E = {s['loss0']:.6f} &rarr; {s['loss']:.6f}</b>" in readout
+    assert f"dE/dx<sub>{k}</sub> = {s['grad0'][k]:+.6f} &rarr; {s['grad'][k]:+.6f}" in readout
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(actions=st.lists(NUDGE_ACTIONS, min_size=1, max_size=6))
+def test_nudge_view_draws_what_its_state_says(actions):
+    view = NudgeView()
+    ref = MLP([4, 5, 3], activation="sigmoid", init="standard_normal", seed=1)  # the default network
+    check_nudge(view, ref)
+    for name, u in actions:
+        set_control(getattr(view, name), u)
+        check_nudge(view, ref)
+    assert_picture_is_current(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# Online, mini-batch and batch side by side
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.modes import ModesView  # noqa: E402
+
+# Epochs up to 50 of the slider's 500 (a run of 500 online epochs costs seconds).
+MODES_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["lr_online", "lr_minibatch", "lr_batch", "batch_size"]), UNIT),
+    st.tuples(st.just("epochs"), st.floats(0.0, 0.1)),
+)
+
+
+def check_modes(view: ModesView) -> None:
+    from backprop_course.engine.optim import SGD
+    from backprop_course.engine.training import TrainingDiverged, train
+
+    s = view.state
+    assert "error" not in s, s["error"]
+    X, T = view.X, view.T
+    n, b, epochs = len(X), view.batch_size.value, view.epochs.value
+    lrs = {"online": view.lr_online.value, "mini-batch": view.lr_minibatch.value, "batch": view.lr_batch.value}
+    assert s["lrs"] == tuple(lrs.values()) and (s["batch_size"], s["epochs"]) == (b, epochs)
+    start_net = MLP([1, 10, 1], activation=["tanh", "linear"], seed=0)  # the view's network, rebuilt
+    start = 0.5 * float(np.sum((start_net.forward(X) - T) ** 2))
+    per_epoch = {"online": n, "mini-batch": -(-n // b), "batch": 1}
+    for name, run in s["runs"].items():
+        assert run.lr == lrs[name] and run.losses[0] == pytest.approx(start, rel=1e-12)
+        net = start_net.copy()
+        mode = {"online": "online", "mini-batch": "minibatch", "batch": "batch"}[name]
+        try:
+            hist = train(net, X, T, SGD(lr=lrs[name]), mode=mode,
+                         batch_size=b if mode == "minibatch" else None, epochs=epochs, seed=0)
+            assert run.diverged_epoch is None
+        except TrainingDiverged as err:
+            hist = err.history
+            assert run.diverged_epoch == err.epoch
+        np.testing.assert_allclose(run.losses[1:], hist.loss, rtol=1e-9)
+        if run.diverged_epoch is None:
+            assert s["total_updates"][name] == per_epoch[name] * epochs
+    # Each axis shows exactly the three runs, as drawn in the state, finite and inside the axes.
+    for ax, xkey, skip in ((view._ax_epoch, "epochs", 0), (view._ax_update, "updates", 1)):
+        assert len(ax.lines) == 3
+        for line, name in zip(ax.lines, s["runs"]):
+            d = s["drawn"][name]
+            xs, ys = line.get_data()
+            np.testing.assert_array_equal(xs, d[xkey][skip:])
+            np.testing.assert_array_equal(ys, d["losses"][skip:])
+            assert np.all(np.isfinite(ys)) and np.all(ys > 0)
+            assert inside(ax, xs, ys)
+    readout = view.readout.value
+    assert f"E before training: {start:.4f}" in readout
+    for name, run in s["runs"].items():
+        after = (f"diverged in epoch {run.diverged_epoch}" if run.diverged_epoch is not None else
+                 f"{run.final_loss:.4g}" if run.final_loss > 1e4 else f"{run.final_loss:.4f}")
+        assert f"<tr><td>{name}</td><td>{run.lr:.4g}</td><td>{run.batch_size}</td>" \
+               f"<td>{s['total_updates'][name]}</td><td>{after}</td></tr>" in readout
+    assert (s["message"] != "") == (bool(s["blown_up"]) or any(
+        r.diverged_epoch is not None for r in s["runs"].values()))
+
+
+@pytest.mark.slow
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(actions=st.lists(MODES_ACTIONS, min_size=1, max_size=3))
+def test_modes_view_draws_what_its_state_says(actions):
+    from backprop_course import datasets
+
+    X, T = datasets.regression_1d(n=20, noise=0.1, seed=0)
+    view = ModesView(X=X, T=T, epochs=10)
+    check_modes(view)
+    for name, u in actions:
+        set_control(getattr(view, name), u)
+        check_modes(view)
