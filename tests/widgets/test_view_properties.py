@@ -499,7 +499,7 @@ def check_chain(view: ChainView) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, deadline=None, derandomize=True)
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(actions=st.lists(CHAIN_ACTIONS, min_size=1, max_size=5))
 def test_chain_view_draws_what_its_state_says(actions):
     view = ChainView()
@@ -828,3 +828,181 @@ def test_modes_view_draws_what_its_state_says(actions):
     for name, u in actions:
         set_control(getattr(view, name), u)
         check_modes(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# The training playground (its pure session methods and buttons; never the real-time loop)
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.playground import TrainingPlayground  # noqa: E402
+from backprop_course.widgets.training_session import describe, parse_hidden_sizes  # noqa: E402
+
+PLAYGROUND_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["dataset", "activation", "init", "output", "optimizer", "lr", "momentum",
+                               "mode", "batch_size", "speed"]), UNIT),
+    st.tuples(st.just("hidden"), st.sampled_from(["3", "", "4,2", "8,8", "0", "two"])),  # two refused
+    st.tuples(st.just("epochs_per_run"), st.integers(1, 4)),
+    st.tuples(st.sampled_from(["run", "step", "pause", "reset"]), st.just(0.0)),
+)
+
+
+def apply_playground(view: TrainingPlayground, name: str, value) -> None:
+    if name in ("run", "step", "pause", "reset"):
+        press({"run": view.run_button, "step": view.step_button, "pause": view.pause_button,
+               "reset": view.reset_button}[name])  # no event loop here: run trains synchronously
+    elif name in ("hidden", "epochs_per_run"):
+        getattr(view, name).value = value
+    else:
+        set_control(getattr(view, name), value)
+
+
+def check_playground(view: TrainingPlayground) -> None:
+    s, session = view.state, view.session
+    assert "error" not in s, s["error"]
+    settings_ = session.settings
+    # The controls show the settings in force; a refused value snapped back (typed text stays).
+    for name, control in view._controls.items():
+        if name != "hidden":
+            assert control.value == getattr(settings_, name), name
+    if "sizes_error" not in s:
+        assert tuple(parse_hidden_sizes(view.hidden.value)) == settings_.hidden
+    # The network and the optimizer that train are the ones the settings describe.
+    assert session.in_force() == settings_
+    assert s["in_force"] == describe(settings_) and s["in_force"] in view.readout.value
+    assert list(view.net.sizes) == [2, *settings_.hidden, 1] == s["sizes"]
+    # The numbers against a fresh forward pass on a copy of the network.
+    ref = view.net.copy()
+    with np.errstate(all="ignore"):
+        Y = ref.forward(view.X)
+        loss = 0.5 * float(np.sum((Y - view.T) ** 2))
+        xx, yy, zz = s["grid"]
+        z_ref = ref.forward(np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape)
+    assert s["loss"] == pytest.approx(loss, rel=1e-12)
+    assert s["accuracy"] == np.mean((Y[:, 0] > 0.5) == (view.T[:, 0] > 0.5))
+    np.testing.assert_array_equal(zz, z_ref)
+    hist = s["loss_history"]
+    assert s["epoch"] == len(hist) and not s["running"]
+    if hist:  # the last epoch's E is the network's E now (after divergence too: the last finite one)
+        assert hist[-1] == pytest.approx(loss, rel=1e-9)
+    assert s["diverged"] == bool(session.diverged)
+    # The drawing: the loss curve is the history, inside its axes; one bar per layer; the boundary.
+    cx, cy = view._curve.line.get_data()
+    good = np.isfinite(hist) & (np.asarray(hist) > 0) if hist else np.zeros(0, bool)
+    np.testing.assert_array_equal(cx, np.arange(1, len(hist) + 1)[good])
+    np.testing.assert_array_equal(cy, np.asarray(hist)[good])
+    assert inside(view._curve.ax, cx, cy)
+    assert view._curve.hint.get_visible() == (not good.any())
+    bars = view._bars
+    assert len(bars.bars) == len(view.net.sizes) - 1 == len(bars.ax.patches)
+    norms = s["grad_norms"]
+    for bar, mark, i in zip(bars.bars, bars.marks, range(len(bars.bars))):
+        ok = norms is not None and np.isfinite(norms[i]) and norms[i] > 0
+        assert bar.get_visible() == ok and mark.get_visible() == (not ok)
+        if ok:
+            assert bar.get_y() + bar.get_height() == pytest.approx(norms[i], rel=1e-9)
+            assert inside(bars.ax, [bar.get_x()], [norms[i]])
+    classes = np.where(np.isfinite(zz), (zz > 0.5).astype(float), 2.0)
+    np.testing.assert_array_equal(view._boundary.image.get_array(), classes)
+    readout = view.readout.value
+    assert f"<span class='bc-epoch'>{s['epoch']}</span>" in readout
+    assert f"E = {loss:.4g}" in readout and f"accuracy {100 * s['accuracy']:.1f}%" in readout
+    assert f"{session.epochs_per_frame} epochs/frame" in readout and session.epochs_per_frame == view.speed.value
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(actions=st.lists(PLAYGROUND_ACTIONS, min_size=1, max_size=6))
+def test_playground_draws_what_its_state_says(actions):
+    view = TrainingPlayground(dataset="xor", hidden="3", lr=0.5, mode="batch", epochs_per_run=3)
+    check_playground(view)
+    for name, value in actions:
+        apply_playground(view, name, value)
+        check_playground(view)
+    assert_picture_is_current(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# The digits network learning
+# ---------------------------------------------------------------------------------------------
+from backprop_course.widgets.digits import HIDDEN_WIDTHS, SHOWN_MISTAKES, DigitsView  # noqa: E402
+
+DIGITS_ACTIONS = st.one_of(
+    st.tuples(st.sampled_from(["hidden", "lr", "momentum"]), UNIT),
+    st.tuples(st.just("epochs_per_run"), st.integers(1, 3)),
+    st.tuples(st.sampled_from(["run", "step", "pause", "reset"]), st.just(0.0)),
+)
+
+
+def check_digits(view: DigitsView, clean: tuple | None) -> None:
+    """``clean`` is (lr, momentum) when every epoch since the last reset ran with them, else None."""
+    from backprop_course.engine.optim import SGD
+    from backprop_course.engine.training import train
+
+    s, run = view.state, view.run
+    assert "error" not in s, s["error"]
+    hidden = view.hidden.value
+    assert run.hidden == hidden and list(run.net.sizes) == [64, hidden, 10]
+    assert (run.opt.lr, run.opt.momentum) == (view.lr.value, view.momentum.value)
+    epoch = s["epoch"]
+    assert epoch == run.epoch and len(s["train_loss"]) == epoch + 1 and not s["running"]
+    # The numbers now, against a fresh forward pass on a copy of the network.
+    ref = run.net.copy()
+    for X, T, y, loss_key, acc_key in ((run.X_train, run.T_train, run.y_train, "train_loss", "train_acc"),
+                                       (run.X_test, run.T_test, run.y_test, "test_loss", "test_acc")):
+        Y = ref.forward(X)
+        assert s[loss_key][-1] == pytest.approx(0.5 * float(np.sum((Y - T) ** 2)) / len(X), rel=1e-9)
+        assert s[acc_key][-1] == np.mean(Y.argmax(axis=1) == y)
+    predicted = ref.forward(run.X_test).argmax(axis=1)
+    np.testing.assert_array_equal(s["predicted"], predicted)
+    wrong = np.flatnonzero(predicted != run.y_test)
+    np.testing.assert_array_equal(s["wrong"], wrong)
+    # The history, against the engine's own bc.train from the same seed (when the rate never changed).
+    if clean is not None and epoch:
+        net = MLP([64, hidden, 10], activation=["tanh", "sigmoid"], init="xavier", seed=0)
+        hist = train(net, run.X_train, run.T_train, SGD(lr=clean[0], momentum=clean[1]), mode="minibatch",
+                     batch_size=32, epochs=epoch, seed=0)
+        np.testing.assert_allclose(s["train_loss"][1:] * len(run.X_train), hist.loss, rtol=1e-9)
+    # The drawing: the curves are the state's, finite and inside their axes; the x axis follows
+    # epochs/run; the strip shows the first mistakes and nothing left over from earlier ones.
+    per_run = view.epochs_per_run.value
+    assert s["epoch_xlim"] == (0.0, float(per_run * max(1, -(-epoch // per_run))))
+    for name, ax in (("train_loss", view._ax_loss), ("test_loss", view._ax_loss),
+                     ("train_acc", view._ax_acc), ("test_acc", view._ax_acc)):
+        xs, ys = view._lines[name].get_data()
+        np.testing.assert_array_equal(xs, np.arange(epoch + 1))
+        np.testing.assert_array_equal(ys, s[name])
+        assert np.all(np.isfinite(ys)) and inside(ax, xs, ys)
+    shown_ = wrong[:SHOWN_MISTAKES]
+    for i, (img, cap) in enumerate(zip(view._images, view._captions)):
+        if i < len(shown_):
+            assert img.get_visible()
+            np.testing.assert_array_equal(img.get_array(), run.X_test[shown_[i]].reshape(8, 8))
+            assert cap.get_text() == f"true {run.y_test[shown_[i]]}, said {predicted[shown_[i]]}"
+        else:
+            assert not img.get_visible() and cap.get_text() == ""
+    readout = view.readout.value
+    assert f"<b>epoch {epoch}</b> ({run.updates} updates, lr {view.lr.value:.3g}, " \
+           f"momentum {view.momentum.value:.2f})" in readout
+    assert f"({len(wrong)} of {len(run.X_test)} test images wrong)" in readout
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(actions=st.lists(DIGITS_ACTIONS, min_size=1, max_size=5))
+def test_digits_view_draws_what_its_state_says(actions):
+    view = DigitsView(epochs_per_run=2)
+    clean = (view.lr.value, view.momentum.value)
+    check_digits(view, clean)
+    for name, value in actions:
+        if name in ("run", "step", "pause", "reset"):
+            press({"run": view.run_button, "step": view.step_button, "pause": view.pause_button,
+                   "reset": view.reset_button}[name])
+        elif name == "epochs_per_run":
+            view.epochs_per_run.value = value
+        else:
+            set_control(getattr(view, name), value)
+        if name in ("reset", "hidden") or (clean is not None and view.run.epoch == 0):
+            clean = (view.lr.value, view.momentum.value)   # a fresh network: the rate it starts with
+        elif name in ("lr", "momentum") and clean != (view.lr.value, view.momentum.value):
+            clean = None
+        check_digits(view, clean)
+    assert_picture_is_current(view)
