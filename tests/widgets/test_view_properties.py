@@ -395,7 +395,6 @@ def check_note_graph(view: GraphView, step: int) -> None:
     check_graph_drawing(view)
 
 
-@pytest.mark.slow
 @settings(max_examples=12, deadline=None, derandomize=True)
 @given(actions=st.lists(GRAPH_ACTIONS, min_size=1, max_size=5))
 def test_graph_view_draws_what_its_state_says(actions):
@@ -489,6 +488,7 @@ def check_chain(view: ChainView) -> None:
     np.testing.assert_allclose(heights, np.where(np.isfinite(s["factors"]), s["factors"], s["factor_ylim"][1]))
     assert np.all(heights <= bx.get_ylim()[1])
     assert view._ax_grad.get_ylim() == pytest.approx(s["grad_ylim"])
+    assert bx.get_ylim() == pytest.approx(s["factor_ylim"])
     if act == "sigmoid":
         assert view._sigmoid_line.get_ydata()[0] == pytest.approx(0.25 * abs(weight))
         assert view._sigmoid_line.get_ydata()[0] <= bx.get_ylim()[1]
@@ -499,10 +499,10 @@ def check_chain(view: ChainView) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=10, deadline=None, derandomize=True)
-@given(actions=st.lists(CHAIN_ACTIONS, min_size=1, max_size=5))
-def test_chain_view_draws_what_its_state_says(actions):
-    view = ChainView()
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(start=st.sampled_from(sorted(ACTIVATIONS)), actions=st.lists(CHAIN_ACTIONS, min_size=1, max_size=5))
+def test_chain_view_draws_what_its_state_says(start, actions):
+    view = ChainView(activation=start)
     check_chain(view)
     for name, u in actions:
         set_control(getattr(view, name), u)
@@ -744,8 +744,8 @@ def check_nudge(view: NudgeView, ref: MLP) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, deadline=None, derandomize=True)
-@given(actions=st.lists(NUDGE_ACTIONS, min_size=1, max_size=6))
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(actions=st.lists(NUDGE_ACTIONS, min_size=1, max_size=5))
 def test_nudge_view_draws_what_its_state_says(actions):
     view = NudgeView()
     ref = MLP([4, 5, 3], activation="sigmoid", init="standard_normal", seed=1)  # the default network
@@ -817,7 +817,7 @@ def check_modes(view: ModesView) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=10, deadline=None, derandomize=True)
+@settings(max_examples=6, deadline=None, derandomize=True)
 @given(actions=st.lists(MODES_ACTIONS, min_size=1, max_size=3))
 def test_modes_view_draws_what_its_state_says(actions):
     from backprop_course import datasets
@@ -833,7 +833,7 @@ def test_modes_view_draws_what_its_state_says(actions):
 # ---------------------------------------------------------------------------------------------
 # The training playground (its pure session methods and buttons; never the real-time loop)
 # ---------------------------------------------------------------------------------------------
-from backprop_course.widgets.playground import TrainingPlayground  # noqa: E402
+from backprop_course.widgets.playground import OPTIMIZER_CHOICES, TrainingPlayground  # noqa: E402
 from backprop_course.widgets.training_session import describe, parse_hidden_sizes  # noqa: E402
 
 PLAYGROUND_ACTIONS = st.one_of(
@@ -863,7 +863,10 @@ def check_playground(view: TrainingPlayground) -> None:
     for name, control in view._controls.items():
         if name != "hidden":
             assert control.value == getattr(settings_, name), name
-    if "sizes_error" not in s:
+    # Typed hidden sizes that were refused stay only beside the message that says why.
+    if "sizes_error" in s:
+        assert s["message_kind"] == "error"
+    else:
         assert tuple(parse_hidden_sizes(view.hidden.value)) == settings_.hidden
     # The network and the optimizer that train are the ones the settings describe.
     assert session.in_force() == settings_
@@ -909,10 +912,11 @@ def check_playground(view: TrainingPlayground) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=15, deadline=None, derandomize=True)
-@given(actions=st.lists(PLAYGROUND_ACTIONS, min_size=1, max_size=6))
-def test_playground_draws_what_its_state_says(actions):
-    view = TrainingPlayground(dataset="xor", hidden="3", lr=0.5, mode="batch", epochs_per_run=3)
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(optimizer=st.sampled_from(OPTIMIZER_CHOICES), actions=st.lists(PLAYGROUND_ACTIONS, min_size=1, max_size=6))
+def test_playground_draws_what_its_state_says(optimizer, actions):
+    view = TrainingPlayground(dataset="xor", hidden="3", lr=0.5, mode="batch", optimizer=optimizer,
+                              epochs_per_run=3)
     check_playground(view)
     for name, value in actions:
         apply_playground(view, name, value)
@@ -1006,3 +1010,33 @@ def test_digits_view_draws_what_its_state_says(actions):
             clean = None
         check_digits(view, clean)
     assert_picture_is_current(view)
+
+
+# ---------------------------------------------------------------------------------------------
+# The bugs these properties found, each as the shortest sequence that showed it
+# ---------------------------------------------------------------------------------------------
+def test_nudge_legends_do_not_depend_on_where_dx_was_when_the_background_was_drawn():
+    # loc="best" placed the legends by the markers of the moment the static layer was cached:
+    # after dx = -0.5 the cached picture kept the legends where they fitted dx = 0 (6211 pixels).
+    view = NudgeView()
+    view.dx.value = view.dx.min
+    assert_picture_is_current(view)
+
+
+def test_digits_epoch_axis_follows_epochs_per_run_at_once():
+    # The axis spans whole runs; a new epochs/run changed it only at the next epoch.
+    view = DigitsView(epochs_per_run=2)
+    view.epochs_per_run.value = 1
+    assert view.state["epoch_xlim"] == (0.0, 1.0) and view._ax_loss.get_xlim() == (0.0, 1.0)
+    assert_picture_is_current(view)
+
+
+def test_playground_refused_hidden_text_stays_only_beside_its_message():
+    # "two" was refused (message, old network kept); a change of the data set then cleared the
+    # message but left "two" in the box beside a 2-3-1 network.
+    view = TrainingPlayground(dataset="xor", hidden="3", lr=0.5, mode="batch")
+    view.hidden.value = "two"
+    assert view.hidden.value == "two" and view.state["message_kind"] == "error"
+    view.dataset.value = "moons"
+    assert view.hidden.value == "3" and view.state["sizes"] == [2, 3, 1] and view.message.value == ""
+    check_playground(view)
