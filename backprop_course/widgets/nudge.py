@@ -181,13 +181,17 @@ def _legend_corner(left: list, right: list, ylim: tuple[float, float], share: fl
     return min(scores, key=scores.get)  # ties: upper left first
 
 
-def _bar_spans(values: np.ndarray, *marks: np.ndarray) -> tuple[list, list]:
-    """Spans drawn at the first and the last bar: the bar from 0, and the markers on it."""
-    def spans(i: int) -> list:
-        v = float(values[i])
-        return [(min(0.0, v), max(0.0, v))] + [(float(m[i]), float(m[i])) for m in marks]
+def _bar_spans(values: np.ndarray, *marks: np.ndarray, share: float = 0.45) -> tuple[list, list]:
+    """Spans drawn under a legend in the left and in the right part of a bar panel: each bar from
+    0, and the markers on it, of the first and the last ``share`` of the bars."""
+    n = len(values)
+    k = max(1, int(np.ceil(share * n)))
 
-    return spans(0), spans(len(values) - 1)
+    def spans(indices: range) -> list:
+        return [s for i in indices for s in [(min(0.0, float(values[i])), max(0.0, float(values[i])))]
+                + [(float(m[i]), float(m[i])) for m in marks]]
+
+    return spans(range(k)), spans(range(n - k, n))
 
 
 def _widen(limits: tuple[float, float], values: np.ndarray) -> tuple[float, float]:
