@@ -10,6 +10,13 @@ in any order would), and after every change checks invariants that hold for any 
 
 Issue 24 (the descent view's path floating above the quadratic after ``linear``: the y-limits of the
 previous curve were kept) fails the first two.
+
+Every view of ``backprop_course/widgets`` has one: descent, neuron, initialisation, the graph explorer,
+the chain, gradient flow, the derivation explorer, nudge, modes, the playground (its buttons and
+synchronous ``run``; never the real-time loop) and digits. Beyond the picture, each checks its numbers
+against an oracle computed apart from the view: a closed form (the 2017 note's graph), central finite
+differences, a plain loop over the chain, a fresh forward pass of the engine on a copy of the network,
+``bc.train`` from the same seed, SymPy's derivation. The three bugs they found are at the end.
 """
 import numpy as np
 import pytest
