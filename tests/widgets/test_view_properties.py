@@ -591,7 +591,7 @@ def check_flow(view: GradientFlowView, step: int) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(actions=st.lists(FLOW_ACTIONS, min_size=1, max_size=5))
 def test_flow_view_draws_what_its_state_says(actions):
     view = GradientFlowView(seed=1)
@@ -751,7 +751,7 @@ def check_nudge(view: NudgeView, ref: MLP) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=10, deadline=None, derandomize=True)
+@settings(max_examples=8, deadline=None, derandomize=True)
 @given(actions=st.lists(NUDGE_ACTIONS, min_size=1, max_size=5))
 def test_nudge_view_draws_what_its_state_says(actions):
     view = NudgeView()
@@ -824,7 +824,7 @@ def check_modes(view: ModesView) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None, derandomize=True)
+@settings(max_examples=5, deadline=None, derandomize=True)
 @given(actions=st.lists(MODES_ACTIONS, min_size=1, max_size=3))
 def test_modes_view_draws_what_its_state_says(actions):
     from backprop_course import datasets
@@ -934,7 +934,7 @@ def test_playground_draws_what_its_state_says(optimizer, actions):
 # ---------------------------------------------------------------------------------------------
 # The digits network learning
 # ---------------------------------------------------------------------------------------------
-from backprop_course.widgets.digits import HIDDEN_WIDTHS, SHOWN_MISTAKES, DigitsView  # noqa: E402
+from backprop_course.widgets.digits import SHOWN_MISTAKES, DigitsView  # noqa: E402
 
 DIGITS_ACTIONS = st.one_of(
     st.tuples(st.sampled_from(["hidden", "lr", "momentum"]), UNIT),
@@ -997,7 +997,7 @@ def check_digits(view: DigitsView, clean: tuple | None) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=8, deadline=None, derandomize=True)
+@settings(max_examples=6, deadline=None, derandomize=True)
 @given(actions=st.lists(DIGITS_ACTIONS, min_size=1, max_size=5))
 def test_digits_view_draws_what_its_state_says(actions):
     view = DigitsView(epochs_per_run=2)
