@@ -287,6 +287,8 @@ class DigitsView(View):
         self.hidden.observe(self._on_hidden, names="value")
         self.lr.observe(self._on_rate, names="value")
         self.momentum.observe(self._on_rate, names="value")
+        # the epoch axis spans a whole number of runs: a new epochs/run redraws it at once
+        self.observe_controls(self.epochs_per_run)
         self.run_button.on_click(self._on_run)
         self.pause_button.on_click(lambda _: self.pause())
         self.step_button.on_click(lambda _: self.step())

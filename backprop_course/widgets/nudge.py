@@ -159,6 +159,42 @@ def _sweep(net: Any, x: np.ndarray, t: np.ndarray, index: int, offsets: np.ndarr
     return Y, np.asarray(net.backward(np.repeat(t, len(offsets), axis=0)).inputs, dtype=float)
 
 
+def _legend_corner(left: list, right: list, ylim: tuple[float, float], share: float = 0.35) -> str:
+    """The corner of a panel where a legend covers least of what is drawn at that end.
+
+    ``left`` and ``right`` are ``(low, high)`` spans drawn at the panel's left and right end (a bar
+    from 0 to its height, a point as a span of zero length). Chosen from the static data of a key,
+    so the cached background never depends on the moving markers (``loc="best"`` would place the
+    legend by the markers of the moment it was drawn: the same state could then show two pictures).
+    """
+    lo, hi = ylim
+    band = share * (hi - lo)
+    regions = {"upper": (hi - band, hi), "lower": (lo, lo + band)}
+
+    def covered(spans: list, region: tuple[float, float]) -> float:
+        r0, r1 = region
+        # a span inside the region counts at least a little, even a point (zero length)
+        return sum(max(0.0, min(b, r1) - max(a, r0)) + (0.01 * band if a <= r1 and b >= r0 else 0.0)
+                   for a, b in spans)
+
+    scores = {f"{v} {h}": covered(spans, regions[v]) for v in ("upper", "lower")
+              for h, spans in (("left", left), ("right", right))}
+    return min(scores, key=scores.get)  # ties: upper left first
+
+
+def _bar_spans(values: np.ndarray, *marks: np.ndarray, share: float = 0.45) -> tuple[list, list]:
+    """Spans drawn under a legend in the left and in the right part of a bar panel: each bar from
+    0, and the markers on it, of the first and the last ``share`` of the bars."""
+    n = len(values)
+    k = max(1, int(np.ceil(share * n)))
+
+    def spans(indices: range) -> list:
+        return [s for i in indices for s in [(min(0.0, float(values[i])), max(0.0, float(values[i])))]
+                + [(float(m[i]), float(m[i])) for m in marks]]
+
+    return spans(range(k)), spans(range(n - k, n))
+
+
 def _widen(limits: tuple[float, float], values: np.ndarray) -> tuple[float, float]:
     """``limits``, widened (with the same 8% margin) only if some finite value lies outside."""
     v = np.asarray(values, dtype=float)
@@ -336,7 +372,9 @@ class NudgeView(View):
         ax.set_xlabel(f"change dx of input {k}")
         ax.set_ylabel("error E of this sample")
         ax.set_title("E along one input, and its tangent", fontsize=10, y=1.01)
-        ax.legend(fontsize=7, loc="best")
+        ends = [(float(c), float(c)) for c in (s["curve"][0], s["tangent"][0])], \
+            [(float(c), float(c)) for c in (s["curve"][-1], s["tangent"][-1])]
+        ax.legend(fontsize=7, loc=_legend_corner(*ends, s["ylim"]))
         ax.grid(alpha=0.3)
 
         nodes = np.arange(len(s["outputs"]))
@@ -350,7 +388,8 @@ class NudgeView(View):
         ox.set_xticks(nodes)
         ox.set_xlabel("output node")
         ox.set_title("the prediction y", fontsize=10, y=1.01)
-        ox.legend(fontsize=7, loc="best")
+        ox.legend(fontsize=7, loc=_legend_corner(*_bar_spans(s["outputs0"], s["outputs0"], s["target"]),
+                                                 s["output_ylim"]))
         ox.grid(alpha=0.3, axis="y")
 
         inputs = np.arange(len(s["grad"]))
@@ -363,7 +402,7 @@ class NudgeView(View):
         gx.set_xlabel(f"input (red: input {k})")
         gx.set_ylabel("dE/dx after the nudge")
         gx.set_title("dE/dx of every input", fontsize=10, y=1.01)
-        gx.legend(fontsize=7, loc="best")
+        gx.legend(fontsize=7, loc=_legend_corner(*_bar_spans(s["grad0"]), s["grad_ylim"]))
         gx.grid(alpha=0.3, axis="y")
         gx.xaxis.get_major_locator().set_params(integer=True)
         for artist in (self._loss_point, self._predicted_point, self._dx_line, *self._out_bars,

@@ -192,6 +192,16 @@ class TrainingPlayground(View):
         finally:
             self._quiet = False
 
+    def clear_message(self) -> None:
+        """Clear the message line; typed hidden sizes that were refused go back to the network in force.
+
+        The refused text stays in its box only while the message beside it says why (so it can be
+        corrected); once that message goes, the box shows the network that trains again.
+        """
+        if self.state.pop("sizes_error", None) is not None:
+            self._set_quietly(self.hidden, value=",".join(map(str, self.session.settings.hidden)))
+        super().clear_message()
+
     # -- callbacks --------------------------------------------------------------------------------
     @guarded
     def _on_setting(self, name: str, change: dict) -> None:
@@ -217,7 +227,6 @@ class TrainingPlayground(View):
             self._set_quietly(self._controls[name], value=shown)
             self.show_message(f"{exc} The setting stays at {shown!r}.", "error")
             return
-        self.state.pop("sizes_error", None)
         self.clear_message()
         s = self.session.settings
         self._set_quietly(self.momentum, value=s.momentum)
