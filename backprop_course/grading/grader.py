@@ -4,10 +4,18 @@ For each submission: read it (:mod:`.intake`), and for each exercise check the s
 (:mod:`.checking.source_rules`), run its cells and cases in a fresh child process (:mod:`.sandbox`), then judge the
 returned outputs against reference values computed here (:mod:`.checking.judge`), and name a catalogued
 misconception a failing answer matches (:mod:`.checking.diagnosis`). Several submissions can be
-graded in parallel worker processes (``jobs``).
+graded at once (``jobs``): their children run in parallel, driven from threads of this process.
+
+The work this process does itself (reading a notebook, checking its source, drawing cases, judging,
+diagnosing) takes :data:`PARENT_WORK`, one lock, so only the waiting for children overlaps. Besides
+keeping that work simple to reason about, it is needed: CPython 3.11 keeps the depth counter of its
+AST conversion per interpreter, not per thread, and two threads parsing at once (``ast.parse`` in the
+source rules and the expression reader, SymPy's own parser in references) can fail with ``SystemError:
+AST constructor recursion depth mismatch`` (seen in CI on 3.11.7; CPython issues 95185 and 106905).
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +33,9 @@ from .sandbox.parent import run_exercise
 __all__ = ["SubmissionReport", "grade_exercise", "grade_notebook", "grade_many", "DEFAULT_TIMEOUT"]
 
 DEFAULT_TIMEOUT = 30.0
+
+#: Held by this process's own work on a submission; released while a child runs (see the module docstring).
+PARENT_WORK = threading.RLock()
 
 
 @dataclass
@@ -55,12 +66,22 @@ def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str
                            message=f"no cell defines {exercise.function}(); nothing to grade")
         result.status = "missing"
         return result
-    violations = find_violations("\n\n".join([*setup, *cells]), exercise.forbidden)
-    if violations:
-        return summarize(exercise, [], violations=violations)
-    cases = exercise.cases(seed)
+    with PARENT_WORK:
+        violations = find_violations("\n\n".join([*setup, *cells]), exercise.forbidden)
+        if violations:
+            return summarize(exercise, [], violations=violations)
+        cases = exercise.cases(seed)
     run = run_exercise([*setup, *cells], exercise.function, exercise.id, cases, timeout,
                        forbidden=exercise.forbidden)
+    with PARENT_WORK:
+        result = _judge(exercise, cases, run, timeout)
+    result.output = f"(the code printed {run.output_bytes} bytes; graded reports never show them)" if run.output_bytes else ""
+    result.duration = round(time.perf_counter() - start, 3)
+    return result
+
+
+def _judge(exercise: Exercise, cases: list, run, timeout: float) -> ExerciseResult:
+    """Verdicts, score, status notes and diagnosis of one finished run (this process's work)."""
     if any(o is not None and o.kind == NOT_ATTEMPTED for o in run.outcomes):
         result = summarize(exercise, [], not_attempted=True)
     else:
@@ -83,8 +104,6 @@ def grade_exercise(exercise: Exercise, setup: Sequence[str], cells: Sequence[str
                 result.status = "timeout"
             elif not run.ended and (run.found or not run.cells_done):
                 result.status = "crashed"
-    result.output = f"(the code printed {run.output_bytes} bytes; graded reports never show them)" if run.output_bytes else ""
-    result.duration = round(time.perf_counter() - start, 3)
     return result
 
 
@@ -94,12 +113,13 @@ def grade_notebook(path: str | Path, seed: int, timeout: float = DEFAULT_TIMEOUT
 
     start = time.perf_counter()
     report = SubmissionReport(file=str(path), status="graded")
-    try:
-        nb = read_notebook(path)
-    except NotebookError as exc:
-        report.status, report.error = "error", str(exc)
-        return report
-    extracted = extract(nb, str(path))
+    with PARENT_WORK:
+        try:
+            nb = read_notebook(path)
+        except NotebookError as exc:
+            report.status, report.error = "error", str(exc)
+            return report
+        extracted = extract(nb, str(path))
     report.notebook = extracted.notebook
     if not extracted.exercises:
         report.status = "error"
@@ -109,7 +129,8 @@ def grade_notebook(path: str | Path, seed: int, timeout: float = DEFAULT_TIMEOUT
     for ex_id, cells in extracted.exercises.items():
         exercise = registry.get(ex_id)
         if ex_id in extracted.problems:   # a cell of it (or the setup cell) cannot be read: nothing is run
-            result = summarize(exercise, [], violations=extracted.problems[ex_id])
+            with PARENT_WORK:
+                result = summarize(exercise, [], violations=extracted.problems[ex_id])
         else:
             result = grade_exercise(exercise, extracted.setup, cells, seed, timeout)
         report.exercises.append(result)
