@@ -66,6 +66,16 @@ def differences(source: Path) -> list[str]:
     return out
 
 
+def record_renderer(target: Path) -> None:
+    """Note in the notebook which matplotlib drew its pictures: another release lays the same figure out a
+    few pixels differently, so tests compare the views' pictures pixel for pixel only under the same one."""
+    import matplotlib
+
+    nb = nbformat.read(target, as_version=4)
+    nb.metadata["backprop_course"] = {"pictures_drawn_with": f"matplotlib {matplotlib.__version__}"}
+    nbformat.write(nb, target)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sources", nargs="*", type=Path, help="lesson sources (default: all of lessons_src/)")
@@ -85,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         nbformat.write(notebook_of(source), unexecuted)
         try:
             secs = execute(unexecuted, args.timeout, out=target)
+            record_renderer(target)
             print(f"{secs:7.2f} s  {target.relative_to(ROOT)}")
         except CellExecutionError as exc:
             failed.append(source)

@@ -248,6 +248,12 @@ def test_descent_sends_a_new_start_range_and_value_in_one_message():
     v = V.descent_explorer(surface="quadratic")
     sent = []
     v.start_x._send = lambda msg, buffers=None: sent.append(msg)  # what would go to the browser
+    label = v.start_x.description
+    v.start_x.description = label + "?"                              # a plain change: is anything sent?
+    v.start_x.description = label
+    if not sent:  # ipywidgets 8.0 syncs only with a kernel attached (8.1 always does): nothing to observe
+        pytest.skip("this ipywidgets sends no messages outside a kernel")
+    sent.clear()
     v.surface.value = "linear"
     states = [m["state"] for m in sent if m.get("method") == "update"]
     assert states and all({"min", "max", "value"} <= set(st) for st in states), states

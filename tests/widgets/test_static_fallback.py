@@ -222,6 +222,23 @@ def _pixels(png: bytes):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
 
 
+def _same_renderer(path: Path) -> bool:
+    """Were the notebook's pictures drawn by the matplotlib running here? (``scripts/build_lessons.py`` notes
+    it in the notebook's metadata.) Another release, such as CI's lowest environment's 3.8, lays the same
+    figure out a few pixels differently, so pixels are compared only under the same one."""
+    import matplotlib
+
+    meta = json.loads(path.read_text()).get("metadata", {}).get("backprop_course", {})
+    return meta.get("pictures_drawn_with") == f"matplotlib {matplotlib.__version__}"
+
+
+def test_the_lessons_say_which_matplotlib_drew_their_pictures():
+    for path in NOTEBOOKS:
+        if path.parent.name == "notebooks":
+            meta = json.loads(path.read_text())["metadata"].get("backprop_course", {})
+            assert re.fullmatch(r"matplotlib \d+\.\d+\S*", meta.get("pictures_drawn_with", "")), path
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_view_output_carries_its_initial_picture(path):
     """The picture is the view as displayed: its widget's saved picture, or the view built afresh.
@@ -252,8 +269,10 @@ def test_every_view_output_carries_its_initial_picture(path):
                 "changed it?) and the view cannot be rebuilt from the cell to tell which is right")
             fresh, stored = _pixels(bytes(view.image.value)), _pixels(png)
             assert fresh.shape == stored.shape, f"cell {n}: picture size {stored.shape} != {fresh.shape}"
-            assert np.abs(fresh - stored).mean() < 1.0, f"cell {n}: the picture is not the initial view"
             assert np.abs(_pixels(_saved_png(image)) - stored).mean() > 0.0  # really changed later
+            if not _same_renderer(path):
+                continue  # another matplotlib lays figures out differently: pixels cannot be compared
+            assert np.abs(fresh - stored).mean() < 1.0, f"cell {n}: the picture is not the initial view"
         else:  # the derivation explorer: no figure, the current step as HTML
             assert math is not None and "text/html" in data, f"cell {n}: a view output without a fallback"
             html = _text(data["text/html"])
