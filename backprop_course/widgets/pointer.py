@@ -30,7 +30,8 @@ def pixel_to_data(ax, x_px: float, y_px: float, clamp: bool = False) -> tuple[fl
     height = fig.bbox.height
     xd, yd = float(x_px), height - float(y_px)  # matplotlib's display origin is bottom left
     box = ax.bbox
-    if not (box.x0 <= xd <= box.x1 and box.y0 <= yd <= box.y1):
+    edge = 0.5  # a pixel on the Axes' border line counts as inside (rounding puts it either side)
+    if not (box.x0 - edge <= xd <= box.x1 + edge and box.y0 - edge <= yd <= box.y1 + edge):
         if not clamp:
             return None
         xd, yd = float(np.clip(xd, box.x0, box.x1)), float(np.clip(yd, box.y0, box.y1))

@@ -27,7 +27,7 @@ def _axes(xlim=(-3.0, 2.0), ylim=(10.0, -4.0)):
     return ax
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.floats(-3.0, 2.0), st.floats(-4.0, 10.0))
 def test_pixel_and_data_round_trip(x, y):
     ax = _axes()
@@ -35,6 +35,12 @@ def test_pixel_and_data_round_trip(x, y):
     assert 0 <= px <= 320 and 0 <= py <= 240  # inside the 4x3 in, 80 dpi image
     back = pixel_to_data(ax, px, py)
     assert back == pytest.approx((x, y), abs=1e-9)
+
+
+def test_a_point_on_the_axes_border_is_inside():
+    ax = _axes()
+    for x, y in [(0.0, 10.0), (-3.0, -4.0), (2.0, 10.0), (-3.0, 0.0)]:   # on the edges and corners
+        assert pixel_to_data(ax, *data_to_pixel(ax, x, y)) == pytest.approx((x, y), abs=1e-9)
 
 
 def test_image_origin_is_top_left():
