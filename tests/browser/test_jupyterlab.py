@@ -81,29 +81,16 @@ def _get_json(url: str):
         return json.loads(r.read())
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    _require_chromium()
-    root = tmp_path_factory.mktemp("lab")
-    (root / NOTEBOOK).write_text(json.dumps(_notebook()))
-    home = tmp_path_factory.mktemp("jupyter-home")
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # no news or update toasts over the page
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}))
-    env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg",
-               # the kernels import this checkout's package (a worktree, a clone), not another install
-               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2]),
-                                           os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+def serve_lab(root: Path, home: Path, env: dict, extra_args: tuple = ()):
+    """Run JupyterLab on 127.0.0.1 (a free port, a random token) until the generator is closed; yields
+    ``{"base", "token", "root"}``. Its log is ``home/server.log``; it is stopped by its PID."""
     port, token = _free_port(), secrets.token_hex(16)
     log = open(home / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--ServerApp.token={token}",
          f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--ServerApp.port_retries=0", *extra_args,
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -126,6 +113,26 @@ def lab(tmp_path_factory):
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    _require_chromium()
+    root = tmp_path_factory.mktemp("lab")
+    (root / NOTEBOOK).write_text(json.dumps(_notebook()))
+    home = tmp_path_factory.mktemp("jupyter-home")
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # no news or update toasts over the page
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True}))
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg",
+               # the kernels import this checkout's package (a worktree, a clone), not another install
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2]),
+                                           os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    yield from serve_lab(root, home, env)
 
 
 def _wait_kernel_idle(lab: dict, timeout: float = 60, notebook: str = NOTEBOOK) -> None:

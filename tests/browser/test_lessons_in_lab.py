@@ -22,21 +22,17 @@ a person to look at (CI keeps the directory). About two minutes on two idle core
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import secrets
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from test_jupyterlab import (CHROMIUM, CHROMIUM_ARGS, _WATCH_JS, _drag_handle, _free_port, _get_json,
+from test_jupyterlab import (CHROMIUM, CHROMIUM_ARGS, _WATCH_JS, _drag_handle, _get_json, serve_lab,
                              _require_chromium, _wait_for)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -156,35 +152,7 @@ def lab(tmp_path_factory):
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), MPLBACKEND="agg",
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-    port, token = _free_port(), secrets.token_hex(16)
-    log = open(home / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--ServerApp.token={token}",
-         f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--LabApp.app_settings_dir={app_settings}",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _get_json(f"{base}/api/status?token={token}")
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text()[-3000:])
-                time.sleep(0.3)
-        yield {"base": base, "token": token, "root": root}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+    yield from serve_lab(root, home, env, (f"--LabApp.app_settings_dir={app_settings}",))
 
 
 def _session(lab: dict, name: str) -> dict | None:
